@@ -242,6 +242,10 @@ class PeriodicNeuron:
         """``Var f(x)`` for ``x ~ N(0, I)``, exactly: the trivial MSE."""
         return self.activation.gaussian_variance(self.freq)
 
+    def gaussian_moments(self) -> tuple[float, float]:
+        """``(E f(x), E f(x)^2)`` for ``x ~ N(0, I)``, exactly."""
+        return self.activation.gaussian_moments(self.freq)
+
     def __repr__(self) -> str:
         return (
             f"PeriodicNeuron(dim={self.dim}, freq={self.freq:g}, "

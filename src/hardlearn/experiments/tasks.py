@@ -1,0 +1,318 @@
+"""Task kinds: what one trial of a sweep computes, and :func:`run_task`, which never loses one.
+
+A *task kind* (``learn``, ``distinguish``, ``attack``, ``threshold``, and the test-only
+``selftest``) declares the grid parameters it accepts, with their rules and defaults, whether
+it needs ``[[learners]]``, and a function ``fn(task, rng) -> metrics``. The sweep file parser
+(:mod:`hardlearn.experiments.spec`) validates a file against these declarations, and
+:func:`run_task` runs one frozen :class:`~hardlearn.experiments.spec.Task` into a
+:class:`Record`: its metrics, or its error type and message. An exception never makes a trial
+vanish.
+
+The ``selftest`` kind exists for the engine's own tests and benchmark: it draws one number
+from the trial's generator and can sleep, burn CPU, or fail on request. It touches no
+mathematics of the package.
+
+Examples
+--------
+>>> from hardlearn.experiments.spec import parse_spec
+>>> spec = parse_spec({"task": "selftest", "grid": {"x": [1, 2]}})
+>>> record = run_task(spec.tasks()[0])
+>>> record.status, sorted(record.metrics)
+('ok', ['advantage', 'success', 'value', 'x'])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import platform
+import socket
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hardlearn._rng import task_generator
+from hardlearn._validation import check_choice, check_int, check_real
+from hardlearn.errors import HardlearnError, ParameterError, ReductionTimeout
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hardlearn.experiments.spec import Task
+
+__all__ = [
+    "STATUSES",
+    "Param",
+    "TaskKind",
+    "Record",
+    "register_task_kind",
+    "get_task_kind",
+    "task_kinds",
+    "run_task",
+    "environment",
+]
+
+#: The outcomes a trial can have.
+STATUSES = ("ok", "failed", "timeout")
+
+_REQUIRED = object()
+
+#: Packages whose versions every record carries.
+_VERSIONED = ("hardlearn", "numpy", "scipy", "scikit-learn", "torch", "fpylll", "python-flint")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A grid parameter a task kind accepts: its type, rule and default.
+
+    ``kind`` is one of ``"int"``, ``"real"``, ``"bool"``, ``"str"``. A parameter without a
+    default is required in ``[grid]``.
+
+    Examples
+    --------
+    >>> Param("dim", "int", minimum=1).check("grid.dim", 8)
+    8
+    >>> Param("dim", "int", minimum=1).check("grid.dim", 0)
+    Traceback (most recent call last):
+    ...
+    hardlearn.errors.ParameterError: grid.dim must be an integer >= 1; got 0.
+    """
+
+    name: str
+    kind: str
+    default: Any = _REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        """Whether the sweep file must give this parameter."""
+        return self.default is _REQUIRED
+
+    def check(self, key: str, value: Any) -> Any:
+        """Return ``value`` checked against the rule; errors name ``key``."""
+        if self.kind == "int":
+            out = check_int(key, value, minimum=None if self.minimum is None else int(self.minimum))
+            if self.maximum is not None and out > self.maximum:
+                raise ParameterError(f"{key} must be an integer <= {self.maximum:g}; got {out}.")
+            return out
+        if self.kind == "real":
+            return check_real(key, value, low=self.minimum, high=self.maximum)
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ParameterError(f"{key} must be true or false; got {value!r}.")
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise ParameterError(f"{key} must be a string; got {value!r}.")
+            if self.choices is not None:
+                check_choice(key, value, self.choices)
+            return value
+        raise ParameterError(f"parameter kind must be int, real, bool or str; got {self.kind!r}.")
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of trial: its parameters, its learner policy and its function.
+
+    Parameters
+    ----------
+    name : str
+        The value of ``task`` in a sweep file.
+    fn : callable
+        ``fn(task, rng) -> dict`` of metrics (numbers, bools, strings or None). Raise
+        :class:`~hardlearn.errors.ReductionTimeout` for a cooperative timeout.
+    params : tuple of Param
+        The ``[grid]`` keys the kind accepts.
+    learners : {"required", "optional", "none"}
+        Whether ``[[learners]]`` entries are needed, allowed, or refused.
+    preload : tuple of str
+        Modules a worker imports before its first trial, so import time is not charged to a
+        trial's budget.
+    description : str
+        One line for ``--help`` and error messages.
+    check_learner : callable, optional
+        ``check_learner(name, params)`` raises :class:`ParameterError` for a learner the kind
+        cannot run; called when the sweep file is read.
+    """
+
+    name: str
+    fn: Callable[[Task, np.random.Generator], Mapping[str, Any]]
+    params: tuple[Param, ...]
+    learners: str = "none"
+    preload: tuple[str, ...] = ()
+    description: str = ""
+    check_learner: Callable[[str, dict[str, Any]], None] | None = None
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter ``name``, or None."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+
+_REGISTRY: dict[str, TaskKind] = {}
+
+
+def register_task_kind(kind: TaskKind) -> TaskKind:
+    """Add ``kind`` to the registry (replacing one of the same name) and return it."""
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def task_kinds() -> tuple[str, ...]:
+    """Names of the registered task kinds.
+
+    Examples
+    --------
+    >>> {"learn", "distinguish", "attack", "threshold", "selftest"} <= set(task_kinds())
+    True
+    """
+    return tuple(sorted(_REGISTRY))
+
+
+def get_task_kind(name: Any, *, key: str = "task") -> TaskKind:
+    """The registered kind ``name``; a :class:`ParameterError` naming ``key`` otherwise."""
+    if not isinstance(name, str) or name not in _REGISTRY:
+        options = ", ".join(repr(k) for k in sorted(_REGISTRY))
+        raise ParameterError(f"{key} must be one of {options}; got {name!r}.")
+    return _REGISTRY[name]
+
+
+@dataclass
+class Record:
+    """The outcome of one trial, as stored: metrics on success, the error otherwise."""
+
+    task_id: str
+    status: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    error_type: str | None = None
+    error_message: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+    started: str = ""
+    finished: str = ""
+    host: str = ""
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (for pickling across processes and for the store)."""
+        return dict(self.__dict__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+_ENVIRONMENT: dict[str, Any] | None = None
+
+
+def environment() -> dict[str, Any]:
+    """Host name and package versions of this process (computed once, then cached)."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        versions = {"python": platform.python_version()}
+        for pkg in _VERSIONED:
+            try:
+                versions[pkg] = metadata.version(pkg)
+            except metadata.PackageNotFoundError:
+                versions[pkg] = "absent"
+        _ENVIRONMENT = {"host": socket.gethostname(), "versions": versions}
+    return _ENVIRONMENT
+
+
+def _jsonable(value: Any, key: str) -> Any:
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.generic):
+        return _jsonable(value.item(), key)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        out = float(value)
+        return out if math.isfinite(out) else None if math.isnan(out) else out
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, key) for v in value]
+    raise ParameterError(
+        f"metric {key!r} must be a number, bool, string, None or a list of them; "
+        f"got {type(value).__name__}."
+    )
+
+
+def run_task(task: Task) -> Record:
+    """Run one trial in this process and return its :class:`Record`; never raises for it.
+
+    The trial's generator is ``task.generator()``. A
+    :class:`~hardlearn.errors.ReductionTimeout` becomes status ``"timeout"``; any other
+    exception becomes status ``"failed"`` with its type, message and traceback. Hard budgets
+    (killing a trial that never returns) are the runner's job.
+    """
+    env = environment()
+    record = Record(task_id=task.task_id, status="ok", host=env["host"], versions=env["versions"])
+    record.started = _now()
+    t0 = time.perf_counter()
+    try:
+        kind = get_task_kind(task.kind)
+        raw = kind.fn(task, task_generator(task.root_seed, task.key))
+        record.metrics = {str(k): _jsonable(v, str(k)) for k, v in dict(raw).items()}
+    except ReductionTimeout as exc:
+        record.status = "timeout"
+        record.error_type = type(exc).__name__
+        record.error_message = str(exc)
+    except Exception as exc:  # a failed trial is recorded with its error, never dropped
+        record.status = "failed"
+        record.error_type = type(exc).__name__
+        record.error_message = str(exc) or repr(exc)
+        if not isinstance(exc, HardlearnError):
+            record.traceback = traceback.format_exc(limit=20)
+    record.seconds = time.perf_counter() - t0
+    record.finished = _now()
+    return record
+
+
+# --------------------------------------------------------------------------------------
+# selftest: a cheap kind for the engine's own tests and benchmark (no mathematics).
+
+
+def _selftest(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Draw one normal number; optionally sleep, burn CPU, or fail (for tests only)."""
+    p = task.params
+    value = float(rng.standard_normal())
+    if p["sleep"] > 0:
+        time.sleep(p["sleep"])
+    acc = 0
+    for i in range(p["work"]):
+        acc = (acc + i * i) % 1_000_003
+    if p["fail"]:
+        raise ParameterError(f"selftest asked to fail: {p['fail_message']}")
+    scale = float(task.learner_params.get("scale", 1.0)) if task.learner else 1.0
+    return {
+        "x": p["x"],
+        "value": scale * value,
+        "advantage": p["x"] + 0.1 * scale * value,
+        "success": bool(value > 0),
+    }
+
+
+register_task_kind(
+    TaskKind(
+        name="selftest",
+        fn=_selftest,
+        params=(
+            Param("x", "real", 0.0, doc="a number copied into the metrics"),
+            Param("sleep", "real", 0.0, minimum=0, doc="seconds to sleep (hang tests)"),
+            Param("work", "int", 0, minimum=0, doc="iterations of a CPU loop (speed-up tests)"),
+            Param("fail", "bool", False, doc="raise a ParameterError"),
+            Param("fail_message", "str", "requested", doc="message of that error"),
+        ),
+        learners="optional",
+        description="test-only: draws one number from the trial's generator (engine tests)",
+    )
+)

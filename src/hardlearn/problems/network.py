@@ -1,0 +1,292 @@
+"""One-hidden-layer ReLU networks, and the capped network that equals the periodic neuron.
+
+SPEC section 3 (reconstructed): for an integer ``R >= 1``,
+
+``g_R(t) = ReLU(t + R) + sum_{i=-2R+1}^{2R-1} c_i ReLU(t - i/2) + ReLU(t - R)``,
+``c_i = +2`` for even ``i`` and ``-2`` for odd ``i``,
+
+equals ``tri(clip(t, -R, R))`` for every real ``t``. With every hidden weight vector
+``freq * w`` the network ``x -> g_R(freq <w, x>)`` has ``4R + 1`` hidden units and agrees with
+the periodic neuron ``tri(freq <w, x>)`` whenever ``|freq <w, x>| <= R``, which fails with
+probability ``erfc(R / (sqrt 2 freq))`` (:func:`hardlearn.regimes.tail_mass`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.special import ndtr
+
+from hardlearn._validation import check_array, check_int, check_real, check_unit_vector
+from hardlearn.errors import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "OneHiddenLayerReLU",
+    "capped_periodic_network",
+    "capped_triangle_coefficients",
+    "gaussian_piecewise_linear_moments",
+]
+
+#: Rows of ``X`` evaluated at once, so the (rows, width) activation block stays near 16 MiB.
+_CHUNK_ELEMENTS = 1 << 21
+
+#: Relative tolerance for treating two hidden weight vectors as parallel (ridge detection).
+_PARALLEL_RTOL = 1e-12
+
+
+class OneHiddenLayerReLU:
+    """``f(x) = sum_j v_j ReLU(<a_j, x> + b_j) + c`` on ``R^d``.
+
+    Parameters
+    ----------
+    hidden_weights : array_like, shape (k, d)
+        Rows ``a_j``.
+    hidden_biases : array_like, shape (k,)
+        ``b_j``.
+    output_weights : array_like, shape (k,)
+        ``v_j``.
+    output_bias : float, default 0.0
+        ``c``.
+
+    Examples
+    --------
+    >>> net = OneHiddenLayerReLU([[1.0, 0.0], [-1.0, 0.0]], [0.0, 0.0], [1.0, 1.0])
+    >>> net(np.array([[2.0, 5.0], [-3.0, 1.0]]))      # |x_1|
+    array([2., 3.])
+    >>> net.width, net.dim
+    (2, 2)
+    """
+
+    def __init__(
+        self,
+        hidden_weights: ArrayLike,
+        hidden_biases: ArrayLike,
+        output_weights: ArrayLike,
+        output_bias: float = 0.0,
+    ) -> None:
+        W = check_array("hidden_weights", hidden_weights, ndim=2)
+        k = W.shape[0]
+        if k < 1 or W.shape[1] < 1:
+            raise ParameterError(
+                f"hidden_weights must have shape (k, d) with k, d >= 1; got {W.shape}."
+            )
+        b = check_array("hidden_biases", hidden_biases, shape=(k,))
+        v = check_array("output_weights", output_weights, shape=(k,))
+        for arr in (W, b, v):
+            arr.setflags(write=False)
+        self.hidden_weights = W
+        self.hidden_biases = b
+        self.output_weights = v
+        self.output_bias = check_real("output_bias", output_bias)
+
+    @property
+    def width(self) -> int:
+        """Number of hidden units ``k``."""
+        return int(self.hidden_weights.shape[0])
+
+    @property
+    def dim(self) -> int:
+        """Input dimension ``d``."""
+        return int(self.hidden_weights.shape[1])
+
+    def __call__(self, X: ArrayLike) -> np.ndarray:
+        X = check_array("X", X, shape=(None, self.dim))
+        out = np.empty(X.shape[0])
+        rows = max(1, _CHUNK_ELEMENTS // self.width)
+        for start in range(0, X.shape[0], rows):
+            pre = X[start : start + rows] @ self.hidden_weights.T
+            pre += self.hidden_biases
+            np.maximum(pre, 0.0, out=pre)
+            out[start : start + rows] = pre @ self.output_weights
+        out += self.output_bias
+        return out
+
+    def ridge_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Write ``f(x) = h(<u, x>)`` with a unit ``u`` when every hidden weight is parallel to ``u``.
+
+        Returns ``(u, scales, biases)`` with ``a_j = scales_j * u`` (so unit ``j`` is
+        ``ReLU(scales_j t + b_j)`` in ``t = <u, x>``), or ``None`` if the network is not a
+        ridge function of one direction.
+        """
+        W = self.hidden_weights
+        norms = np.linalg.norm(W, axis=1)
+        if not np.any(norms > 0):
+            u = np.zeros(self.dim)
+            u[0] = 1.0
+            return u, np.zeros(self.width), self.hidden_biases.copy()
+        u = W[int(np.argmax(norms))] / norms.max()
+        scales = W @ u
+        residual = W - np.outer(scales, u)
+        if np.max(np.abs(residual)) > _PARALLEL_RTOL * max(1.0, float(norms.max())):
+            return None
+        return u, scales, self.hidden_biases.copy()
+
+    def gaussian_moments(self) -> tuple[float, float]:
+        """``(E f(x), E f(x)^2)`` for ``x ~ N(0, I)``, exactly, for ridge networks.
+
+        The network is then a piecewise-linear function of ``t = <u, x> ~ N(0, 1)``; the moments
+        are sums of closed-form Gaussian integrals over its linear pieces
+        (:func:`gaussian_piecewise_linear_moments`).
+
+        Raises
+        ------
+        ParameterError
+            If the hidden weights are not all parallel (the expectation is then not one-dimensional).
+        """
+        profile = self.ridge_profile()
+        if profile is None:
+            raise ParameterError(
+                "exact Gaussian moments need a ridge network (every hidden weight vector parallel "
+                "to one direction); this network's hidden weights span more than one direction. "
+                "Estimate the variance by Monte Carlo instead."
+            )
+        _, scales, biases = profile
+        return gaussian_piecewise_linear_moments(
+            scales, biases, self.output_weights, self.output_bias
+        )
+
+    def to_torch(self, dtype: Any = None, device: Any = "cpu") -> torch.nn.Module:
+        """A torch module computing the same function, output shape (m,).
+
+        ``dtype`` defaults to ``torch.float64`` so the module equals the numpy network to
+        rounding. Torch is imported here, not at package import.
+        """
+        import torch
+
+        dtype = torch.float64 if dtype is None else dtype
+        module = _TorchOneHiddenLayer(self.dim, self.width)
+        with torch.no_grad():
+            module.hidden.weight.copy_(torch.as_tensor(self.hidden_weights))
+            module.hidden.bias.copy_(torch.as_tensor(self.hidden_biases))
+            module.output.weight.copy_(torch.as_tensor(self.output_weights)[None, :])
+            module.output.bias.fill_(self.output_bias)
+        return module.to(dtype=dtype, device=device)
+
+    def __repr__(self) -> str:
+        return f"OneHiddenLayerReLU(dim={self.dim}, width={self.width})"
+
+
+def _torch_module_class() -> type:
+    import torch
+
+    class TorchOneHiddenLayerReLU(torch.nn.Module):
+        """``x -> output(ReLU(hidden(x))).squeeze(-1)``."""
+
+        def __init__(self, dim: int, width: int) -> None:
+            super().__init__()
+            self.hidden = torch.nn.Linear(dim, width)
+            self.output = torch.nn.Linear(width, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.output(torch.relu(self.hidden(x))).squeeze(-1)
+
+    return TorchOneHiddenLayerReLU
+
+
+def _TorchOneHiddenLayer(dim: int, width: int) -> Any:
+    return _torch_module_class()(dim, width)
+
+
+def capped_triangle_coefficients(radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Biases and output weights of ``g_R`` (SPEC section 3), in the order of its units.
+
+    Units: ``ReLU(t + R)``, then ``ReLU(t - i/2)`` for ``i = -2R+1, ..., 2R-1`` with output
+    weight ``+2`` for even ``i`` and ``-2`` for odd ``i``, then ``ReLU(t - R)``.
+
+    Examples
+    --------
+    >>> b, v = capped_triangle_coefficients(1)
+    >>> b.tolist(), v.tolist()
+    ([1.0, 0.5, -0.0, -0.5, -1.0], [1.0, -2.0, 2.0, -2.0, 1.0])
+    """
+    radius = check_int("radius", radius, minimum=1)
+    i = np.arange(-2 * radius + 1, 2 * radius)
+    biases = np.concatenate([[float(radius)], -i / 2.0, [-float(radius)]])
+    weights = np.concatenate([[1.0], np.where(i % 2 == 0, 2.0, -2.0), [1.0]])
+    return biases, weights
+
+
+def capped_periodic_network(secret: ArrayLike, freq: float, radius: int) -> OneHiddenLayerReLU:
+    """The width-``4R + 1`` ReLU network ``x -> tri(clip(freq <w, x>, -R, R))`` (SPEC section 3).
+
+    Parameters
+    ----------
+    secret : array_like, shape (d,)
+        Unit vector ``w``.
+    freq : float
+        ``freq > 0``; every hidden weight vector is ``freq * w``.
+    radius : int
+        ``R >= 1``; the network equals the periodic neuron where ``|freq <w, x>| <= R``.
+        :func:`hardlearn.regimes.radius_for_tail` picks ``R`` for a target tail mass.
+
+    Examples
+    --------
+    >>> net = capped_periodic_network([1.0, 0.0], freq=1.0, radius=2)
+    >>> net.width
+    9
+    >>> net(np.array([[0.25, 0.0], [1.5, 3.0], [7.0, 0.0]]))
+    array([0.25, 0.5 , 0.  ])
+    """
+    w = check_unit_vector("secret", secret)
+    freq = check_real("freq", freq, low=0.0, low_open=True)
+    biases, out_weights = capped_triangle_coefficients(radius)
+    hidden = np.broadcast_to(freq * w, (biases.shape[0], w.shape[0]))
+    return OneHiddenLayerReLU(hidden, biases, out_weights, 0.0)
+
+
+def gaussian_piecewise_linear_moments(
+    scales: ArrayLike, biases: ArrayLike, weights: ArrayLike, offset: float = 0.0
+) -> tuple[float, float]:
+    """``E h(t)`` and ``E h(t)^2`` for ``t ~ N(0, 1)``, ``h(t) = sum_j v_j ReLU(s_j t + b_j) + c``.
+
+    ``h`` is linear, ``alpha + beta t``, between consecutive breakpoints ``-b_j / s_j``. On a
+    piece ``[a, b]``, with ``Phi``/``phi`` the standard normal CDF/density,
+
+    * ``int (alpha + beta t) phi = alpha (Phi(b) - Phi(a)) + beta (phi(a) - phi(b))``,
+    * ``int (alpha + beta t)^2 phi = alpha^2 dPhi + 2 alpha beta (phi(a) - phi(b))
+      + beta^2 (dPhi + a phi(a) - b phi(b))``.
+
+    Examples
+    --------
+    >>> m, s = gaussian_piecewise_linear_moments([1.0], [0.0], [1.0])   # ReLU(t)
+    >>> bool(abs(m - 1 / np.sqrt(2 * np.pi)) < 1e-15), round(s, 12)
+    (True, 0.5)
+    """
+    s = np.asarray(scales, dtype=np.float64)
+    b = np.asarray(biases, dtype=np.float64)
+    v = np.asarray(weights, dtype=np.float64)
+    moving = s != 0
+    # Units with s_j = 0 are constants ReLU(b_j).
+    const = float(offset) + float(np.sum(v[~moving] * np.maximum(b[~moving], 0.0)))
+    s, b, v = s[moving], b[moving], v[moving]
+    cuts = np.unique(-b / s)
+    edges = np.concatenate([[-np.inf], cuts, [np.inf]])
+    lo, hi = edges[:-1], edges[1:]
+    mid = np.where(
+        np.isinf(lo), hi - 1.0, np.where(np.isinf(hi), lo + 1.0, 0.5 * (lo + hi))
+    )
+    active = (np.outer(mid, s) + b) > 0  # (pieces, units)
+    beta = active @ (v * s)
+    alpha = active @ (v * b) + const
+    finite = np.where(np.isinf(edges), 0.0, edges)
+    dens = np.where(np.isinf(edges), 0.0, np.exp(-0.5 * finite**2) / np.sqrt(2 * np.pi))
+    cdf = ndtr(edges)
+    phi_lo, phi_hi = dens[:-1], dens[1:]
+    d_cdf = cdf[1:] - cdf[:-1]
+    # t * phi(t) -> 0 as |t| -> inf; write the limit instead of inf * 0.
+    lo_phi = np.where(np.isinf(lo), 0.0, lo) * phi_lo
+    hi_phi = np.where(np.isinf(hi), 0.0, hi) * phi_hi
+    first = float(np.sum(alpha * d_cdf + beta * (phi_lo - phi_hi)))
+    second = float(
+        np.sum(
+            alpha**2 * d_cdf
+            + 2 * alpha * beta * (phi_lo - phi_hi)
+            + beta**2 * (d_cdf + lo_phi - hi_phi)
+        )
+    )
+    return first, second
