@@ -15,10 +15,10 @@ mathematics of the package.
 Examples
 --------
 >>> from hardlearn.experiments.spec import parse_spec
->>> spec = parse_spec({"task": "selftest", "grid": {"x": [1, 2]}})
+>>> spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
 >>> record = run_task(spec.tasks()[0])
 >>> record.status, sorted(record.metrics)
-('ok', ['advantage', 'success', 'value', 'x'])
+('ok', ['advantage', 'success', 'value'])
 """
 
 from __future__ import annotations
@@ -294,7 +294,6 @@ def _selftest(task: Task, rng: np.random.Generator) -> dict[str, Any]:
         raise ParameterError(f"selftest asked to fail: {p['fail_message']}")
     scale = float(task.learner_params.get("scale", 1.0)) if task.learner else 1.0
     return {
-        "x": p["x"],
         "value": scale * value,
         "advantage": p["x"] + 0.1 * scale * value,
         "success": bool(value > 0),

@@ -1,0 +1,204 @@
+"""Commands ``sweep``, ``results``, ``plot`` and ``report``: run a sweep file, read its store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from hardlearn.cli._common import emit_json, parse_params
+from hardlearn.errors import ParameterError
+
+__all__ = ["register"]
+
+_EXECUTOR_HELP = "local: a pool of worker processes here; dask: a Dask cluster."
+_FORMATS = ("table", "csv", "parquet")
+
+
+def sweep(
+    file: Path = typer.Argument(..., help="Sweep file (TOML); see examples/*.toml."),
+    out: Path = typer.Option(..., "--out", "-o", help="Run directory (created or resumed)."),
+    workers: int = typer.Option(
+        None, "--workers", "-w", min=1, help="Parallel trials (default: number of CPUs)."
+    ),
+    executor: str = typer.Option("local", "--executor", help=_EXECUTOR_HELP),
+    scheduler: str = typer.Option(
+        None,
+        "--scheduler",
+        help="Address of a running Dask scheduler (tcp://host:8786); without it, "
+        "--executor dask starts a LocalCluster on 127.0.0.1.",
+    ),
+    keep_going: bool = typer.Option(
+        True,
+        "--keep-going/--fail-fast",
+        help="Record failed trials and finish the others (default), or stop at the first.",
+    ),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed", help="Rerun trials stored as failed or timeout."
+    ),
+    threads: int = typer.Option(1, "--threads", min=1, help="BLAS / torch threads per trial."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Run a sweep file: every grid point x learner x repetition is a trial.
+
+    Each finished trial is committed to RUN_DIR/results.sqlite; rerunning the same command
+    resumes (finished trials are skipped). Exit status 0 when every trial is ok, 1 when some
+    failed or timed out, 2 when the file or the run directory is refused.
+    """
+    from hardlearn.experiments.runner import EXECUTORS, run_sweep
+    from hardlearn.experiments.spec import load_spec
+
+    if executor not in EXECUTORS:
+        raise ParameterError(f"--executor must be one of 'local', 'dask'; got {executor!r}.")
+    spec = load_spec(file)
+    summary = run_sweep(
+        spec,
+        out,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        fail_fast=not keep_going,
+        retry_failed=retry_failed,
+        threads=threads,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    failure = summary.first_failure
+    if as_json:
+        emit_json(
+            {
+                "run_dir": str(summary.run_dir),
+                "total": summary.total,
+                "skipped": summary.skipped,
+                "ran": summary.ran,
+                "counts": summary.counts,
+                "seconds": summary.seconds,
+                "stopped_early": summary.stopped_early,
+            }
+        )
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in summary.counts.items())
+        typer.echo(
+            f"{summary.total} trials ({summary.skipped} already done, {summary.ran} run in "
+            f"{summary.seconds:.1f} s): {counts}. Results in {summary.run_dir}."
+        )
+    if failure is not None:
+        typer.echo(
+            f"first problem: trial {failure.task_id} {failure.status}: "
+            f"{failure.error_type}: {failure.error_message}",
+            err=True,
+        )
+    if summary.stopped_early:
+        typer.echo("stopped at the first failure (--fail-fast); rerun to resume.", err=True)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def results(
+    run_dir: Path = typer.Argument(..., help="Run directory of a sweep."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or parquet."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output file (default: stdout)."),
+    status: list[str] = typer.Option(
+        None, "--status", help="Keep only these statuses (ok, failed, timeout, pending)."
+    ),
+) -> None:
+    """One row per trial: task_id, status, the parameters, learner, the metrics, seconds."""
+    from hardlearn.experiments.store import read_results, write_table
+
+    if fmt not in _FORMATS:
+        raise ParameterError(f"--format must be one of 'table', 'csv', 'parquet'; got {fmt!r}.")
+    rows = read_results(run_dir, statuses=status or None)
+    if fmt == "parquet":
+        if out is None:
+            raise ParameterError("--format parquet needs --out FILE.parquet.")
+        write_table(rows, out, "parquet")
+    elif fmt == "csv":
+        write_table(rows, out if out is not None else "-", "csv")
+    else:
+        _print_table(rows, out)
+
+
+def _print_table(rows: list[dict], out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    hidden = {"learner_params", "seed", "host", "error_message"}
+    cols: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            if key not in hidden:
+                cols.setdefault(key, None)
+    if all(row.get("error_type") is None for row in rows):
+        cols.pop("error_type", None)
+    table = Table(show_lines=False, header_style="bold")
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(_fmt(row.get(c)) for c in cols))
+    if out is not None:
+        with open(out, "w", encoding="utf-8") as handle:
+            Console(file=handle, width=200).print(table)
+    else:
+        Console(width=max(120, 12 * len(cols))).print(table)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def plot(
+    run_dir: Path = typer.Argument(..., help="Run directory of a sweep."),
+    x: str = typer.Option(..., "--x", help="Column on the horizontal axis (e.g. dim)."),
+    y: str = typer.Option(..., "--y", help="Column on the vertical axis (e.g. noise_bits)."),
+    color: str = typer.Option(
+        None,
+        "--color",
+        help="Metric to colour a heatmap by (e.g. success, advantage); without it, a curve "
+        "of the mean of --y against --x with a confidence band.",
+    ),
+    group: str = typer.Option(
+        "learner", "--group", help="Column that splits curves or heatmap panels."
+    ),
+    where: list[str] = typer.Option(
+        None, "--where", help="Keep rows with column=value (repeatable), e.g. --where freq=1."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file: .png, .svg or .pdf."),
+    title: str = typer.Option(None, "--title", help="Figure title."),
+) -> None:
+    """Draw a phase diagram (heatmap) or curves with confidence bands from a run directory."""
+    from hardlearn.experiments.plots import plot_results, save_figure
+    from hardlearn.experiments.store import read_results
+
+    rows = read_results(run_dir)
+    fig = plot_results(
+        rows, x=x, y=y, color=color, group=group, where=parse_params(where), title=title
+    )
+    save_figure(fig, out)
+    typer.echo(f"wrote {out}")
+
+
+def report(
+    run_dir: Path = typer.Argument(..., help="Run directory of a sweep."),
+    out: Path = typer.Option(None, "--out", "-o", help="HTML file (default: RUN_DIR/report.html)."),
+) -> None:
+    """Write one self-contained HTML page: figures, summary, sweep file, versions, timing."""
+    from hardlearn.experiments.report import write_report
+
+    path = write_report(run_dir, out)
+    typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep``, ``results``, ``plot`` and ``report`` to ``app``."""
+    app.command("sweep")(sweep)
+    app.command("results")(results)
+    app.command("plot")(plot)
+    app.command("report")(report)

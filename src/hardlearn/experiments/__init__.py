@@ -1,0 +1,36 @@
+"""Experiments: declarative sweeps, a crash-safe results store, executors, plots, reports.
+
+A sweep file (TOML) names a task kind and a grid; :func:`load_spec` turns it into frozen
+:class:`Task` objects with stable ids; :func:`run_sweep` runs them on a local process pool or
+on Dask and commits every finished trial to the SQLite store of the run directory;
+:func:`read_results` returns one row per trial; :mod:`~hardlearn.experiments.plots` and
+:func:`write_report` turn the rows into figures and an HTML page.
+"""
+
+from __future__ import annotations
+
+from hardlearn.experiments.spec import LearnerSpec, SweepSpec, Task, load_spec, parse_spec
+from hardlearn.experiments.tasks import (
+    Param,
+    Record,
+    TaskKind,
+    get_task_kind,
+    register_task_kind,
+    run_task,
+    task_kinds,
+)
+
+__all__ = [
+    "LearnerSpec",
+    "SweepSpec",
+    "Task",
+    "load_spec",
+    "parse_spec",
+    "Param",
+    "Record",
+    "TaskKind",
+    "get_task_kind",
+    "register_task_kind",
+    "run_task",
+    "task_kinds",
+]

@@ -1,0 +1,355 @@
+"""Pictures of a results table: phase diagrams (heatmaps) and curves with confidence bands.
+
+Every function here is a pure function of the results table (a list of row dicts as
+:func:`~hardlearn.experiments.store.read_results` returns, a :class:`pyarrow.Table`, or a
+pandas DataFrame) and returns a :class:`matplotlib.figure.Figure`. None touches pyplot's
+global state, so they are safe in servers, tests and worker processes. Only trials with
+status ``ok`` enter the statistics; the cell and point counts are shown.
+
+Confidence bands: for a 0/1 column (``success``) the Wilson score interval of the success
+rate; for a real column the mean plus or minus ``z`` standard errors (normal approximation,
+``z = 1.96`` for 95 %).
+
+Examples
+--------
+>>> rows = [{"status": "ok", "dim": d, "noise_bits": b, "success": d < b, "learner": None}
+...         for d in (8, 16) for b in (10, 20) for _ in range(3)]
+>>> fig = heatmap(rows, x="dim", y="noise_bits", color="success")
+>>> len(fig.axes)  # one panel and its colour bar
+2
+>>> fig = curves(rows, x="dim", y="success")
+>>> fig.axes[0].get_xlabel()
+'dim'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from hardlearn.errors import ParameterError
+
+__all__ = [
+    "as_rows",
+    "filter_rows",
+    "heatmap",
+    "curves",
+    "plot_results",
+    "save_figure",
+    "wilson_interval",
+    "mean_interval",
+    "FIGURE_FORMATS",
+]
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+#: Two-sided 95 % normal quantile used for the confidence bands.
+Z95 = 1.959963984540054
+
+
+def as_rows(table: Any) -> list[dict[str, Any]]:
+    """Normalise a results table (rows, pyarrow Table, pandas DataFrame) to a list of dicts."""
+    if hasattr(table, "to_pylist"):
+        return list(table.to_pylist())
+    if hasattr(table, "to_dict") and hasattr(table, "columns"):
+        return list(table.to_dict(orient="records"))
+    if isinstance(table, Sequence) and all(isinstance(r, Mapping) for r in table):
+        return [dict(r) for r in table]
+    raise ParameterError(
+        "table must be a list of row dicts, a pyarrow Table or a pandas DataFrame; "
+        f"got {type(table).__name__}."
+    )
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    cols: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            cols.setdefault(key, None)
+    return list(cols)
+
+
+def _need(rows: Sequence[Mapping[str, Any]], name: str, what: str) -> None:
+    cols = _columns(rows)
+    if name not in cols:
+        raise ParameterError(
+            f"{what} {name!r} is not a column of the results; the columns are "
+            f"{', '.join(cols) or '(none: the table is empty)'}."
+        )
+
+
+def filter_rows(
+    rows: Sequence[Mapping[str, Any]], where: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Rows whose columns equal every ``where`` value (numbers compare by value).
+
+    Examples
+    --------
+    >>> filter_rows([{"a": 1.0}, {"a": 2}], {"a": 1})
+    [{'a': 1.0}]
+    """
+    out = [dict(r) for r in rows]
+    for key, value in (where or {}).items():
+        _need(rows, key, "--where column")
+        out = [r for r in out if _same(r.get(key), value)]
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
+        return float(a) == float(b)
+    return a == b or str(a) == str(b)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool | np.bool_):
+        return float(value)
+    if isinstance(value, numbers.Real) and math.isfinite(float(value)):
+        return float(value)
+    return None
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    num = _number(value)
+    return (0, num) if num is not None else (1, str(value))
+
+
+def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(5, 10)
+    >>> round(lo, 3), round(hi, 3)
+    (0.237, 0.763)
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
+    """Mean and the normal-approximation interval ``mean +- z * sd / sqrt(n)``.
+
+    Examples
+    --------
+    >>> mean_interval([1.0, 2.0, 3.0])
+    (2.0, 0.868..., 3.131...)
+    """
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return (math.nan, math.nan, math.nan)
+    mean = float(arr.mean())
+    if arr.size < 2:
+        return (mean, mean, mean)
+    half = z * float(arr.std(ddof=1)) / math.sqrt(arr.size)
+    return (mean, mean - half, mean + half)
+
+
+def _is_binary(values: Sequence[Any]) -> bool:
+    return all(isinstance(v, bool | np.bool_) or v in (0, 1) for v in values) and any(
+        isinstance(v, bool | np.bool_) for v in values
+    )
+
+
+def _ok_values(rows: Sequence[Mapping[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [
+        dict(r) for r in rows if r.get("status", "ok") == "ok" and _number(r.get(name)) is not None
+    ]
+
+
+def _groups(rows: Sequence[Mapping[str, Any]], group: str | None) -> list[tuple[Any, list]]:
+    if not group or all(r.get(group) is None for r in rows):
+        return [(None, list(rows))]
+    keys = sorted({r.get(group) for r in rows}, key=_sort_key)
+    return [(k, [r for r in rows if r.get(group) == k]) for k in keys]
+
+
+def heatmap(
+    table: Any,
+    *,
+    x: str,
+    y: str,
+    color: str,
+    group: str | None = "learner",
+    where: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    cmap: str = "viridis",
+) -> Figure:
+    """Phase diagram: the mean of ``color`` in every (``x``, ``y``) cell, one panel per group.
+
+    Cells are annotated with the mean and the number of trials. ``success``-like 0/1
+    columns give the success rate on a fixed 0-1 scale.
+    """
+    rows = filter_rows(as_rows(table), where)
+    for name, what in ((x, "--x"), (y, "--y"), (color, "--color")):
+        _need(rows, name, what + " column")
+    ok = _ok_values(rows, color)
+    if not ok:
+        raise ParameterError(f"no trial with status ok has a value of {color!r} to plot.")
+    panels = _groups(ok, group)
+    xs = sorted({r[x] for r in ok}, key=_sort_key)
+    ys = sorted({r[y] for r in ok}, key=_sort_key)
+    binary = _is_binary([r[color] for r in ok])
+    means = []
+    for _, prow in panels:
+        grid = np.full((len(ys), len(xs)), np.nan)
+        count = np.zeros((len(ys), len(xs)), dtype=int)
+        for i, yv in enumerate(ys):
+            for j, xv in enumerate(xs):
+                vals = [_number(r[color]) for r in prow if r[x] == xv and r[y] == yv]
+                if vals:
+                    grid[i, j] = float(np.mean(vals))
+                    count[i, j] = len(vals)
+        means.append((grid, count))
+    finite = np.concatenate([g[np.isfinite(g)] for g, _ in means])
+    vmin, vmax = (0.0, 1.0) if binary else (float(finite.min()), float(finite.max()))
+    if not binary and 0.0 <= vmin and vmax <= 1.0:
+        vmin, vmax = 0.0, 1.0
+    if vmin == vmax:
+        vmin, vmax = vmin - 0.5, vmax + 0.5
+    n = len(panels)
+    fig = Figure(figsize=(1.2 + 0.55 * max(4, len(xs)) * n + 1.0, 1.4 + 0.45 * max(4, len(ys))))
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    image = None
+    for ax, (label, _), (grid, count) in zip(axes, panels, means, strict=True):
+        image = ax.imshow(
+            np.ma.masked_invalid(grid),
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            interpolation="nearest",
+        )
+        ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
+        ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        if label is not None:
+            ax.set_title(f"{group} = {label}", fontsize=10)
+        if len(xs) * len(ys) <= 150:
+            for i in range(len(ys)):
+                for j in range(len(xs)):
+                    if count[i, j]:
+                        shade = (grid[i, j] - vmin) / (vmax - vmin)
+                        ax.text(
+                            j,
+                            i,
+                            f"{grid[i, j]:.2g}\nn={count[i, j]}",
+                            ha="center",
+                            va="center",
+                            fontsize=7,
+                            color="black" if shade > 0.6 else "white",
+                        )
+    label = f"{'rate of ' if binary else 'mean '}{color}"
+    fig.colorbar(image, ax=list(axes), label=label, shrink=0.9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _tick(value: Any) -> str:
+    num = _number(value)
+    if num is None or isinstance(value, bool):
+        return str(value)
+    return f"{num:g}"
+
+
+def curves(
+    table: Any,
+    *,
+    x: str,
+    y: str,
+    group: str | None = "learner",
+    where: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    z: float = Z95,
+) -> Figure:
+    """Mean of ``y`` against ``x``, one line per group, with a confidence band.
+
+    0/1 columns get Wilson intervals, real columns the normal interval of the mean. ``x``
+    is drawn on a log scale when its positive values span more than two decades.
+    """
+    rows = filter_rows(as_rows(table), where)
+    for name, what in ((x, "--x"), (y, "--y")):
+        _need(rows, name, what + " column")
+    ok = [r for r in _ok_values(rows, y) if _number(r.get(x)) is not None]
+    if not ok:
+        raise ParameterError(f"no trial with status ok has numeric values of {x!r} and {y!r}.")
+    binary = _is_binary([r[y] for r in ok])
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    for label, prow in _groups(ok, group):
+        xs = sorted({_number(r[x]) for r in prow})
+        mid, lo, hi = [], [], []
+        for xv in xs:
+            vals = [_number(r[y]) for r in prow if _number(r[x]) == xv]
+            if binary:
+                s = float(sum(vals))
+                a, b = wilson_interval(s, len(vals), z)
+                mid.append(s / len(vals))
+                lo.append(a)
+                hi.append(b)
+            else:
+                m, a, b = mean_interval(vals, z)
+                mid.append(m)
+                lo.append(a)
+                hi.append(b)
+        name = str(label) if label is not None else y
+        (line,) = ax.plot(xs, mid, marker="o", label=name)
+        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+    xvals = [_number(r[x]) for r in ok]
+    positive = [v for v in xvals if v is not None and v > 0]
+    if positive and len(positive) == len(xvals) and max(positive) / min(positive) > 100:
+        ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"{'rate of ' if binary else 'mean '}{y}")
+    ax.grid(True, alpha=0.3)
+    if group and any(r.get(group) is not None for r in ok):
+        ax.legend(title=group, fontsize=8)
+    band = "Wilson" if binary else "normal"
+    ax.set_title(title or f"{y} vs {x} ({band} {_pct(z)} band)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _pct(z: float) -> str:
+    return f"{100 * math.erf(z / math.sqrt(2)):.0f} %"
+
+
+def plot_results(
+    table: Any,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    group: str | None = "learner",
+    where: Mapping[str, Any] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A heatmap of ``color`` over (``x``, ``y``) if ``color`` is given, else curves of ``y``."""
+    if color:
+        return heatmap(table, x=x, y=y, color=color, group=group, where=where, title=title)
+    return curves(table, x=x, y=y, group=group, where=where, title=title)
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 130) -> Path:
+    """Write ``fig`` to ``path``; the suffix (.png, .svg, .pdf) picks the format."""
+    out = Path(path)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        raise ParameterError(f"--out must end in .png, .svg or .pdf; got {out.name!r}.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
+    return out

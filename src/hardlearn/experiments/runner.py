@@ -1,0 +1,696 @@
+"""Run a sweep: a local pool of worker processes (default) or Dask, with per-trial budgets.
+
+**Budgets.** Every trial runs in a *sandbox*: a long-lived child Python process that reads
+trials from a pipe and writes back :class:`~hardlearn.experiments.tasks.Record` objects.
+The parent waits on the pipe for at most the trial's ``budget_seconds``; when the budget is
+spent it kills the child (``SIGKILL``), records the trial as ``"timeout"``, and starts a
+fresh child for the next trial. A child that dies (segfault, out of memory) is recorded as
+``"failed"`` with error type ``WorkerDied``. The child imports the task kind's modules
+before it reports ready, so import time is not charged to a trial.
+
+**Local executor.** ``workers`` sandboxes driven by one loop in the calling process, which
+commits each record to the store as it arrives. Overhead is one pipe round trip and one
+SQLite commit per trial.
+
+**Dask executor.** Each trial is a Dask task; the Dask worker process runs it in a sandbox
+of its own (one per worker thread, started on first use), so budgets hold the same way.
+With no scheduler address a :class:`distributed.LocalCluster` is started on 127.0.0.1
+(one single-threaded worker process per ``workers``) and closed at the end. A running
+scheduler needs hardlearn installed on its workers.
+
+**Reproducibility.** A trial's numbers depend only on its :class:`~hardlearn.experiments.spec.Task`
+(its generator comes from the root seed and the trial's identity), and every sandbox limits
+BLAS and torch to ``threads`` threads (default 1), so the executor and the number of workers
+change no result.
+
+Examples
+--------
+>>> import tempfile
+>>> from hardlearn.experiments.spec import parse_spec
+>>> spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2, 3]}})
+>>> with tempfile.TemporaryDirectory() as d:
+...     summary = run_sweep(spec, d, workers=1)
+...     summary.counts
+{'ok': 3}
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import wait as wait_ready
+from pathlib import Path
+from typing import IO, Any
+
+from hardlearn.errors import HardlearnError, ParameterError
+from hardlearn.experiments.spec import SweepSpec, Task
+from hardlearn.experiments.store import LOG_NAME, Store
+from hardlearn.experiments.tasks import Record, environment, get_task_kind, run_task
+
+__all__ = ["run_sweep", "run_tasks", "SweepSummary", "Sandbox", "EXECUTORS"]
+
+EXECUTORS = ("local", "dask")
+
+#: Seconds a fresh worker process may take to import its modules and report ready.
+STARTUP_TIMEOUT_S = 300.0
+
+_HEADER = struct.Struct("<Q")
+
+
+# --------------------------------------------------------------------------------------
+# framing: 8-byte little-endian length + pickle
+
+
+def _send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = stream.read(n)
+        if not chunk:
+            raise EOFError("worker pipe closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exact(stream, _HEADER.size))
+    return pickle.loads(_read_exact(stream, size))
+
+
+# --------------------------------------------------------------------------------------
+# the child side
+
+
+def _limit_threads(threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
+def _worker_main() -> None:
+    """Entry point of a sandbox process: run trials from stdin, answer on the original stdout.
+
+    What trials print goes to stderr (the run directory's ``workers.log``), never into the
+    protocol. The process exits when its parent goes away.
+    """
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    proto_in = sys.stdin.buffer
+    parent = int(os.environ.get("HARDLEARN_SANDBOX_PARENT", "0"))
+    if parent:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    threads = int(os.environ.get("HARDLEARN_SANDBOX_THREADS", "1"))
+    for module in filter(None, os.environ.get("HARDLEARN_SANDBOX_PRELOAD", "").split(",")):
+        __import__(module)
+    _limit_threads(threads)
+    environment()
+    _send(proto_out, ("ready", os.getpid()))
+    while True:
+        try:
+            message = _recv(proto_in)
+        except EOFError:
+            return
+        if message[0] == "stop":
+            return
+        task = message[1]
+        record = run_task(task)
+        if "torch" in sys.modules:  # a trial may import torch after the first limit
+            sys.modules["torch"].set_num_threads(threads)
+        _send(proto_out, ("done", record.to_dict()))
+
+
+_WORKER_CODE = "from hardlearn.experiments.runner import _worker_main; _worker_main()"
+
+
+# --------------------------------------------------------------------------------------
+# the parent side
+
+
+class Sandbox:
+    """One worker process that runs trials and can be killed at a deadline.
+
+    Parameters
+    ----------
+    preload : sequence of str
+        Modules to import before reporting ready.
+    threads : int
+        BLAS / torch threads inside the worker.
+    log : path or None
+        File that receives the worker's stderr (appended); None inherits this process's.
+    """
+
+    def __init__(
+        self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None
+    ) -> None:
+        self.preload = tuple(preload)
+        self.threads = threads
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ready = False
+        self.task: Task | None = None
+        self.deadline = 0.0
+        self.started_at = 0.0
+
+    def start(self) -> None:
+        """Start the process (returns at once; it reports ready on its pipe)."""
+        env = dict(os.environ)
+        env.update(
+            HARDLEARN_SANDBOX_PARENT=str(os.getpid()),
+            HARDLEARN_SANDBOX_THREADS=str(self.threads),
+            HARDLEARN_SANDBOX_PRELOAD=",".join(self.preload),
+            OMP_NUM_THREADS=str(self.threads),
+            OPENBLAS_NUM_THREADS=str(self.threads),
+            MKL_NUM_THREADS=str(self.threads),
+            PYTHONUNBUFFERED="1",
+        )
+        stderr: Any = None
+        if self.log is not None:
+            stderr = open(self.log, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                bufsize=0,
+            )
+        finally:
+            if stderr is not None:
+                stderr.close()
+        self.ready = False
+        self.task = None
+        self.started_at = time.monotonic()
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        """The pipe the worker answers on."""
+        if self.proc is None or self.proc.stdout is None:
+            raise HardlearnError("sandbox is not started")
+        return self.proc.stdout
+
+    def submit(self, task: Task) -> None:
+        """Send ``task`` to the (ready, idle) worker; its deadline starts now."""
+        if self.proc is None or self.proc.stdin is None:
+            raise HardlearnError("sandbox is not started")
+        self.task = task
+        self.deadline = time.monotonic() + task.budget_seconds
+        _send(self.proc.stdin, ("run", task))
+
+    def receive(self) -> tuple[str, Any]:
+        """Read one message (``("ready", pid)`` or ``("done", record_dict)``); EOFError if dead."""
+        return _recv(self.stdout)
+
+    def kill(self) -> None:
+        """Kill the process at once and reap it."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream is not None:
+                    stream.close()
+            self.proc = None
+        self.ready = False
+        self.task = None
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit; kill it if it does not within a second."""
+        if self.proc is None:
+            return
+        try:
+            if self.proc.stdin is not None:
+                _send(self.proc.stdin, ("stop",))
+            self.proc.wait(timeout=1.0)
+        except (OSError, subprocess.TimeoutExpired):
+            pass  # killed just below
+        self.kill()
+
+    def wait_ready(self) -> None:
+        """Block until the worker reports ready (raises if it dies or takes too long)."""
+        ready = wait_ready([self.stdout], timeout=STARTUP_TIMEOUT_S)
+        if not ready:
+            self.kill()
+            raise HardlearnError(f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s.")
+        try:
+            kind, _ = self.receive()
+        except EOFError:
+            code = self.proc.wait() if self.proc is not None else None
+            self.kill()
+            raise HardlearnError(
+                f"a worker process exited while starting (status {code}); see its stderr "
+                f"({self.log or 'inherited'})."
+            ) from None
+        self.ready = kind == "ready"
+
+    def run(self, task: Task) -> Record:
+        """Run one trial with its budget, blocking; restart the worker as needed."""
+        if self.proc is None:
+            self.start()
+        if not self.ready:
+            self.wait_ready()
+        self.submit(task)
+        remaining = max(0.0, self.deadline - time.monotonic())
+        if not wait_ready([self.stdout], timeout=remaining):
+            self.kill()
+            return timeout_record(task)
+        try:
+            _, payload = self.receive()
+        except EOFError:
+            code = self.proc.wait() if self.proc is not None else None
+            self.kill()
+            return died_record(task, code)
+        self.task = None
+        return Record(**payload)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def timeout_record(task: Task) -> Record:
+    """The record of a trial killed at its budget."""
+    env = environment()
+    return Record(
+        task_id=task.task_id,
+        status="timeout",
+        error_type="Timeout",
+        error_message=(
+            f"trial exceeded budget_seconds={task.budget_seconds:g} and its worker was killed"
+        ),
+        seconds=float(task.budget_seconds),
+        finished=_stamp(),
+        host=env["host"],
+        versions=env["versions"],
+    )
+
+
+def died_record(task: Task, code: int | None) -> Record:
+    """The record of a trial whose worker process died."""
+    env = environment()
+    return Record(
+        task_id=task.task_id,
+        status="failed",
+        error_type="WorkerDied",
+        error_message=f"the worker process running this trial exited with status {code}",
+        finished=_stamp(),
+        host=env["host"],
+        versions=env["versions"],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# executors: iterate records as trials finish
+
+
+def _preload(tasks: Sequence[Task]) -> tuple[str, ...]:
+    mods: dict[str, None] = {"hardlearn.experiments.tasks": None}
+    for kind in {t.kind for t in tasks}:
+        for mod in get_task_kind(kind).preload:
+            mods[mod] = None
+    return tuple(mods)
+
+
+def _run_local(
+    tasks: Sequence[Task],
+    workers: int,
+    threads: int,
+    log: Path | None,
+    emit: Callable[[Record], bool],
+) -> None:
+    """Run ``tasks`` on ``workers`` sandboxes; ``emit(record)`` returns False to stop."""
+    pending = deque(tasks)
+    preload = _preload(tasks)
+    boxes = [Sandbox(preload, threads, log) for _ in range(min(workers, len(tasks)))]
+    for box in boxes:
+        box.start()
+    try:
+        while pending or any(b.task is not None for b in boxes):
+            for box in boxes:
+                if box.proc is None and pending:
+                    box.start()
+                if box.ready and box.task is None and pending:
+                    box.submit(pending.popleft())
+            busy = [b for b in boxes if b.task is not None]
+            now = time.monotonic()
+            timeout = min((b.deadline for b in busy), default=now + 1.0) - now
+            watched = {b.stdout: b for b in boxes if b.proc is not None}
+            for stream in wait_ready(list(watched), timeout=max(0.0, timeout)):
+                box = watched[stream]
+                task = box.task
+                try:
+                    kind, payload = box.receive()
+                except EOFError:
+                    code = box.proc.wait() if box.proc is not None else None
+                    was_ready = box.ready
+                    box.kill()
+                    if task is None and was_ready:
+                        continue  # an idle worker died: start another on the next pass
+                    if task is None:
+                        raise HardlearnError(
+                            f"a worker process exited while starting (status {code}); "
+                            f"see {log or 'its stderr'}."
+                        ) from None
+                    if not emit(died_record(task, code)):
+                        return
+                    continue
+                if kind == "ready":
+                    box.ready = True
+                    continue
+                box.task = None
+                if not emit(Record(**payload)):
+                    return
+            now = time.monotonic()
+            for box in boxes:
+                if box.task is not None and now >= box.deadline:
+                    task = box.task
+                    box.kill()
+                    if not emit(timeout_record(task)):
+                        return
+                starting = box.proc is not None and not box.ready
+                if starting and now - box.started_at > STARTUP_TIMEOUT_S:
+                    raise HardlearnError(
+                        f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s."
+                    )
+    finally:
+        for box in boxes:
+            if box.task is None and box.ready:
+                box.stop()
+            else:
+                box.kill()
+
+
+_DASK_BOXES: dict[int, Sandbox] = {}
+
+
+def _dask_trial(task: Task, threads: int, preload: tuple[str, ...]) -> dict[str, Any]:
+    """Run one trial inside a Dask worker, in that worker thread's sandbox."""
+    ident = threading.get_ident()
+    box = _DASK_BOXES.get(ident)
+    if box is None:
+        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None)
+    return box.run(task).to_dict()
+
+
+def _dask_cluster(workers: int) -> Any:
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,
+        )
+
+
+def _run_dask(
+    tasks: Sequence[Task],
+    workers: int,
+    threads: int,
+    scheduler: str | None,
+    emit: Callable[[Record], bool],
+) -> None:
+    from distributed import Client, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = _dask_cluster(workers)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout="30s")
+    preload = _preload(tasks)
+    by_key = {}
+    try:
+        futures = []
+        for task in tasks:
+            fut = client.submit(
+                _dask_trial, task, threads, preload, pure=False, key=f"trial-{task.task_id}"
+            )
+            by_key[fut.key] = task
+            futures.append(fut)
+        stream = as_completed(futures, with_results=False)
+        for fut in stream:
+            task = by_key[fut.key]
+            if fut.status == "finished":
+                record = Record(**fut.result())
+            else:
+                exc = fut.exception()
+                env = environment()
+                record = Record(
+                    task_id=task.task_id,
+                    status="failed",
+                    error_type=type(exc).__name__,
+                    error_message=f"Dask could not run this trial: {exc}",
+                    finished=_stamp(),
+                    host=env["host"],
+                    versions=env["versions"],
+                )
+            fut.release()
+            if not emit(record):
+                client.cancel(futures)
+                return
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    threads: int = 1,
+    log: str | Path | None = None,
+    on_record: Callable[[Record], bool | None] | None = None,
+) -> list[Record]:
+    """Run ``tasks`` and return their records in completion order (no store).
+
+    ``on_record(record)`` is called as each trial finishes; returning ``False`` stops the run
+    (trials in flight are abandoned). See :func:`run_sweep` for the other parameters.
+    """
+    if executor not in EXECUTORS:
+        raise ParameterError(f"executor must be one of 'local', 'dask'; got {executor!r}.")
+    workers = _default_workers(workers)
+    records: list[Record] = []
+
+    def emit(record: Record) -> bool:
+        records.append(record)
+        return on_record(record) is not False if on_record is not None else True
+
+    if not tasks:
+        return records
+    if executor == "local":
+        _run_local(tasks, workers, threads, Path(log) if log else None, emit)
+    else:
+        _run_dask(tasks, workers, threads, scheduler, emit)
+    return records
+
+
+def _default_workers(workers: int | None) -> int:
+    if workers is None:
+        return max(
+            1,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else (os.cpu_count() or 1),
+        )
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers must be an integer >= 1; got {workers!r}.")
+    return workers
+
+
+# --------------------------------------------------------------------------------------
+# a whole sweep: store + resume + progress
+
+
+@dataclass
+class SweepSummary:
+    """What :func:`run_sweep` did: counts by status in the store, and this run's work."""
+
+    run_dir: Path
+    total: int
+    skipped: int
+    ran: int
+    counts: dict[str, int]
+    seconds: float
+    stopped_early: bool = False
+    first_failure: Record | None = None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every trial of the grid finished with status ok."""
+        return self.counts.get("ok", 0) == self.total
+
+
+class _Progress:
+    """A rich progress bar on stderr with ok / failed / timeout counts and an ETA."""
+
+    def __init__(self, total: int, done: int, enabled: bool) -> None:
+        self.counts = {"ok": 0, "failed": 0, "timeout": 0}
+        self.bar: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(stderr=True)
+        self.bar = Progress(
+            TextColumn("sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.bar.start()
+        self.tid = self.bar.add_task("sweep", total=total, completed=done, status=self._text())
+
+    def _text(self) -> str:
+        c = self.counts
+        return f"ok {c['ok']}  failed {c['failed']}  timeout {c['timeout']}"
+
+    def update(self, record: Record) -> None:
+        self.counts[record.status] = self.counts.get(record.status, 0) + 1
+        if self.bar is not None:
+            self.bar.update(self.tid, advance=1, status=self._text())
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run_sweep(
+    spec: SweepSpec,
+    run_dir: str | Path,
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    fail_fast: bool = False,
+    retry_failed: bool = False,
+    threads: int = 1,
+    progress: bool = False,
+    on_record: Callable[[Record], None] | None = None,
+) -> SweepSummary:
+    """Run (or resume) ``spec`` into ``run_dir`` and return a :class:`SweepSummary`.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The validated sweep (:func:`~hardlearn.experiments.spec.load_spec`).
+    run_dir : path
+        Created if missing; resumed if ``spec`` made it; refused if another sweep did.
+    executor : {"local", "dask"}
+        Local process pool, or Dask (``scheduler`` address, or a loopback LocalCluster).
+    workers : int, optional
+        Parallel trials (local sandboxes or LocalCluster workers); default: CPU count.
+    fail_fast : bool
+        Stop at the first failed or timed-out trial (trials in flight are abandoned and
+        stay pending). Default: keep going and record every failure.
+    retry_failed : bool
+        Rerun trials stored as failed or timeout (ok trials are always skipped).
+    threads : int
+        BLAS / torch threads per trial.
+    progress : bool
+        Show a progress bar on stderr.
+    on_record : callable, optional
+        Called with each stored record.
+    """
+    if executor not in EXECUTORS:
+        raise ParameterError(f"executor must be one of 'local', 'dask'; got {executor!r}.")
+    if scheduler is not None and executor != "dask":
+        raise ParameterError("--scheduler needs --executor dask.")
+    workers = _default_workers(workers)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ParameterError(f"threads must be an integer >= 1; got {threads!r}.")
+    t0 = time.perf_counter()
+    store = Store.create(run_dir, spec)
+    try:
+        all_tasks = spec.tasks()
+        done = store.done_ids(retry_failed=retry_failed)
+        todo = [t for t in all_tasks if t.task_id not in done]
+        bar = _Progress(len(all_tasks), len(all_tasks) - len(todo), progress)
+        first_failure: list[Record] = []
+
+        def consume(record: Record) -> bool:
+            store.save(record)
+            bar.update(record)
+            if on_record is not None:
+                on_record(record)
+            if record.status != "ok":
+                if not first_failure:
+                    first_failure.append(record)
+                if fail_fast:
+                    return False
+            return True
+
+        try:
+            records = run_tasks(
+                todo,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                threads=threads,
+                log=store.run_dir / LOG_NAME,
+                on_record=consume,
+            )
+        finally:
+            bar.close()
+        statuses: dict[str, int] = {}
+        for rec in records:
+            statuses[rec.status] = statuses.get(rec.status, 0) + 1
+        return SweepSummary(
+            run_dir=store.run_dir,
+            total=len(all_tasks),
+            skipped=len(all_tasks) - len(todo),
+            ran=len(records),
+            counts=store.counts(),
+            seconds=time.perf_counter() - t0,
+            stopped_early=len(records) < len(todo),
+            first_failure=first_failure[0] if first_failure else None,
+            statuses=statuses,
+        )
+    finally:
+        store.close()

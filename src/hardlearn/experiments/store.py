@@ -1,0 +1,410 @@
+"""The results store of a run directory: SQLite in WAL mode, one committed row per trial.
+
+A run directory holds
+
+- ``sweep.toml``: the resolved sweep file (every default filled in);
+- ``results.sqlite``: a ``meta`` table (the sweep's digest, its resolved data, creation time
+  and versions) and a ``trials`` table with one row per trial: id, parameters, learner,
+  repetition, seed, status (``pending``, ``ok``, ``failed``, ``timeout``), metrics, error type
+  and message, wall time, host and package versions;
+- ``workers.log``: what the worker processes printed on stderr.
+
+Every trial of the grid gets a ``pending`` row when the run starts, and each finished trial
+updates its row in a transaction of its own. SQLite's write-ahead log with
+``synchronous=NORMAL`` keeps every committed transaction through a crash or ``kill -9`` of
+the process (only a power cut can lose the last ones), so a killed sweep loses only the
+trials in flight and rerunning the same command resumes it. A run directory made by another
+sweep file is refused, never overwritten.
+
+Examples
+--------
+>>> import tempfile
+>>> from hardlearn.experiments.spec import parse_spec
+>>> from hardlearn.experiments.tasks import run_task
+>>> spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
+>>> with tempfile.TemporaryDirectory() as d:
+...     with Store.create(d, spec) as store:
+...         store.save(run_task(spec.tasks()[0]))
+...         store.counts()
+...     [row["status"] for row in read_results(d)]
+{'ok': 1, 'pending': 1}
+['ok', 'pending']
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hardlearn.errors import ParameterError, StoreError
+from hardlearn.experiments.spec import SweepSpec, Task, parse_spec
+from hardlearn.experiments.tasks import Record, environment
+
+__all__ = [
+    "Store",
+    "read_results",
+    "read_meta",
+    "to_arrow",
+    "write_table",
+    "DB_NAME",
+    "SPEC_NAME",
+    "LOG_NAME",
+]
+
+DB_NAME = "results.sqlite"
+SPEC_NAME = "sweep.toml"
+LOG_NAME = "workers.log"
+_LOCK_NAME = ".lock"
+_FORMAT = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trials (
+    task_id TEXT PRIMARY KEY,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    params TEXT NOT NULL,
+    learner TEXT,
+    learner_name TEXT,
+    learner_params TEXT NOT NULL,
+    repetition INTEGER NOT NULL,
+    seed TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    metrics TEXT,
+    error_type TEXT,
+    error_message TEXT,
+    traceback TEXT,
+    seconds REAL,
+    started TEXT,
+    finished TEXT,
+    host TEXT,
+    versions TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+class _DirLock:
+    """An exclusive advisory lock on the run directory (POSIX ``flock``; no-op elsewhere)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / _LOCK_NAME
+        self.handle: Any = None
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            return
+        self.handle = open(self.path, "a")  # noqa: SIM115 - held for the run's lifetime
+        try:
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.close()
+            self.handle = None
+            raise StoreError(
+                f"run directory {self.path.parent} is in use by another running sweep; wait "
+                "for it to finish or stop it first."
+            ) from None
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+class Store:
+    """Read and write the trials of one run directory. Use :meth:`create` or :meth:`open`."""
+
+    def __init__(self, run_dir: Path, conn: sqlite3.Connection, lock: _DirLock | None) -> None:
+        self.run_dir = run_dir
+        self.conn = conn
+        self._lock = lock
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, run_dir: str | Path, spec: SweepSpec) -> Store:
+        """Open ``run_dir`` for ``spec``: create it, or resume it if ``spec`` made it.
+
+        Refuses (:class:`~hardlearn.errors.StoreError`) a directory made by another sweep
+        file, a non-empty directory that is not a run directory, and a directory another
+        sweep is writing. Inserts a ``pending`` row for every trial not yet stored.
+        """
+        root = Path(run_dir)
+        db = root / DB_NAME
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"--out {root} exists and is not a directory.")
+        if root.is_dir() and not db.exists() and any(root.iterdir()):
+            raise StoreError(
+                f"--out {root} is a non-empty directory without {DB_NAME}, so it is not a "
+                "hardlearn run directory; refusing to write into it. Choose a new directory."
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        lock = _DirLock(root)
+        lock.acquire()
+        try:
+            conn = _connect(db)
+            conn.executescript(_SCHEMA)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta and meta.get("spec_digest") != spec.digest:
+                conn.close()
+                raise StoreError(
+                    f"run directory {root} was made by a different sweep file (digest "
+                    f"{meta.get('spec_digest', '?')[:12]}, this file {spec.digest[:12]}); "
+                    f"refusing to mix them. Use a new --out directory, or rerun with the "
+                    f"original file saved as {root / SPEC_NAME}."
+                )
+            store = cls(root, conn, lock)
+            if not meta:
+                store._init_meta(spec)
+            store._insert_pending(spec.tasks())
+            return store
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> Store:
+        """Open an existing run directory for reading (``results``, ``plot``, ``report``)."""
+        root = Path(run_dir)
+        db = root / DB_NAME
+        if not db.is_file():
+            raise StoreError(
+                f"{root} is not a run directory: {DB_NAME} is missing. Run `hardlearn sweep "
+                f"FILE --out {root}` first."
+            )
+        return cls(root, _connect(db), None)
+
+    def _init_meta(self, spec: SweepSpec) -> None:
+        env = environment()
+        meta = {
+            "format": _FORMAT,
+            "spec_digest": spec.digest,
+            "spec": json.dumps(spec.to_dict()),
+            "task": spec.task,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "host": env["host"],
+            "versions": json.dumps(env["versions"], sort_keys=True),
+            "argv": json.dumps(sys.argv),
+        }
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        (self.run_dir / SPEC_NAME).write_text(spec.to_toml(), encoding="utf-8")
+
+    def _insert_pending(self, tasks: Sequence[Task]) -> None:
+        rows = [
+            (
+                t.task_id,
+                i,
+                t.kind,
+                json.dumps(t.params, sort_keys=True),
+                t.learner,
+                t.learner_name,
+                json.dumps(t.learner_params, sort_keys=True),
+                t.repetition,
+                json.dumps(t.seed),
+            )
+            for i, t in enumerate(tasks)
+        ]
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO trials (task_id, ordinal, kind, params, learner, "
+                "learner_name, learner_params, repetition, seed) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    # -- writing -----------------------------------------------------------------------
+
+    def save(self, record: Record) -> None:
+        """Commit one finished trial in its own transaction (overwrites a retried one)."""
+        cur = self.conn.execute(
+            "UPDATE trials SET status=?, metrics=?, error_type=?, error_message=?, traceback=?, "
+            "seconds=?, started=?, finished=?, host=?, versions=?, attempts=attempts+1 "
+            "WHERE task_id=?",
+            (
+                record.status,
+                json.dumps(record.metrics, sort_keys=False),
+                record.error_type,
+                record.error_message,
+                record.traceback,
+                record.seconds,
+                record.started,
+                record.finished,
+                record.host,
+                json.dumps(record.versions, sort_keys=True),
+                record.task_id,
+            ),
+        )
+        if cur.rowcount != 1:
+            raise StoreError(f"trial {record.task_id} is not in the store of {self.run_dir}.")
+
+    def done_ids(self, *, retry_failed: bool = False) -> set[str]:
+        """Ids of trials a resumed run skips: status ok, plus failed/timeout unless retried."""
+        statuses = ("ok",) if retry_failed else ("ok", "failed", "timeout")
+        marks = ",".join("?" * len(statuses))
+        cur = self.conn.execute(f"SELECT task_id FROM trials WHERE status IN ({marks})", statuses)
+        return {row[0] for row in cur}
+
+    def counts(self) -> dict[str, int]:
+        """Number of trials by status."""
+        cur = self.conn.execute("SELECT status, COUNT(*) FROM trials GROUP BY status")
+        return dict(sorted(cur.fetchall()))
+
+    def meta(self) -> dict[str, str]:
+        """The ``meta`` table as a dict."""
+        return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def spec(self) -> SweepSpec:
+        """The sweep this directory was made by."""
+        return parse_spec(json.loads(self.meta()["spec"]), source=str(self.run_dir / SPEC_NAME))
+
+    def close(self) -> None:
+        """Close the database and release the directory lock."""
+        self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _param_order(self) -> list[str]:
+        """Grid keys in display order: swept keys first, then fixed ones, each in file order."""
+        try:
+            grid = json.loads(self.meta().get("spec", "{}")).get("grid", {})
+        except json.JSONDecodeError:
+            return []
+        swept = [k for k, v in grid.items() if isinstance(v, list)]
+        return swept + [k for k in grid if k not in swept]
+
+    def rows(self, *, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """One flat dict per trial, in grid order (see :func:`read_results`)."""
+        query = (
+            "SELECT task_id, status, params, learner, learner_params, repetition, metrics, "
+            "seconds, error_type, error_message, host, seed FROM trials ORDER BY ordinal"
+        )
+        wanted = set(statuses) if statuses is not None else None
+        order = self._param_order()
+        out = []
+        for row in self.conn.execute(query):
+            (tid, status, params, learner, lparams, rep, metrics, secs, etype, emsg, host, seed) = (
+                row
+            )
+            if wanted is not None and status not in wanted:
+                continue
+            flat: dict[str, Any] = {"task_id": tid, "status": status}
+            values = json.loads(params)
+            for key in order:
+                if key in values:
+                    flat[key] = values.pop(key)
+            flat.update(values)
+            flat["learner"] = learner
+            flat["learner_params"] = lparams
+            flat["repetition"] = rep
+            for key, value in (json.loads(metrics) if metrics else {}).items():
+                flat[key if key not in flat else f"metric_{key}"] = value
+            flat["seconds"] = secs
+            flat["error_type"] = etype
+            flat["error_message"] = emsg
+            flat["host"] = host
+            flat["seed"] = seed
+            out.append(flat)
+        return out
+
+
+def read_results(
+    run_dir: str | Path, *, statuses: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """The results table of a run directory: one dict per trial, in grid order.
+
+    Columns: ``task_id``, ``status``, the grid parameters, ``learner``, ``learner_params``
+    (JSON), ``repetition``, the metrics (``advantage``, ...), ``seconds``, ``error_type``,
+    ``error_message``, ``host``, ``seed`` (JSON). Trials not yet run have status ``pending``
+    and no metrics. ``statuses`` keeps only rows with those statuses.
+    """
+    store = Store.open(run_dir)
+    try:
+        return store.rows(statuses=statuses)
+    finally:
+        store.close()
+
+
+def read_meta(run_dir: str | Path) -> dict[str, str]:
+    """The ``meta`` table of a run directory (digest, resolved sweep, versions, ...)."""
+    store = Store.open(run_dir)
+    try:
+        return store.meta()
+    finally:
+        store.close()
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    cols: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            cols.setdefault(key, None)
+    return list(cols)
+
+
+def to_arrow(rows: Sequence[dict[str, Any]]) -> Any:
+    """The rows as a :class:`pyarrow.Table` (missing values become nulls)."""
+    import pyarrow as pa
+
+    cols = _columns(rows)
+    data = {}
+    for col in cols:
+        values = [row.get(col) for row in rows]
+        try:
+            data[col] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            data[col] = pa.array([None if v is None else json.dumps(v) for v in values])
+    return pa.table(data)
+
+
+def write_table(rows: Sequence[dict[str, Any]], path: str | Path, fmt: str) -> None:
+    """Write rows to ``path`` as ``csv`` or ``parquet``."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(to_arrow(rows), str(path))
+        return
+    if fmt != "csv":
+        raise ParameterError(f"--format must be one of 'table', 'csv', 'parquet'; got {fmt!r}.")
+    cols = _columns(rows)
+    newline_ok = os.fspath(path) != "-"
+    handle = open(path, "w", newline="", encoding="utf-8") if newline_ok else sys.stdout  # noqa: SIM115
+    try:
+        writer = csv.writer(handle)
+        writer.writerow(cols)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
