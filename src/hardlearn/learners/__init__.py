@@ -2,4 +2,22 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from hardlearn.learners.baselines import MeanRegressor, OracleRegressor
+from hardlearn.learners.classical import (
+    KernelRidgeRegressor,
+    RandomFeaturesRegressor,
+    RidgeRegressor,
+)
+from hardlearn.learners.mlp import MLPRegressor
+from hardlearn.learners.registry import LEARNERS, make_learner
+
+__all__: list[str] = [
+    "LEARNERS",
+    "KernelRidgeRegressor",
+    "MLPRegressor",
+    "MeanRegressor",
+    "OracleRegressor",
+    "RandomFeaturesRegressor",
+    "RidgeRegressor",
+    "make_learner",
+]
