@@ -150,7 +150,9 @@ def check_array(
                     f"{name} must have shape {_shape_text(shape)}; got {arr.shape} "
                     f"(axis {axis} has length {got}, expected {want})."
                 )
-    if finite and arr.dtype.kind in "fc":
+    # One allocation-free pass: the sum of finite entries is finite unless it overflows, so
+    # the element-wise scan (which allocates a mask) runs only when something may be wrong.
+    if finite and arr.dtype.kind in "fc" and not np.isfinite(np.sum(arr)):
         bad = ~np.isfinite(arr)
         if bad.any():
             first = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.linalg import blas
 from scipy.special import ndtr
 
 from hardlearn._rng import as_generator
@@ -222,6 +223,8 @@ class HomogeneousCLWE:
         logw = -math.pi * self._layers.astype(np.float64) ** 2 / s2
         weights = np.exp(logw - logw.max())
         self._weights = weights / weights.sum()
+        self._cdf = np.cumsum(self._weights)
+        self._cdf[-1] = 1.0
         self._means = self.gamma * self._layers / s2
         self._layer_std = beta_to_noise_std(self.beta) / math.sqrt(s2)
 
@@ -240,10 +243,12 @@ class HomogeneousCLWE:
         m = check_int("m", m, minimum=0)
         gen = as_generator(rng)
         y = _brst_inputs(m, self.dim, gen)
-        layer = gen.choice(self._means, size=m, p=self._weights)
+        layer = self._means[np.searchsorted(self._cdf, gen.random(m), side="right")]
         along = layer + self._layer_std * gen.standard_normal(m)
         along -= y @ self.secret
-        y += np.outer(along, self.secret)
+        # Replace the component along w in place: y += along w^T (a rank-one BLAS update on
+        # the Fortran view of y, so no (m, dim) temporary is allocated).
+        blas.dger(1.0, self.secret, along, a=y.T, overwrite_a=True)
         return y
 
     def marginal_cdf(self, t: ArrayLike) -> np.ndarray:

@@ -13,6 +13,7 @@ probability ``erfc(R / (sqrt 2 freq))`` (:func:`hardlearn.regimes.tail_mass`).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -83,6 +84,7 @@ class OneHiddenLayerReLU:
         self.hidden_biases = b
         self.output_weights = v
         self.output_bias = check_real("output_bias", output_bias)
+        self._ridge = self.ridge_profile()
 
     @property
     def width(self) -> int:
@@ -98,8 +100,14 @@ class OneHiddenLayerReLU:
         X = check_array("X", X, shape=(None, self.dim))
         out = np.empty(X.shape[0])
         rows = max(1, _CHUNK_ELEMENTS // self.width)
+        # A ridge network (all hidden weights parallel to u, as the capped network is) needs
+        # one projection t = <u, x> instead of k: unit j is ReLU(scale_j t + b_j).
+        t = X @ self._ridge[0] if self._ridge is not None else None
         for start in range(0, X.shape[0], rows):
-            pre = X[start : start + rows] @ self.hidden_weights.T
+            if t is not None:
+                pre = np.multiply.outer(t[start : start + rows], self._ridge[1])
+            else:
+                pre = X[start : start + rows] @ self.hidden_weights.T
             pre += self.hidden_biases
             np.maximum(pre, 0.0, out=pre)
             out[start : start + rows] = pre @ self.output_weights
@@ -159,18 +167,19 @@ class OneHiddenLayerReLU:
         import torch
 
         dtype = torch.float64 if dtype is None else dtype
-        module = _TorchOneHiddenLayer(self.dim, self.width)
+        module = _torch_module_class()(self.dim, self.width).to(dtype=dtype, device=device)
         with torch.no_grad():
-            module.hidden.weight.copy_(torch.as_tensor(self.hidden_weights))
-            module.hidden.bias.copy_(torch.as_tensor(self.hidden_biases))
-            module.output.weight.copy_(torch.as_tensor(self.output_weights)[None, :])
+            module.hidden.weight.copy_(torch.tensor(self.hidden_weights))
+            module.hidden.bias.copy_(torch.tensor(self.hidden_biases))
+            module.output.weight.copy_(torch.tensor(self.output_weights)[None, :])
             module.output.bias.fill_(self.output_bias)
-        return module.to(dtype=dtype, device=device)
+        return module
 
     def __repr__(self) -> str:
         return f"OneHiddenLayerReLU(dim={self.dim}, width={self.width})"
 
 
+@functools.cache
 def _torch_module_class() -> type:
     import torch
 
@@ -186,10 +195,6 @@ def _torch_module_class() -> type:
             return self.output(torch.relu(self.hidden(x))).squeeze(-1)
 
     return TorchOneHiddenLayerReLU
-
-
-def _TorchOneHiddenLayer(dim: int, width: int) -> Any:
-    return _torch_module_class()(dim, width)
 
 
 def capped_triangle_coefficients(radius: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,226 @@
+"""Commands for the hard instance itself: ``params``, ``sample``, ``construct``, ``verify``."""
+
+from __future__ import annotations
+
+import math
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hardlearn._rng import as_generator
+from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
+from hardlearn.datasets import save_dataset
+from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
+from hardlearn.problems.network import capped_periodic_network
+from hardlearn.problems.periodic import PeriodicNeuron, triangle_wave
+from hardlearn.problems.regression import NoisyRegression
+from hardlearn.regimes import FIELDS, lzz_regime, radius_for_tail, tail_mass
+from hardlearn.verification import CHECKS, run_checks
+
+__all__ = ["register"]
+
+
+class SampleKind(str, Enum):
+    """Distributions ``hardlearn sample`` can draw."""
+
+    clwe = "clwe"
+    hclwe = "hclwe"
+    null = "null"
+    regression = "regression"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "-" if value is None else str(value)
+
+
+def params(
+    dim: Annotated[int, typer.Option(help="Input dimension d.")],
+    gamma: Annotated[float | None, typer.Option(help="CLWE gamma (default 2 sqrt(d)).")] = None,
+    sigma: Annotated[float | None, typer.Option(help="Label noise (default d^-2).")] = None,
+    samples: Annotated[int | None, typer.Option(help="Samples m (default d^2).")] = None,
+    eps: Annotated[float | None, typer.Option(help="Weak-learning margin (default 1/d).")] = None,
+    eta: Annotated[
+        float | None, typer.Option(help="Super-polynomial regime: sigma = 2^(-d^eta).")
+    ] = None,
+    tail: Annotated[float | None, typer.Option(help="Tail-mass target of the network.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Print the parameters of the hard instance for a dimension, each with its formula.
+
+    Example: `hardlearn params --dim 64`, or `hardlearn params --dim 64 --eta 0.25`.
+    """
+    regime = lzz_regime(
+        dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, eta=eta, tail=tail
+    )
+    if json_out:
+        emit_json(regime.as_dict())
+        return
+    table = Table(title=f"LZZ hard instance, d = {dim}")
+    for col in ("field", "value", "formula", "source"):
+        table.add_column(col)
+    for name, value in regime.as_dict().items():
+        formula, source = FIELDS[name]
+        table.add_row(name, _fmt(value), escape(formula), source)
+    Console().print(table)
+
+
+def sample(
+    kind: Annotated[SampleKind, typer.Argument(help="clwe | hclwe | null | regression.")],
+    out: Annotated[Path, typer.Option(help="Output file, .npz or .parquet.")],
+    dim: Annotated[int, typer.Option(help="Dimension.")] = 16,
+    samples: Annotated[int, typer.Option(help="Number of samples.")] = 1000,
+    gamma: Annotated[float | None, typer.Option(help="gamma (default 2 sqrt(d)).")] = None,
+    beta: Annotated[float | None, typer.Option(help="beta (default: regime).")] = None,
+    freq: Annotated[
+        float | None, typer.Option(help="regression: frequency (default gamma/sqrt(2 pi)).")
+    ] = None,
+    radius: Annotated[
+        int | None, typer.Option(help="regression: network radius R (default: regime).")
+    ] = None,
+    noise: Annotated[float | None, typer.Option(help="regression: label noise sigma.")] = None,
+    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    secret_out: Annotated[
+        Path | None, typer.Option(help="Also write the secret to this file (.npz/.parquet).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Draw a data set and write it with its parameters as metadata.
+
+    The secret is not stored in the data file; `--secret-out` writes it to a separate file.
+    Example: `hardlearn sample clwe --dim 32 --samples 10000 --seed 1 --out clwe.npz`.
+    """
+    regime = lzz_regime(dim, gamma=gamma, sigma=noise)
+    gen = as_generator(seed)
+    secret_gen, data_gen = gen.spawn(2)
+    secret = random_direction(dim, rng=secret_gen)
+    gamma_v = regime.gamma
+    beta_v = regime.beta if beta is None else beta
+    meta: dict[str, Any] = {"kind": kind.value, "dim": dim, "samples": samples, "seed": seed}
+    if kind is SampleKind.clwe:
+        s = CLWE(secret, gamma_v, beta_v).sample(samples, rng=data_gen)
+        arrays = {"y": s.y, "z": s.z}
+        meta.update(gamma=gamma_v, beta=beta_v, normalisation="BRST21")
+    elif kind is SampleKind.null:
+        s = NullCLWE(dim).sample(samples, rng=data_gen)
+        arrays = {"y": s.y, "z": s.z}
+        meta.update(normalisation="BRST21")
+    elif kind is SampleKind.hclwe:
+        arrays = {"y": HomogeneousCLWE(secret, gamma_v, beta_v).sample(samples, rng=data_gen)}
+        meta.update(gamma=gamma_v, beta=beta_v, normalisation="BRST21")
+    else:
+        freq_v = regime.freq if freq is None else freq
+        radius_v = radius if radius is not None else radius_for_tail(freq_v, regime.tail_target)
+        problem = NoisyRegression(capped_periodic_network(secret, freq_v, radius_v), regime.sigma)
+        X, y = problem.sample(samples, rng=data_gen)
+        arrays = {"X": X, "y": y}
+        meta.update(
+            freq=freq_v, radius=radius_v, width=4 * radius_v + 1, noise_std=regime.sigma,
+            target="capped triangle network", target_variance=problem.target_variance(),
+        )
+    path = save_dataset(out, arrays, meta)
+    if secret_out is not None:
+        save_dataset(secret_out, {"secret": secret}, {"kind": "secret", "for": str(path)})
+    summary = {"out": str(path), **{k: v for k, v in meta.items()}}
+    if secret_out is not None:
+        summary["secret_out"] = str(secret_out)
+    if json_out:
+        emit_json(summary)
+    else:
+        typer.echo(f"wrote {samples} {kind.value} samples (dim {dim}) to {path}")
+
+
+def construct(
+    dim: Annotated[int, typer.Option(help="Dimension d.")] = 32,
+    freq: Annotated[float | None, typer.Option(help="Frequency (default 2 sqrt(d)/sqrt(2 pi)).")]
+    = None,
+    radius: Annotated[int | None, typer.Option(help="Radius R (default: regime width rule).")]
+    = None,
+    samples: Annotated[int, typer.Option(help="Gaussian inputs for the mismatch rate.")] = 200_000,
+    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Build the capped ReLU network that equals the periodic neuron and measure the match.
+
+    Reports the width 4R+1, the largest |net - tri(clip)| on a dense grid and on Gaussian
+    inputs, and the measured mismatch rate against erfc(R / (sqrt 2 freq)).
+    """
+    regime = lzz_regime(dim)
+    freq_v = regime.freq if freq is None else freq
+    radius_v = radius if radius is not None else radius_for_tail(freq_v, regime.tail_target)
+    gen = as_generator(seed)
+    secret = random_direction(dim, rng=gen)
+    net = capped_periodic_network(secret, freq_v, radius_v)
+    start = time.perf_counter()
+    # Dense grid along the secret: t = freq <w, x> on a dyadic grid of step 2^-10.
+    grid = np.arange(-(radius_v + 2) * 1024, (radius_v + 2) * 1024 + 1) / 1024.0
+    grid_net = capped_periodic_network(np.array([1.0]), 1.0, radius_v)
+    grid_err = float(np.max(np.abs(grid_net(grid[:, None]) - triangle_wave(
+        np.clip(grid, -radius_v, radius_v)))))
+    X = gen.standard_normal((samples, dim))
+    t = freq_v * (X @ secret)
+    gauss_err = float(np.max(np.abs(net(X) - triangle_wave(np.clip(t, -radius_v, radius_v)))))
+    mismatch = np.abs(net(X) - PeriodicNeuron(secret, freq_v)(X)) > 1e-9
+    rate = float(mismatch.mean())
+    expected = tail_mass(freq_v, radius_v)
+    se = math.sqrt(max(expected * (1 - expected), 1e-300) / samples)
+    result = {
+        "dim": dim, "freq": freq_v, "radius": radius_v, "width": net.width,
+        "max_err_grid": grid_err, "grid_points": int(grid.size),
+        "max_err_gaussian": gauss_err, "samples": samples,
+        "mismatch_rate": rate, "mismatch_expected": expected,
+        "mismatch_z": (rate - expected) / se, "seconds": time.perf_counter() - start,
+    }
+    if json_out:
+        emit_json(result)
+        return
+    table = Table(title="capped periodic network")
+    table.add_column("quantity")
+    table.add_column("value")
+    for k, v in result.items():
+        table.add_row(k, _fmt(v))
+    Console().print(table)
+
+
+def verify(
+    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    scale: Annotated[int, typer.Option(help="Multiply every sample size by this.")] = 1,
+    check: Annotated[
+        list[str] | None, typer.Option(help=f"Run only these checks: {', '.join(CHECKS)}.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Check every closed form of SPEC section 7 numerically; exit status 1 on a failure.
+
+    Monte Carlo checks pass within 5 standard errors, KS tests at level 1e-4.
+    """
+    checks = run_checks(seed=seed, scale=scale, names=check)
+    failed = [c for c in checks if not c.passed]
+    if json_out:
+        emit_json({"passed": not failed, "checks": [c.as_dict() for c in checks]})
+    else:
+        table = Table(title="SPEC section 7 checks")
+        for col in ("claim", "expected", "measured", "pass"):
+            table.add_column(col)
+        for c in checks:
+            table.add_row(escape(c.claim), escape(c.expected), escape(c.measured),
+                          "[green]pass[/]" if c.passed else "[red]FAIL[/]")
+        Console().print(table)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command()(params)
+    app.command()(sample)
+    app.command()(construct)
+    app.command()(verify)

@@ -1,0 +1,260 @@
+"""Numerical checks of the SPEC's closed forms (SPEC section 7), run by ``hardlearn verify``.
+
+Each check draws with its own generator (derived from the root seed and the check's name),
+compares a measured quantity with its closed form, and returns a :class:`Check` holding the
+claim, the expected and measured values and the tolerance used. Monte Carlo comparisons use
+five standard errors; distribution comparisons use a Kolmogorov-Smirnov test at level
+``KS_LEVEL``. The same functions back the test suite, so the CLI and the tests cannot drift.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import integrate, stats
+
+from hardlearn._rng import task_generator
+from hardlearn._validation import check_int
+from hardlearn.conventions import beta_to_noise_std, brst_to_standard, gamma_to_freq, wrap_centered
+from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
+from hardlearn.problems.network import capped_periodic_network
+from hardlearn.problems.periodic import PeriodicNeuron, cosine_wave, triangle_wave
+from hardlearn.problems.regression import NoisyRegression
+from hardlearn.regimes import gaussian_shift_tv, tail_mass
+
+__all__ = ["Check", "CHECKS", "run_checks", "Z_TOLERANCE", "KS_LEVEL"]
+
+#: Monte Carlo tolerance in standard errors (ARCHITECTURE habit 8).
+Z_TOLERANCE = 5.0
+#: Significance level of the KS tests: a correct sampler fails one with this probability.
+KS_LEVEL = 1e-4
+
+
+@dataclass(frozen=True)
+class Check:
+    """Outcome of one check: the claim, what the closed form says, what was measured."""
+
+    name: str
+    claim: str
+    expected: str
+    measured: str
+    passed: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields as a JSON-ready dict."""
+        return asdict(self)
+
+
+def _mc_check(name: str, claim: str, expected: float, values: np.ndarray) -> Check:
+    mean = float(values.mean())
+    se = float(values.std(ddof=1) / math.sqrt(values.size))
+    z = abs(mean - expected) / se if se > 0 else (0.0 if mean == expected else math.inf)
+    return Check(
+        name, claim, f"{expected:.6g}", f"{mean:.6g} ± {se:.2g} (SE)", z <= Z_TOLERANCE,
+        f"|z| = {z:.2f} <= {Z_TOLERANCE:g}",
+    )
+
+
+def check_network_identity(scale: int, rng: np.random.Generator) -> Check:
+    """``g_R(t) == tri(clip(t, -R, R))`` exactly on a dyadic grid, for several radii."""
+    worst = 0.0
+    grid_points = 0
+    for radius in (1, 2, 5, 26):
+        net = capped_periodic_network(np.array([1.0]), freq=1.0, radius=radius)
+        t = np.arange(-(radius + 3) * 1024, (radius + 3) * 1024 + 1) / 1024.0
+        t = t[:: max(1, t.size // (20_000 * scale))]
+        diff = np.abs(net(t[:, None]) - triangle_wave(np.clip(t, -radius, radius)))
+        worst = max(worst, float(diff.max()))
+        grid_points += t.size
+    return Check(
+        "network_identity", "g_R(t) = tri(clip(t, -R, R)), R in {1, 2, 5, 26}, dyadic grid",
+        "0 (exact)", f"max |diff| = {worst:.3g} on {grid_points} points", worst == 0.0,
+    )
+
+
+def check_network_torch(scale: int, rng: np.random.Generator) -> Check:
+    """The torch module of a network equals the numpy network on random inputs."""
+    w = random_direction(16, rng=rng)
+    net = capped_periodic_network(w, freq=2.3, radius=12)
+    X = rng.standard_normal((2000 * scale, 16))
+    import torch
+
+    with torch.no_grad():
+        out = net.to_torch()(torch.as_tensor(X)).numpy()
+    worst = float(np.max(np.abs(out - net(X))))
+    return Check(
+        "network_torch", "torch module == numpy network (float64)", "< 1e-12",
+        f"max |diff| = {worst:.3g}", worst < 1e-12,
+    )
+
+
+def check_mismatch_rate(scale: int, rng: np.random.Generator) -> Check:
+    """Rate of ``f_net(x) != tri(freq <w, x>)`` equals ``erfc(R / (sqrt 2 freq))``."""
+    d, freq, radius = 8, 3.0, 5
+    w = random_direction(d, rng=rng)
+    net = capped_periodic_network(w, freq, radius)
+    neuron = PeriodicNeuron(w, freq)
+    X = rng.standard_normal((200_000 * scale, d))
+    differs = (np.abs(net(X) - neuron(X)) > 1e-9).astype(np.float64)
+    return _mc_check(
+        "mismatch_rate", f"P[net != tri(freq<w,x>)] = erfc(R/(sqrt2 freq)), freq={freq}, R={radius}",
+        tail_mass(freq, radius), differs,
+    )
+
+
+def check_triangle_uniform(scale: int, rng: np.random.Generator) -> Check:
+    """``Var tri(U) = 1/48`` for ``U ~ U[0, 1)``."""
+    v = triangle_wave(rng.random(400_000 * scale))
+    centred = (v - 0.25) ** 2
+    return _mc_check("tri_uniform_variance", "Var tri(U) = 1/48", 1 / 48, centred)
+
+
+def check_cosine_gaussian(scale: int, rng: np.random.Generator) -> Check:
+    """``E cos(2 pi freq g) = exp(-2 pi^2 freq^2)`` for ``g ~ N(0, 1)``."""
+    freq = 0.2
+    v = cosine_wave(freq * rng.standard_normal(400_000 * scale))
+    return _mc_check(
+        "cos_gaussian_mean", f"E cos(2 pi f g) = exp(-2 pi^2 f^2), f={freq}",
+        math.exp(-2 * math.pi**2 * freq**2), v,
+    )
+
+
+def check_target_variance(scale: int, rng: np.random.Generator) -> Check:
+    """``NoisyRegression.target_variance()`` (exact) agrees with Monte Carlo."""
+    w = random_direction(6, rng=rng)
+    problem = NoisyRegression(capped_periodic_network(w, freq=0.7, radius=2), noise_std=0.0)
+    X, y = problem.sample(400_000 * scale, rng=rng)
+    centred = (y - problem.target_mean()) ** 2
+    return _mc_check(
+        "target_variance", "exact Var f of a capped network (freq 0.7, R 2) vs Monte Carlo",
+        problem.target_variance(), centred,
+    )
+
+
+def check_hclwe_marginal(scale: int, rng: np.random.Generator) -> Check:
+    """hCLWE: ``<w, y>`` follows ``marginal_cdf`` (KS test)."""
+    w = random_direction(10, rng=rng)
+    h = HomogeneousCLWE(w, gamma=2.0, beta=0.25)
+    proj = h.sample(20_000 * scale, rng=rng) @ w
+    result = stats.kstest(proj, h.marginal_cdf)
+    return Check(
+        "hclwe_marginal", "hCLWE <w,y> ~ layer mixture (KS), gamma=2, beta=0.25",
+        f"p-value >= {KS_LEVEL:g}", f"KS D = {result.statistic:.4f}, p = {result.pvalue:.3g}",
+        bool(result.pvalue >= KS_LEVEL),
+    )
+
+
+def check_hclwe_orthogonal(scale: int, rng: np.random.Generator) -> Check:
+    """hCLWE: directions orthogonal to the secret have variance ``1 / (2 pi)``."""
+    d = 10
+    w = random_direction(d, rng=rng)
+    y = HomogeneousCLWE(w, gamma=3.0, beta=0.1).sample(100_000 * scale, rng=rng)
+    u = random_direction(d, rng=rng)
+    u -= (u @ w) * w
+    u /= np.linalg.norm(u)
+    return _mc_check(
+        "hclwe_orthogonal_variance", "hCLWE Var <u,y> = 1/(2 pi) for u orthogonal to w",
+        1 / (2 * math.pi), (y @ u) ** 2,
+    )
+
+
+def check_clwe_residual(scale: int, rng: np.random.Generator) -> Check:
+    """CLWE: the wrapped residual ``z - gamma <w, y>`` has standard deviation ``beta / sqrt(2 pi)``."""
+    d, gamma, beta = 12, 2 * math.sqrt(12), 0.01
+    w = random_direction(d, rng=rng)
+    s = CLWE(w, gamma, beta).sample(100_000 * scale, rng=rng)
+    resid = wrap_centered(s.z - gamma * (s.y @ w))
+    sd = beta_to_noise_std(beta)
+    check = _mc_check(
+        "clwe_residual", f"CLWE residual variance = (beta/sqrt(2 pi))^2, beta={beta}",
+        sd**2, resid**2,
+    )
+    return Check(
+        check.name, check.claim, f"sd {sd:.6g}",
+        f"sd {math.sqrt(float(np.mean(resid**2))):.6g}", check.passed, check.detail,
+    )
+
+
+def check_null_uniform(scale: int, rng: np.random.Generator) -> Check:
+    """Null CLWE: ``z ~ U[0, 1)`` (KS) and inputs with variance ``1 / (2 pi)``."""
+    s = NullCLWE(5).sample(50_000 * scale, rng=rng)
+    result = stats.kstest(s.z, "uniform")
+    x = brst_to_standard(s.y)
+    var_ok = abs(float(x.var()) - 1.0) < Z_TOLERANCE * math.sqrt(2.0 / x.size)
+    return Check(
+        "null_uniform", "null z ~ U[0,1) (KS) and sqrt(2 pi) y ~ N(0, I)",
+        f"p-value >= {KS_LEVEL:g}, Var x = 1",
+        f"p = {result.pvalue:.3g}, Var x = {float(x.var()):.4f}",
+        bool(result.pvalue >= KS_LEVEL and var_ok),
+    )
+
+
+def check_gaussian_shift_tv(scale: int, rng: np.random.Generator) -> Check:
+    """``d_TV(N(a, s^2), N(b, s^2)) = 2 Phi(|a - b| / (2 s)) - 1`` against quadrature."""
+    worst = 0.0
+    for a, b, s in ((0.0, 0.3, 1.0), (1.0, -0.5, 0.25), (0.0, 1e-3, 1e-2)):
+        half_l1, _ = integrate.quad(
+            lambda t, a=a, b=b, s=s: abs(stats.norm.pdf(t, a, s) - stats.norm.pdf(t, b, s)),
+            min(a, b) - 12 * s, max(a, b) + 12 * s, points=[(a + b) / 2], limit=200,
+        )
+        worst = max(worst, abs(0.5 * half_l1 - gaussian_shift_tv(a, b, s)))
+    return Check(
+        "gaussian_shift_tv", "d_TV(N(a,s^2), N(b,s^2)) = 2 Phi(|a-b|/(2s)) - 1",
+        "quadrature within 1e-8", f"max |diff| = {worst:.2g}", worst < 1e-8,
+    )
+
+
+def check_conventions(scale: int, rng: np.random.Generator) -> Check:
+    """CLWE phases in the two views agree: ``gamma <w, y> = freq <w, x>``."""
+    d, gamma = 7, 5.0
+    w = random_direction(d, rng=rng)
+    s = CLWE(w, gamma, 0.1).sample(1000, rng=rng)
+    x = brst_to_standard(s.y)
+    worst = float(np.max(np.abs(gamma * (s.y @ w) - gamma_to_freq(gamma) * (x @ w))))
+    return Check(
+        "conventions", "gamma <w,y> = freq <w,x> with x = sqrt(2 pi) y, freq = gamma/sqrt(2 pi)",
+        "< 1e-12", f"max |diff| = {worst:.2g}", worst < 1e-12,
+    )
+
+
+#: The checks in the order ``hardlearn verify`` prints them.
+CHECKS: dict[str, Callable[[int, np.random.Generator], Check]] = {
+    "network_identity": check_network_identity,
+    "network_torch": check_network_torch,
+    "mismatch_rate": check_mismatch_rate,
+    "tri_uniform_variance": check_triangle_uniform,
+    "cos_gaussian_mean": check_cosine_gaussian,
+    "target_variance": check_target_variance,
+    "hclwe_marginal": check_hclwe_marginal,
+    "hclwe_orthogonal_variance": check_hclwe_orthogonal,
+    "clwe_residual": check_clwe_residual,
+    "null_uniform": check_null_uniform,
+    "gaussian_shift_tv": check_gaussian_shift_tv,
+    "conventions": check_conventions,
+}
+
+
+def run_checks(
+    *, seed: int = 0, scale: int = 1, names: list[str] | None = None
+) -> list[Check]:
+    """Run the checks (all, or those in ``names``); ``scale`` multiplies the sample sizes.
+
+    Examples
+    --------
+    >>> [c.passed for c in run_checks(names=["network_identity", "gaussian_shift_tv"])]
+    [True, True]
+    """
+    scale = check_int("scale", scale, minimum=1)
+    chosen = list(CHECKS) if names is None else names
+    unknown = [n for n in chosen if n not in CHECKS]
+    if unknown:
+        from hardlearn.errors import ParameterError
+
+        raise ParameterError(
+            f"unknown check(s) {unknown}; the checks are {', '.join(CHECKS)}."
+        )
+    return [CHECKS[n](scale, task_generator(seed, {"check": n})) for n in chosen]
