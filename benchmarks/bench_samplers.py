@@ -54,15 +54,15 @@ def main() -> None:
         gamma = 2 * np.sqrt(dim)
         net = hl.capped_periodic_network(w, gamma / np.sqrt(2 * np.pi), 8)
         samplers = {
-            "clwe": lambda dim=dim, w=w, g=gamma: hl.CLWE(w, g, 1e-3).sample(m, rng=rng),
-            "null": lambda dim=dim: hl.NullCLWE(dim).sample(m, rng=rng),
-            "hclwe": lambda w=w, g=gamma: hl.HomogeneousCLWE(w, g, 1e-3).sample(m, rng=rng),
-            "regression(net,k=33)": lambda net=net: hl.NoisyRegression(net, 0.01).sample(
-                m, rng=rng),
+            "clwe": lambda w=w, g=gamma, r=rng: hl.CLWE(w, g, 1e-3).sample(m, rng=r),
+            "null": lambda dim=dim, r=rng: hl.NullCLWE(dim).sample(m, rng=r),
+            "hclwe": lambda w=w, g=gamma, r=rng: hl.HomogeneousCLWE(w, g, 1e-3).sample(m, rng=r),
+            "regression(net,k=33)": lambda net=net, r=rng: hl.NoisyRegression(net, 0.01).sample(
+                m, rng=r),
         }
         for name, fn in samplers.items():
             rate, raw = paired_rates(
-                fn, lambda dim=dim: rng.standard_normal((m, dim)), m, repeats
+                fn, lambda dim=dim, r=rng: r.standard_normal((m, dim)), m, repeats
             )
             ratios[f"{name.split('(')[0]}_{dim}"] = rate / raw
             print(f"{name:<24}{dim:>6}{rate:>14.3e}{raw:>16.3e}{rate / raw:>8.2f}")

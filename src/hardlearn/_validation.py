@@ -128,7 +128,7 @@ def check_array(
     >>> check_array("y", [1.0, float("nan")], ndim=1)
     Traceback (most recent call last):
     ...
-    hardlearn.errors.ParameterError: y must hold finite numbers; found 1 nan or inf entries (first at index (1,)).
+    hardlearn.errors.ParameterError: y must hold finite numbers; found 1 nan or inf entries ...
     """
     try:
         arr = np.asarray(value, dtype=dtype)
@@ -178,7 +178,7 @@ def check_unit_vector(name: str, value: Any, *, dim: int | None = None) -> np.nd
     >>> check_unit_vector("secret", [1.0, 1.0])
     Traceback (most recent call last):
     ...
-    hardlearn.errors.ParameterError: secret must be a unit vector (Euclidean norm 1 within 1e-09); got norm 1.4142135623730951. Normalise it, or draw one with hardlearn.random_direction(dim, rng=...).
+    hardlearn.errors.ParameterError: secret must be a unit vector ...; got norm 1.414...
     """
     vec = check_array(name, value, shape=(dim,) if dim is not None else None, ndim=1)
     if vec.size == 0:

@@ -101,7 +101,8 @@ def check_mismatch_rate(scale: int, rng: np.random.Generator) -> Check:
     X = rng.standard_normal((200_000 * scale, d))
     differs = (np.abs(net(X) - neuron(X)) > 1e-9).astype(np.float64)
     return _mc_check(
-        "mismatch_rate", f"P[net != tri(freq<w,x>)] = erfc(R/(sqrt2 freq)), freq={freq}, R={radius}",
+        "mismatch_rate",
+        f"P[net != tri(freq<w,x>)] = erfc(R/(sqrt2 freq)), freq={freq}, R={radius}",
         tail_mass(freq, radius), differs,
     )
 
@@ -163,7 +164,7 @@ def check_hclwe_orthogonal(scale: int, rng: np.random.Generator) -> Check:
 
 
 def check_clwe_residual(scale: int, rng: np.random.Generator) -> Check:
-    """CLWE: the wrapped residual ``z - gamma <w, y>`` has standard deviation ``beta / sqrt(2 pi)``."""
+    """CLWE: the wrapped residual ``z - gamma <w, y>`` has std ``beta / sqrt(2 pi)``."""
     d, gamma, beta = 12, 2 * math.sqrt(12), 0.01
     w = random_direction(d, rng=rng)
     s = CLWE(w, gamma, beta).sample(100_000 * scale, rng=rng)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +27,7 @@ from hardlearn.verification import CHECKS, run_checks
 __all__ = ["register"]
 
 
-class SampleKind(str, Enum):
+class SampleKind(StrEnum):
     """Distributions ``hardlearn sample`` can draw."""
 
     clwe = "clwe"

@@ -115,7 +115,7 @@ class OneHiddenLayerReLU:
         return out
 
     def ridge_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Write ``f(x) = h(<u, x>)`` with a unit ``u`` when every hidden weight is parallel to ``u``.
+        """Write ``f(x) = h(<u, x>)``, ``u`` a unit vector, if all hidden weights are parallel to it.
 
         Returns ``(u, scales, biases)`` with ``a_j = scales_j * u`` (so unit ``j`` is
         ``ReLU(scales_j t + b_j)`` in ``t = <u, x>``), or ``None`` if the network is not a
@@ -144,7 +144,7 @@ class OneHiddenLayerReLU:
         Raises
         ------
         ParameterError
-            If the hidden weights are not all parallel (the expectation is then not one-dimensional).
+            If the hidden weights are not all parallel (then the expectation is not 1-D).
         """
         profile = self.ridge_profile()
         if profile is None:
