@@ -115,7 +115,7 @@ class OneHiddenLayerReLU:
         return out
 
     def ridge_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Write ``f(x) = h(<u, x>)``, ``u`` a unit vector, if all hidden weights are parallel to it.
+        """Write ``f(x) = h(<u, x>)`` (``u`` a unit vector) if all hidden weights are parallel.
 
         Returns ``(u, scales, biases)`` with ``a_j = scales_j * u`` (so unit ``j`` is
         ``ReLU(scales_j t + b_j)`` in ``t = <u, x>``), or ``None`` if the network is not a
