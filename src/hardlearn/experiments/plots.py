@@ -219,7 +219,8 @@ def heatmap(
     if vmin == vmax:
         vmin, vmax = vmin - 0.5, vmax + 0.5
     n = len(panels)
-    fig = Figure(figsize=(1.2 + 0.55 * max(4, len(xs)) * n + 1.0, 1.4 + 0.45 * max(4, len(ys))))
+    width = 1.6 + n * (0.6 * max(4, len(xs)) + 0.6) + 1.2
+    fig = Figure(figsize=(width, 1.8 + 0.5 * max(4, len(ys))), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
     image = None
     for ax, (label, _), (grid, count) in zip(axes, panels, means, strict=True):
@@ -235,7 +236,8 @@ def heatmap(
         ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
         ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
         ax.set_xlabel(x)
-        ax.set_ylabel(y)
+        if ax is axes[0]:
+            ax.set_ylabel(y)
         if label is not None:
             ax.set_title(f"{group} = {label}", fontsize=10)
         if len(xs) * len(ys) <= 150:
@@ -253,7 +255,7 @@ def heatmap(
                             color="black" if shade > 0.6 else "white",
                         )
     label = f"{'rate of ' if binary else 'mean '}{color}"
-    fig.colorbar(image, ax=list(axes), label=label, shrink=0.9)
+    fig.colorbar(image, ax=list(axes), label=label, shrink=0.95)
     if title:
         fig.suptitle(title)
     return fig
@@ -288,7 +290,7 @@ def curves(
     if not ok:
         raise ParameterError(f"no trial with status ok has numeric values of {x!r} and {y!r}.")
     binary = _is_binary([r[y] for r in ok])
-    fig = Figure(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.subplots()
     for label, prow in _groups(ok, group):
         xs = sorted({_number(r[x]) for r in prow})
@@ -320,7 +322,6 @@ def curves(
         ax.legend(title=group, fontsize=8)
     band = "Wilson" if binary else "normal"
     ax.set_title(title or f"{y} vs {x} ({band} {_pct(z)} band)", fontsize=10)
-    fig.tight_layout()
     return fig
 
 

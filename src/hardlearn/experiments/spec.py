@@ -355,6 +355,11 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
             raise ParameterError(f"{key} must be a string; got {data[key]!r}.")
     grid = _parse_grid(kind, data.get("grid", {}))
     learners = _parse_learners(kind, data.get("learners"))
+    if kind.check_trial is not None:
+        keys = [k for k, _ in grid]
+        axes = [v if isinstance(v, tuple) else (v,) for _, v in grid]
+        for combo in itertools.product(*axes):
+            kind.check_trial(dict(zip(keys, combo, strict=True)))
     return SweepSpec(
         task=kind.name,
         root_seed=root_seed,

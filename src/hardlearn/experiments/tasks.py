@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hardlearn._rng import task_generator
+from hardlearn._rng import spawn, task_generator
 from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.errors import HardlearnError, ParameterError, ReductionTimeout
 
@@ -89,6 +89,7 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     doc: str = ""
+    open_min: bool = False
 
     @property
     def required(self) -> bool:
@@ -103,7 +104,9 @@ class Param:
                 raise ParameterError(f"{key} must be an integer <= {self.maximum:g}; got {out}.")
             return out
         if self.kind == "real":
-            return check_real(key, value, low=self.minimum, high=self.maximum)
+            return check_real(
+                key, value, low=self.minimum, high=self.maximum, low_open=self.open_min
+            )
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ParameterError(f"{key} must be true or false; got {value!r}.")
@@ -140,6 +143,9 @@ class TaskKind:
     check_learner : callable, optional
         ``check_learner(name, params)`` raises :class:`ParameterError` for a learner the kind
         cannot run; called when the sweep file is read.
+    check_trial : callable, optional
+        ``check_trial(params)`` raises :class:`ParameterError` for a combination of grid
+        values the kind cannot run; called for every grid point when the file is read.
     """
 
     name: str
@@ -149,6 +155,7 @@ class TaskKind:
     preload: tuple[str, ...] = ()
     description: str = ""
     check_learner: Callable[[str, dict[str, Any]], None] | None = None
+    check_trial: Callable[[dict[str, Any]], None] | None = None
 
     def param(self, name: str) -> Param | None:
         """The declared parameter ``name``, or None."""
@@ -313,5 +320,189 @@ register_task_kind(
         ),
         learners="optional",
         description="test-only: draws one number from the trial's generator (engine tests)",
+    )
+)
+
+
+# --------------------------------------------------------------------------------------
+# shared helpers of the real kinds
+
+
+def _check_learner(name: str, params: dict[str, Any]) -> None:
+    """Build the learner once (cheap: no fitting) so bad names and parameters fail early."""
+    from hardlearn.learners.registry import make_learner
+
+    make_learner(name, params, target=_placeholder_target)
+
+
+def _placeholder_target(X: Any) -> Any:  # pragma: no cover - never called
+    return X
+
+
+def _flatten(metrics: Mapping[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``name_ci`` pairs become ``name_lo`` / ``name_hi``; ``seconds`` is renamed."""
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if key in drop:
+            continue
+        if key.endswith("_ci") and isinstance(value, list | tuple) and len(value) == 2:
+            out[f"{key[:-3]}_lo"], out[f"{key[:-3]}_hi"] = float(value[0]), float(value[1])
+        elif key == "seconds":
+            out["run_seconds"] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _gamma(params: Mapping[str, Any]) -> float:
+    """``gamma`` if > 0, else ``gamma_scale * sqrt(dim)`` (BRST21: ``gamma >= 2 sqrt n``)."""
+    if params["gamma"] > 0:
+        return float(params["gamma"])
+    return float(params["gamma_scale"]) * math.sqrt(params["dim"])
+
+
+# --------------------------------------------------------------------------------------
+# learn: regression advantage of a learner on a periodic neuron or its capped ReLU network
+
+
+def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Draw a secret, build the target, train the learner, measure its advantage."""
+    from hardlearn.learners.registry import make_learner
+    from hardlearn.metrics import evaluate_learner
+    from hardlearn.problems.clwe import random_direction
+    from hardlearn.problems.network import capped_periodic_network
+    from hardlearn.problems.periodic import PeriodicNeuron
+    from hardlearn.problems.regression import NoisyRegression
+
+    p = task.params
+    secret_rng, eval_rng = spawn(rng, 2)
+    w = random_direction(p["dim"], rng=secret_rng)
+    if p["target"] == "network":
+        target: Any = capped_periodic_network(w, p["freq"], p["radius"])
+    else:
+        target = PeriodicNeuron(w, p["freq"], p["activation"])
+    problem = NoisyRegression(target, p["noise"])
+    learner = make_learner(task.learner_name or "", task.learner_params, target=target)
+    out = evaluate_learner(
+        learner,
+        problem,
+        train_samples=p["samples"],
+        test_samples=p["test_samples"],
+        rng=eval_rng,
+    )
+    metrics = _flatten(out, drop=("train_samples", "test_samples"))
+    metrics["success"] = bool(metrics["advantage_lo"] > 0)
+    return metrics
+
+
+def _check_learn(params: dict[str, Any]) -> None:
+    if params["target"] == "network" and params["activation"] != "triangle":
+        raise ParameterError(
+            "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
+            f"network equals the triangle wave; SPEC section 3); got {params['activation']!r}."
+        )
+
+
+register_task_kind(
+    TaskKind(
+        name="learn",
+        fn=_learn,
+        params=(
+            Param("dim", "int", minimum=1, doc="input dimension d"),
+            Param("freq", "real", minimum=0, open_min=True, doc="frequency of the neuron"),
+            Param("samples", "int", minimum=1, doc="training samples m"),
+            Param("test_samples", "int", 20_000, minimum=2, doc="fresh inputs for the MSE"),
+            Param("noise", "real", 0.01, minimum=0, doc="label noise std sigma"),
+            Param(
+                "target",
+                "str",
+                "neuron",
+                choices=("neuron", "network"),
+                doc="the periodic neuron, or the capped ReLU network of width 4R+1",
+            ),
+            Param("radius", "int", 8, minimum=1, doc="R of the capped network"),
+            Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        ),
+        learners="required",
+        preload=("hardlearn.metrics", "hardlearn.learners"),
+        description="regression advantage 1 - MSE / Var f of each learner (SPEC section 1)",
+        check_learner=_check_learner,
+        check_trial=_check_learn,
+    )
+)
+
+
+# --------------------------------------------------------------------------------------
+# distinguish: advantage of the learner-based CLWE distinguisher (SPEC section 4)
+
+
+def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Run :func:`hardlearn.reduction.estimate_advantage` for one learner and grid point."""
+    from hardlearn.reduction import estimate_advantage
+
+    p = task.params
+    holdout: int | float = p["holdout"]
+    if float(holdout).is_integer() and holdout >= 1:
+        holdout = int(holdout)
+    est = estimate_advantage(
+        task.learner_name,
+        params=task.learner_params,
+        dim=p["dim"],
+        gamma=_gamma(p),
+        beta=p["beta"],
+        noise_std=p["noise"],
+        eps=p["eps"],
+        samples=p["samples"],
+        holdout=holdout,
+        trials=p["trials"],
+        activation=p["activation"],
+        rng=rng,
+    )
+    out = _flatten(
+        est.as_dict(),
+        drop=(
+            "losses_clwe",
+            "losses_null",
+            "learner",
+            "dim",
+            "samples",
+            "activation",
+            "beta",
+            "trials",
+            "eps",
+            "noise_std",
+        ),
+    )
+    out["gamma_used"] = out.pop("gamma")
+    out["success"] = bool(out["advantage_lo"] > 0)
+    return out
+
+
+def _check_distinguish(params: dict[str, Any]) -> None:
+    if params["beta"] >= 1:
+        raise ParameterError(f"grid.beta must satisfy 0 < beta < 1; got {params['beta']!r}.")
+
+
+register_task_kind(
+    TaskKind(
+        name="distinguish",
+        fn=_distinguish,
+        params=(
+            Param("dim", "int", minimum=1, doc="CLWE dimension n"),
+            Param("beta", "real", minimum=0, maximum=1, open_min=True, doc="CLWE noise (BRST21)"),
+            Param("samples", "int", minimum=2, doc="samples N = m + m' per decision"),
+            Param("gamma", "real", 0.0, minimum=0, doc="CLWE gamma; 0: gamma_scale*sqrt(dim)"),
+            Param("gamma_scale", "real", 2.0, minimum=0, doc="gamma = gamma_scale * sqrt(dim)"),
+            Param("noise", "real", 0.01, minimum=0, doc="label noise sigma of the forward map"),
+            Param("eps", "real", 0.01, minimum=0, doc="margin of the decision rule"),
+            Param("holdout", "real", 0.25, minimum=0, doc="m' as a fraction (< 1) or a count"),
+            Param("trials", "int", 20, minimum=1, doc="decisions per hypothesis"),
+            Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        ),
+        learners="required",
+        preload=("hardlearn.reduction", "hardlearn.learners"),
+        description="advantage P[clwe|CLWE] - P[clwe|null] of the learner-based distinguisher",
+        check_learner=_check_learner,
+        check_trial=_check_distinguish,
     )
 )

@@ -1,0 +1,157 @@
+"""The real task kinds at toy size: every example file runs, learn and distinguish are sane."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from hardlearn.errors import ParameterError
+from hardlearn.experiments import parse_spec, run_task
+from hardlearn.experiments.runner import run_sweep
+from hardlearn.experiments.store import read_results
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+#: Caps that shrink an example to toy size (a key is capped only where the kind takes it).
+TOY_GRID = {"samples": 300, "test_samples": 500, "trials": 2, "dim": 6}
+TOY_LEARNER = {"steps": 20, "width": 16, "n_components": 50}
+
+
+def toy(data: dict) -> dict:
+    """The first grid point of a sweep file, shrunk, one repetition, a short budget."""
+    data = dict(data)
+    grid = {}
+    for key, value in data.get("grid", {}).items():
+        value = value[0] if isinstance(value, list) else value
+        if key in TOY_GRID and isinstance(value, int | float) and not isinstance(value, bool):
+            value = min(value, TOY_GRID[key])
+        grid[key] = value
+    data["grid"] = grid
+    data["repetitions"] = 1
+    data["budget_seconds"] = 60
+    learners = []
+    for entry in data.get("learners", []):
+        params = {
+            k: (min(v, TOY_LEARNER[k]) if k in TOY_LEARNER else v)
+            for k, v in entry.get("params", {}).items()
+        }
+        learners.append({**entry, "params": params})
+    if learners:
+        data["learners"] = learners
+    return data
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+def test_example_runs_at_toy_size(path):
+    spec = parse_spec(toy(tomllib.loads(path.read_text())), source=str(path))
+    for task in spec.tasks():
+        record = run_task(task)
+        assert record.status == "ok", (record.error_type, record.error_message)
+        assert isinstance(record.metrics.get("success"), bool)
+
+
+def learn_spec(**grid):
+    return parse_spec(
+        {
+            "task": "learn",
+            "root_seed": 3,
+            "grid": {"dim": 4, "freq": [0.25, 2.0], "samples": 1000, "test_samples": 2000, **grid},
+            "learners": [
+                {"name": "oracle"},
+                {"name": "mean"},
+                {"name": "mlp", "params": {"width": 16, "steps": 30}},
+            ],
+        }
+    )
+
+
+def test_learn_oracle_is_perfect_and_mean_is_trivial():
+    rows = {}
+    for task in learn_spec().tasks():
+        rec = run_task(task)
+        assert rec.status == "ok", rec.error_message
+        rows[(task.learner, task.params["freq"])] = rec.metrics
+    assert rows[("oracle", 0.25)]["advantage"] == pytest.approx(1.0)
+    assert abs(rows[("mean", 2.0)]["advantage"]) < 0.05
+    assert rows[("mean", 2.0)]["advantage_lo"] < 0 < rows[("mean", 2.0)]["advantage_hi"]
+    assert "run_seconds" in rows[("mean", 0.25)]
+
+
+def test_learn_results_match_in_process_and_in_workers(tmp_path):
+    spec = learn_spec()
+    here = {t.task_id: run_task(t).metrics for t in spec.tasks()}
+    run_sweep(spec, tmp_path / "two", workers=2)
+    there = {r["task_id"]: r for r in read_results(tmp_path / "two")}
+    assert set(here) == set(there)
+    for task_id, metrics in here.items():
+        assert there[task_id]["status"] == "ok"
+        assert there[task_id]["mse"] == metrics["mse"]
+        assert there[task_id]["advantage"] == metrics["advantage"]
+
+
+def test_learn_and_distinguish_validate_when_the_file_is_read():
+    with pytest.raises(ParameterError, match=r"learners\[0\] \(mlp\): .*width"):
+        parse_spec(
+            {
+                "task": "learn",
+                "root_seed": 1,
+                "grid": {"dim": 4, "freq": 1.0, "samples": 10},
+                "learners": [{"name": "mlp", "params": {"width": 0}}],
+            }
+        )
+    with pytest.raises(ParameterError, match="learner must be one of"):
+        parse_spec(
+            {
+                "task": "learn",
+                "root_seed": 1,
+                "grid": {"dim": 4, "freq": 1.0, "samples": 10},
+                "learners": [{"name": "svm"}],
+            }
+        )
+    with pytest.raises(ParameterError, match="learners is required for task 'learn'"):
+        parse_spec(
+            {"task": "learn", "root_seed": 1, "grid": {"dim": 4, "freq": 1.0, "samples": 10}}
+        )
+    with pytest.raises(ParameterError, match="needs grid.activation = 'triangle'"):
+        parse_spec(
+            {
+                "task": "learn",
+                "root_seed": 1,
+                "grid": {
+                    "dim": 4,
+                    "freq": 1.0,
+                    "samples": 10,
+                    "target": "network",
+                    "activation": ["triangle", "cosine"],
+                },
+                "learners": [{"name": "mean"}],
+            }
+        )
+    with pytest.raises(ParameterError, match=r"grid.beta\[1\] must satisfy 0 < grid.beta"):
+        parse_spec(
+            {
+                "task": "distinguish",
+                "root_seed": 1,
+                "grid": {"dim": 4, "beta": [0.1, 0.0], "samples": 100},
+                "learners": [{"name": "mean"}],
+            }
+        )
+
+
+def test_distinguish_reports_both_proportions():
+    spec = parse_spec(
+        {
+            "task": "distinguish",
+            "root_seed": 1,
+            "grid": {"dim": 4, "beta": 0.01, "samples": 300, "trials": 3},
+            "learners": [{"name": "mean"}],
+        }
+    )
+    rec = run_task(spec.tasks()[0])
+    assert rec.status == "ok", rec.error_message
+    m = rec.metrics
+    assert m["advantage"] == m["p_clwe_given_clwe"] - m["p_clwe_given_null"]
+    assert m["advantage_lo"] <= m["advantage"] <= m["advantage_hi"]
+    assert m["gamma_used"] == pytest.approx(4.0)

@@ -1,0 +1,164 @@
+"""Plots and the report: pure functions of a small results table, smoke-tested under Agg."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from matplotlib.figure import Figure
+
+from hardlearn.cli import main
+from hardlearn.errors import ParameterError
+from hardlearn.experiments.plots import (
+    curves,
+    filter_rows,
+    heatmap,
+    mean_interval,
+    plot_results,
+    save_figure,
+    wilson_interval,
+)
+from hardlearn.experiments.report import default_figures, render_html, write_report
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def table():
+    rng = np.random.default_rng(0)
+    rows = []
+    for learner in ("mlp", "mean"):
+        for dim in (8, 16, 32):
+            for bits in (10, 20, 40):
+                for rep in range(3):
+                    ok = not (dim == 32 and bits == 10 and rep == 0)
+                    rows.append(
+                        {
+                            "task_id": f"{learner}-{dim}-{bits}-{rep}",
+                            "status": "ok" if ok else "failed",
+                            "dim": dim,
+                            "noise_bits": bits,
+                            "learner": learner,
+                            "repetition": rep,
+                            "success": bool(bits > dim) if ok else None,
+                            "advantage": float(rng.normal(0.1, 0.05)) if ok else None,
+                            "seconds": 0.1,
+                        }
+                    )
+    return rows
+
+
+def test_heatmap_is_a_pure_function_of_the_table():
+    rows = table()
+    before = [dict(r) for r in rows]
+    fig = heatmap(rows, x="dim", y="noise_bits", color="success")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 3  # two learners + colour bar
+    assert rows == before
+    image = fig.axes[0].images[0].get_array()
+    assert image.shape == (3, 3)
+    assert image[0, 0] == 1.0 and image[0, 2] == 0.0  # dim 8, 10 bits; dim 32, 10 bits
+
+
+def test_curves_and_bands():
+    fig = curves(table(), x="dim", y="advantage")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and len(ax.collections) == 2
+    assert ax.get_legend() is not None
+    lo, hi = wilson_interval(0, 5)
+    assert lo == 0.0 and 0 < hi < 1
+    assert mean_interval([2.0])[1:] == (2.0, 2.0)
+
+
+def test_accepts_arrow_tables_and_filters():
+    arrow = pa.Table.from_pylist(table())
+    fig = plot_results(arrow, x="dim", y="noise_bits", color="advantage", where={"learner": "mlp"})
+    assert len(fig.axes) == 2
+    assert len(filter_rows(table(), {"dim": 8.0})) == 18
+
+
+def test_plot_errors_name_the_column():
+    with pytest.raises(ParameterError, match="'width' is not a column"):
+        heatmap(table(), x="width", y="noise_bits", color="success")
+    with pytest.raises(ParameterError, match="no trial with status ok"):
+        curves([{"status": "failed", "dim": 1, "advantage": None}], x="dim", y="advantage")
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_save_figure_formats(tmp_path, suffix):
+    path = save_figure(curves(table(), x="dim", y="success"), tmp_path / f"f{suffix}")
+    assert path.stat().st_size > 1000
+    with pytest.raises(ParameterError, match=r"must end in \.png"):
+        save_figure(Figure(), tmp_path / "f.gif")
+
+
+def test_report_page_is_self_contained():
+    rows = table()
+    figs = default_figures(rows, task="attack", swept=("dim", "noise_bits"))
+    assert len(figs) == 3  # phase diagram and two curves
+    page = render_html(
+        rows,
+        meta={"task": "attack", "versions": '{"numpy": "2.0"}'},
+        spec_text="task = 'attack' <&>",
+        figures=figs,
+    )
+    assert page.count("data:image/png;base64,") == 3
+    assert "task = &#x27;attack&#x27; &lt;&amp;&gt;" in page
+    assert "http://" not in page and "https://" not in page
+    assert "failed 2" in page and "Failures (2)" in page
+
+
+def test_cli_plot_and_report(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["sweep", str(EXAMPLES / "smoke.toml"), "--out", str(run), "-q"]) == 0
+    png = tmp_path / "p.png"
+    assert main(["plot", str(run), "--x", "x", "--y", "advantage", "--out", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    heat = tmp_path / "h.svg"
+    args = ["plot", str(run), "--x", "x", "--y", "repetition", "--color", "success"]
+    assert main([*args, "--out", str(heat), "--where", "learner=a"]) == 0
+    assert main(["plot", str(run), "--x", "nope", "--y", "x", "--out", str(png)]) == 2
+    assert "'nope' is not a column" in capsys.readouterr().err
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text()
+    assert "<img" in page and "engine smoke test" in page
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_report_renders_in_headless_chromium(tmp_path):
+    run = tmp_path / "run"
+    assert main(["sweep", str(EXAMPLES / "smoke.toml"), "--out", str(run), "-q"]) == 0
+    page = write_report(run)
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    import matplotlib.image as mpimg
+
+    pixels = mpimg.imread(shot)
+    assert pixels.shape[0] >= 1000
+    # not a blank page: many distinct colours from the figures and the table
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 50
