@@ -31,7 +31,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from hardlearn._rng import draw_seed
 from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners.baselines import _validate_fit, _validate_predict, resolve_seed
@@ -215,7 +214,7 @@ class RandomFeaturesRegressor(RegressorMixin, BaseEstimator):
       ``A_ij ~ N(0, 1/d)`` and ``c_j ~ N(0, 1)`` drawn in ``fit`` from ``rng`` (A first, row by
       row, then c), then ``Ridge(alpha)``.
     * ``features="rbf"``: ``sklearn.kernel_approximation.RBFSampler(gamma, n_components)``
-      seeded with a seed drawn from ``rng``, then ``Ridge(alpha)``.
+      seeded with a 32-bit seed drawn from ``rng``, then ``Ridge(alpha)``.
 
     Parameters
     ----------
@@ -276,7 +275,8 @@ class RandomFeaturesRegressor(RegressorMixin, BaseEstimator):
         k, d = int(self.n_components), X.shape[1]
         if self.features == "rbf":
             gamma = 1.0 / d if self.gamma is None else float(self.gamma)
-            self.sampler_ = RBFSampler(gamma=gamma, n_components=k, random_state=draw_seed(gen))
+            seed = int(gen.integers(0, 2**32))  # RBFSampler takes 32-bit seeds only
+            self.sampler_ = RBFSampler(gamma=gamma, n_components=k, random_state=seed)
             self.sampler_.fit(X)
         else:
             self.weights_ = gen.standard_normal((k, d)) / math.sqrt(d)

@@ -18,8 +18,11 @@ start from the same weights and visit the same minibatches.
    validation set, the rest (in the order of ``p``) the training set.
 2. *Initialisation* (draws in float64, then cast to ``dtype``):
    ``W1 = randn(width, d, g) * init_scale / sqrt(d)``; ``b1 = randn(width, g) * init_scale``;
-   ``w2 = randn(width, g) * init_scale / sqrt(width)``; ``b2 = mean(y_train)`` (no draw).
-   With ``x ~ N(0, I_d)`` every pre-activation is about ``N(0, 2 init_scale^2)``.
+   ``w2 = randn(width, g) * output_scale / sqrt(width)``; ``b2 = mean(y_train)`` (no
+   draw). The draws happen whatever the scales (so a scale of 0 changes no other draw).
+   With ``x ~ N(0, I_d)`` every pre-activation is about ``N(0, 2 init_scale^2)``. The default
+   ``output_scale = 0`` starts the network at the constant ``mean(y_train)``, the trivial
+   predictor, so training can only be judged by what it adds to it.
 3. *Minibatches*: each epoch draws ``q = torch.randperm(n_train, g)`` and visits the
    consecutive slices ``q[0:B], q[B:2B], ...`` of the training set (sampling without
    replacement; the last slice of an epoch may be shorter). ``B = min(batch_size,
@@ -116,6 +119,7 @@ def init_parameters(
     *,
     generator: torch.Generator,
     init_scale: float = 1.0,
+    output_scale: float = 0.0,
     output_bias: float = 0.0,
     dtype: str = "float32",
     device: str = "cpu",
@@ -138,7 +142,7 @@ def init_parameters(
     f64 = torch.float64
     W1 = torch.randn(width, dim, generator=generator, dtype=f64) * (init_scale / math.sqrt(dim))
     b1 = torch.randn(width, generator=generator, dtype=f64) * init_scale
-    w2 = torch.randn(width, generator=generator, dtype=f64) * (init_scale / math.sqrt(width))
+    w2 = torch.randn(width, generator=generator, dtype=f64) * (output_scale / math.sqrt(width))
     b2 = torch.tensor(float(output_bias), dtype=f64)
     out = {}
     for name, t in zip(_PARAM_NAMES, (W1, b1, w2, b2), strict=True):
@@ -229,6 +233,7 @@ class TrainConfig:
     steps: int = DEFAULT_STEPS
     weight_decay: float = 0.0
     init_scale: float = 1.0
+    output_scale: float = 0.0
     max_seconds: float | None = None
     early_stopping: bool = False
     validation_fraction: float = 0.1
@@ -311,6 +316,7 @@ def train_network(
         config.width,
         generator=generator,
         init_scale=config.init_scale,
+        output_scale=config.output_scale,
         output_bias=float(np.mean(y_np)),
         dtype=config.dtype,
         device=device,
@@ -433,12 +439,16 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
     weight_decay : float, default 0.0
         torch's coupled L2 coefficient.
     init_scale : float, default 1.0
-        Scale of the initialisation (module recipe, step 2).
+        Scale of the hidden layer's initialisation (module recipe, step 2).
+    output_scale : float, default 0.0
+        Scale of the output weights' initialisation; 0 starts at the constant predictor.
     max_seconds : float, optional
         Time budget of the training loop; when hit, training stops and
         ``stopped_reason_ == "time"``.
-    early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the rows; keep the best weights on it.
+    early_stopping : bool, default True
+        Hold out ``validation_fraction`` of the rows; keep the weights that were best on it
+        (the step-0 network, the constant ``mean(y_train)``, is a candidate), so a network
+        that learns nothing returns the trivial predictor instead of one that fits the noise.
     validation_fraction : float, default 0.1
     eval_every : int, default 100
         Steps between loss records (and validation evaluations).
@@ -486,8 +496,9 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         epochs: int | None = None,
         weight_decay: float = 0.0,
         init_scale: float = 1.0,
+        output_scale: float = 0.0,
         max_seconds: float | None = None,
-        early_stopping: bool = False,
+        early_stopping: bool = True,
         validation_fraction: float = 0.1,
         eval_every: int = 100,
         patience: int = 10,
@@ -505,6 +516,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.epochs = epochs
         self.weight_decay = weight_decay
         self.init_scale = init_scale
+        self.output_scale = output_scale
         self.max_seconds = max_seconds
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -534,6 +546,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
             check_int(p + "epochs", self.epochs, minimum=1)
         check_real(p + "weight_decay", self.weight_decay, low=0.0)
         check_real(p + "init_scale", self.init_scale, low=0.0)
+        check_real(p + "output_scale", self.output_scale, low=0.0)
         if self.max_seconds is not None:
             check_real(p + "max_seconds", self.max_seconds, low=0.0, low_open=True)
         for flag in ("early_stopping", "progress"):
@@ -566,6 +579,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
             steps=steps,
             weight_decay=float(self.weight_decay),
             init_scale=float(self.init_scale),
+            output_scale=float(self.output_scale),
             max_seconds=None if self.max_seconds is None else float(self.max_seconds),
             early_stopping=bool(self.early_stopping),
             validation_fraction=float(self.validation_fraction),
