@@ -1,0 +1,469 @@
+"""The reduction of SPEC section 4: CLWE samples -> regression data; learner -> distinguisher.
+
+**Forward map** (:func:`clwe_to_regression`): ``(y, z) -> (x, label)`` with
+``x = sqrt(2 pi) y`` (:func:`hardlearn.conventions.brst_to_standard`) and
+``label = phi(z) + xi``, ``xi ~ N(0, sigma^2)`` fresh. Under CLWE the label is
+``phi(freq <w, x> + e') + xi``; under the null it is ``phi(U) + xi`` with ``U`` independent
+of ``x``.
+
+**Distinguisher** (:class:`Distinguisher`): given ``N = m + m'`` samples, map them forward,
+fit the learner on the first ``m``, clip its predictions to the range of ``phi``, compute the
+mean squared loss ``L_hat`` on the last ``m'``, and answer ``"clwe"`` iff
+``L_hat < Var_U phi(U) + sigma^2 - eps / 2``.
+
+**Advantage** (:func:`estimate_advantage`): ``P[clwe | CLWE] - P[clwe | null]`` over
+independent trials, each with a fresh secret, fresh data and a fresh seeded learner, with the
+intervals of :mod:`hardlearn.metrics` (Wilson for each proportion, Newcombe's hybrid score
+interval for the difference).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hardlearn._rng import as_generator, spawn
+from hardlearn._validation import check_int, check_real
+from hardlearn.conventions import brst_to_standard, gamma_to_freq
+from hardlearn.errors import ParameterError
+from hardlearn.metrics import (
+    CI_METHODS,
+    mean_ci,
+    newcombe_difference_interval,
+    seed_learner,
+    wilson_interval,
+)
+from hardlearn.problems.clwe import CLWE, CLWESamples, NullCLWE, random_direction
+from hardlearn.problems.periodic import PeriodicActivation, PeriodicNeuron, get_activation
+
+__all__ = [
+    "clwe_to_regression",
+    "distinguisher_threshold",
+    "build_learner",
+    "Decision",
+    "Distinguisher",
+    "AdvantageEstimate",
+    "estimate_advantage",
+]
+
+
+def clwe_to_regression(
+    samples: CLWESamples,
+    activation: str | PeriodicActivation,
+    noise_std: float,
+    *,
+    rng: np.random.Generator | int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map CLWE (or null) samples to a regression data set (SPEC section 4, forward map).
+
+    Parameters
+    ----------
+    samples : CLWESamples
+        ``y`` of shape (m, n) in the BRST21 normalisation, ``z`` of shape (m,) in ``[0, 1)``.
+    activation : str or PeriodicActivation
+        ``phi``, e.g. ``"triangle"``.
+    noise_std : float
+        ``sigma >= 0`` of the fresh label noise ``xi``.
+    rng : numpy.random.Generator or int
+        Source of ``xi``.
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (m, n)
+        ``sqrt(2 pi) y``.
+    labels : numpy.ndarray, shape (m,)
+        ``phi(z) + xi``.
+
+    Examples
+    --------
+    >>> s = CLWE([1.0, 0.0], gamma=2.0, beta=0.01).sample(4, rng=0)
+    >>> X, y = clwe_to_regression(s, "triangle", 0.0, rng=1)
+    >>> X.shape, bool(np.allclose(y, np.abs(s.z - np.round(s.z))))
+    ((4, 2), True)
+    """
+    if not isinstance(samples, CLWESamples):
+        raise ParameterError(
+            f"samples must be a CLWESamples (from CLWE(...).sample or NullCLWE(...).sample); "
+            f"got {type(samples).__name__}."
+        )
+    act = get_activation(activation)
+    sigma = check_real("noise_std", noise_std, low=0.0)
+    gen = as_generator(rng)
+    X = brst_to_standard(samples.y)
+    labels = act(samples.z)
+    if sigma > 0:
+        labels = labels + sigma * gen.standard_normal(labels.shape[0])
+    return X, labels
+
+
+def distinguisher_threshold(activation: str | PeriodicActivation, noise_std: float,
+                            eps: float) -> float:
+    """``Var_U phi(U) + sigma^2 - eps / 2``: below it the held-out loss says "clwe".
+
+    Examples
+    --------
+    >>> round(distinguisher_threshold("triangle", 0.01, 0.01), 6)    # 1/48 + 1e-4 - 0.005
+    0.015933
+    """
+    act = get_activation(activation)
+    return act.uniform_variance + float(noise_std) ** 2 - float(eps) / 2.0
+
+
+def _accepts_argument(fn: Callable[..., Any]) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    for p in sig.parameters.values():
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL):
+            return True
+    return False
+
+
+def build_learner(
+    learner: Any,
+    *,
+    params: Mapping[str, Any] | None = None,
+    target: Any = None,
+    rng: np.random.Generator | None = None,
+) -> Any:
+    """A fresh estimator from a learner specification, seeded from ``rng``.
+
+    ``learner`` may be a name (with ``params``), a ``(name, params)`` pair, a mapping
+    ``{"name": ..., "params": {...}}``, an unfitted estimator (cloned), or a callable
+    returning a fresh estimator (called with the trial's target if it takes an argument, so
+    an oracle factory can use it). If the estimator has an ``rng`` parameter left at None, it
+    gets a seed drawn from ``rng``.
+
+    Examples
+    --------
+    >>> build_learner("mlp", params={"width": 4}, rng=np.random.default_rng(0)).rng > 0
+    True
+    >>> type(build_learner(("ridge", {"alpha": 2.0}))).__name__
+    'RidgeRegressor'
+    """
+    from sklearn.base import clone
+
+    from hardlearn.learners.registry import make_learner
+
+    if isinstance(learner, str):
+        est = make_learner(learner, dict(params or {}), target=target)
+    elif isinstance(learner, tuple) and len(learner) == 2 and isinstance(learner[0], str):
+        est = make_learner(learner[0], dict(learner[1] or {}), target=target)
+    elif isinstance(learner, Mapping) and "name" in learner:
+        est = make_learner(learner["name"], dict(learner.get("params") or {}), target=target)
+    elif hasattr(learner, "fit") and hasattr(learner, "get_params"):
+        est = clone(learner)
+    elif callable(learner):
+        est = learner(target) if _accepts_argument(learner) else learner()
+        if not (hasattr(est, "fit") and hasattr(est, "predict")):
+            raise ParameterError(
+                f"learner factory must return an estimator with fit and predict; got "
+                f"{type(est).__name__}."
+            )
+    else:
+        raise ParameterError(
+            "learner must be a learner name, a (name, params) pair, a {'name', 'params'} "
+            f"mapping, an estimator or a callable returning one; got {learner!r}."
+        )
+    return seed_learner(est, rng) if rng is not None else est
+
+
+def _learner_label(learner: Any) -> str:
+    if isinstance(learner, str):
+        return learner
+    if isinstance(learner, tuple) and learner and isinstance(learner[0], str):
+        return learner[0]
+    if isinstance(learner, Mapping) and "name" in learner:
+        return str(learner["name"])
+    return str(getattr(learner, "__name__", type(learner).__name__))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The distinguisher's answer on one set of samples.
+
+    Attributes
+    ----------
+    label : {"clwe", "null"}
+    loss : float
+        Held-out mean squared loss ``L_hat`` of the clipped predictor.
+    loss_se : float
+        Its standard error (``sd / sqrt(m')``).
+    threshold : float
+        ``Var_U phi(U) + sigma^2 - eps / 2``.
+    train_samples, holdout_samples : int
+        ``m`` and ``m'``.
+    seconds : float
+        Time to fit the learner.
+    """
+
+    label: str
+    loss: float
+    loss_se: float
+    threshold: float
+    train_samples: int
+    holdout_samples: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Distinguisher:
+    """A learner turned into a CLWE distinguisher (SPEC section 4).
+
+    Parameters
+    ----------
+    learner : str, (name, params), mapping, estimator or callable
+        Anything :func:`build_learner` accepts; a fresh estimator is built for every call of
+        :meth:`decide`.
+    activation : str or PeriodicActivation
+        ``phi``.
+    noise_std : float
+        ``sigma >= 0``, the fresh label noise of the forward map.
+    eps : float
+        Weak-learning margin ``eps > 0``.
+    holdout : int or float
+        ``m'``: a count ``>= 1``, or a fraction in ``(0, 1)`` of the samples.
+
+    Examples
+    --------
+    >>> w = random_direction(4, rng=0)
+    >>> samples = CLWE(w, gamma=1.0, beta=0.01).sample(400, rng=1)
+    >>> dist = Distinguisher("oracle", "triangle", 0.01, eps=0.01, holdout=0.5)
+    >>> f = PeriodicNeuron(w, gamma_to_freq(1.0))
+    >>> dist.decide(samples, rng=2, target=f).label
+    'clwe'
+    """
+
+    learner: Any
+    activation: str | PeriodicActivation = "triangle"
+    noise_std: float = 0.0
+    eps: float = 0.01
+    holdout: int | float = 0.25
+    params: Mapping[str, Any] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        check_real("noise_std", self.noise_std, low=0.0)
+        check_real("eps", self.eps, low=0.0, low_open=True)
+        get_activation(self.activation)
+        self._holdout_count(10**9)
+
+    @property
+    def threshold(self) -> float:
+        """``Var_U phi(U) + sigma^2 - eps / 2``."""
+        return distinguisher_threshold(self.activation, self.noise_std, self.eps)
+
+    def _holdout_count(self, n: int) -> int:
+        h = self.holdout
+        if isinstance(h, bool) or not isinstance(h, int | float | np.integer | np.floating):
+            raise ParameterError(
+                f"holdout must be a count >= 1 or a fraction in (0, 1); got {h!r}."
+            )
+        if float(h) >= 1:
+            return check_int("holdout", h, minimum=1)
+        frac = check_real("holdout", h, low=0.0, high=1.0, low_open=True, high_open=True)
+        return max(1, round(frac * n))
+
+    def split_sizes(self, n: int) -> tuple[int, int]:
+        """``(m, m')`` for ``n`` samples; a clear error if either would be empty."""
+        m_hold = self._holdout_count(n)
+        if n - m_hold < 1:
+            raise ParameterError(
+                f"too few samples for the hold-out: {n} samples and holdout={self.holdout!r} "
+                f"({m_hold} held out) leave {n - m_hold} to train on; need at least 1 "
+                f"(give more samples or a smaller holdout)."
+            )
+        return n - m_hold, m_hold
+
+    def decide(
+        self, samples: CLWESamples, *, rng: np.random.Generator | int, target: Any = None
+    ) -> Decision:
+        """Run the learner on ``samples`` and answer ``"clwe"`` or ``"null"``.
+
+        ``rng`` feeds the label noise of the forward map and the learner's seed (two child
+        streams). ``target`` is passed to the learner factory (the oracle needs it).
+        """
+        if not isinstance(samples, CLWESamples):
+            raise ParameterError(
+                f"samples must be a CLWESamples; got {type(samples).__name__}."
+            )
+        gen = as_generator(rng)
+        noise_rng, learner_rng = spawn(gen, 2)
+        m, m_hold = self.split_sizes(len(samples))
+        act = get_activation(self.activation)
+        X, y = clwe_to_regression(samples, act, self.noise_std, rng=noise_rng)
+        est = build_learner(self.learner, params=self.params, target=target, rng=learner_rng)
+        t0 = time.perf_counter()
+        est.fit(X[:m], y[:m])
+        seconds = time.perf_counter() - t0
+        pred = act.clip(est.predict(X[m:]))
+        if not np.all(np.isfinite(pred)):
+            raise ParameterError(
+                "the learner's predictions must be finite; got nan (the training diverged)."
+            )
+        est_loss = mean_ci((pred - y[m:]) ** 2)
+        threshold = self.threshold
+        return Decision(
+            label="clwe" if est_loss.mean < threshold else "null",
+            loss=est_loss.mean,
+            loss_se=est_loss.se,
+            threshold=threshold,
+            train_samples=m,
+            holdout_samples=m_hold,
+            seconds=seconds,
+        )
+
+
+@dataclass(frozen=True)
+class AdvantageEstimate:
+    """The measured advantage of a distinguisher; :meth:`as_dict` gives a flat, JSON-ready dict.
+
+    ``advantage = p_clwe_given_clwe - p_clwe_given_null``; intervals as in
+    :data:`hardlearn.metrics.CI_METHODS` (Wilson for proportions, Newcombe for the
+    difference). ``losses_clwe`` and ``losses_null`` are the held-out losses of each trial.
+    """
+
+    advantage: float
+    advantage_ci: tuple[float, float]
+    p_clwe_given_clwe: float
+    p_clwe_given_clwe_ci: tuple[float, float]
+    p_clwe_given_null: float
+    p_clwe_given_null_ci: tuple[float, float]
+    trials: int
+    threshold: float
+    mean_loss_clwe: float
+    mean_loss_null: float
+    losses_clwe: tuple[float, ...]
+    losses_null: tuple[float, ...]
+    trivial_loss: float
+    seconds: float
+    confidence: float
+    parameters: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Flat dict: the fields, the parameters merged in, and the CI methods."""
+        out = asdict(self)
+        params = out.pop("parameters")
+        out.update(params)
+        out["ci_method"] = CI_METHODS["difference"]
+        out["proportion_ci_method"] = CI_METHODS["proportion"]
+        return out
+
+
+def estimate_advantage(
+    learner: Any,
+    *,
+    dim: int,
+    gamma: float,
+    beta: float,
+    noise_std: float,
+    eps: float,
+    samples: int,
+    holdout: int | float = 0.25,
+    trials: int = 20,
+    activation: str | PeriodicActivation = "triangle",
+    params: Mapping[str, Any] | None = None,
+    rng: np.random.Generator | int,
+    confidence: float = 0.95,
+    progress: Callable[[int, int], None] | None = None,
+) -> AdvantageEstimate:
+    """Run the distinguisher on ``trials`` CLWE draws and ``trials`` null draws.
+
+    Each trial (CLWE or null) draws a fresh secret ``w`` (the null trial's secret is only
+    shown to a learner factory that asks for the target, e.g. the oracle), fresh samples and a
+    fresh learner seeded from its own stream. Trial ``t`` uses the ``t``-th child of ``rng``,
+    split into a CLWE part and a null part, each split into (secret, samples, decision).
+
+    Parameters
+    ----------
+    learner : str, (name, params), mapping, estimator or callable
+        See :func:`build_learner`; with a name, ``params`` are its hyper-parameters.
+    dim, gamma, beta : CLWE parameters (BRST21 normalisation).
+    noise_std : float
+        Label noise ``sigma`` of the forward map.
+    eps : float
+        Margin of the decision rule.
+    samples : int
+        ``N = m + m'`` samples per trial.
+    holdout : int or float
+        ``m'`` as a count or a fraction.
+    trials : int
+        Trials per hypothesis.
+    activation : str or PeriodicActivation
+    rng : numpy.random.Generator or int
+    confidence : float
+    progress : callable, optional
+        ``progress(done, total)`` after each trial.
+
+    Examples
+    --------
+    >>> est = estimate_advantage("mean", dim=4, gamma=4.0, beta=0.01, noise_std=0.01,
+    ...                          eps=0.01, samples=200, trials=3, rng=0)
+    >>> est.trials, est.p_clwe_given_null
+    (3, 0.0)
+    """
+    dim = check_int("dim", dim, minimum=1)
+    trials = check_int("trials", trials, minimum=1)
+    samples = check_int("samples", samples, minimum=2)
+    act = get_activation(activation)
+    dist = Distinguisher(learner, act, noise_std, eps, holdout, params)
+    dist.split_sizes(samples)
+    clwe_template = CLWE(random_direction(dim, rng=0), gamma, beta)  # checks gamma, beta early
+    freq = gamma_to_freq(clwe_template.gamma)
+    null = NullCLWE(dim)
+    gen = as_generator(rng)
+    hits = {"clwe": 0, "null": 0}
+    losses: dict[str, list[float]] = {"clwe": [], "null": []}
+    t0 = time.perf_counter()
+    for t, trial_rng in enumerate(spawn(gen, trials)):
+        for hypothesis, part in zip(("clwe", "null"), spawn(trial_rng, 2), strict=True):
+            secret_rng, sample_rng, decide_rng = spawn(part, 3)
+            w = random_direction(dim, rng=secret_rng)
+            if hypothesis == "clwe":
+                data = CLWE(w, gamma, beta).sample(samples, rng=sample_rng)
+            else:
+                data = null.sample(samples, rng=sample_rng)
+            decision = dist.decide(data, rng=decide_rng, target=PeriodicNeuron(w, freq, act))
+            hits[hypothesis] += decision.label == "clwe"
+            losses[hypothesis].append(decision.loss)
+        if progress is not None:
+            progress(t + 1, trials)
+    seconds = time.perf_counter() - t0
+    k1, k0 = hits["clwe"], hits["null"]
+    m, m_hold = dist.split_sizes(samples)
+    name = _learner_label(learner)
+    return AdvantageEstimate(
+        advantage=(k1 - k0) / trials,
+        advantage_ci=newcombe_difference_interval(k1, trials, k0, trials, confidence),
+        p_clwe_given_clwe=k1 / trials,
+        p_clwe_given_clwe_ci=wilson_interval(k1, trials, confidence),
+        p_clwe_given_null=k0 / trials,
+        p_clwe_given_null_ci=wilson_interval(k0, trials, confidence),
+        trials=trials,
+        threshold=dist.threshold,
+        mean_loss_clwe=float(np.mean(losses["clwe"])),
+        mean_loss_null=float(np.mean(losses["null"])),
+        losses_clwe=tuple(losses["clwe"]),
+        losses_null=tuple(losses["null"]),
+        trivial_loss=act.uniform_variance + float(noise_std) ** 2,
+        seconds=seconds,
+        confidence=confidence,
+        parameters={
+            "learner": name,
+            "dim": dim,
+            "gamma": float(gamma),
+            "beta": float(beta),
+            "freq": freq,
+            "noise_std": float(noise_std),
+            "eps": float(eps),
+            "samples": samples,
+            "train_samples": m,
+            "holdout_samples": m_hold,
+            "activation": act.name,
+        },
+    )

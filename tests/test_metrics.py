@@ -1,0 +1,121 @@
+"""Metrics: intervals (method and coverage), advantage, evaluate_learner."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from hardlearn import NoisyRegression, PeriodicNeuron, capped_periodic_network
+from hardlearn.errors import ParameterError
+from hardlearn.learners import MeanRegressor, OracleRegressor, RidgeRegressor
+from hardlearn.metrics import (
+    CI_METHODS,
+    advantage,
+    advantage_interval,
+    evaluate_learner,
+    mean_ci,
+    newcombe_difference_interval,
+    population_mse,
+    wilson_interval,
+    z_value,
+)
+
+
+def test_z_value():
+    assert z_value(0.95) == pytest.approx(1.959964, abs=1e-6)
+    with pytest.raises(ParameterError, match="confidence"):
+        z_value(1.0)
+
+
+def test_wilson_interval_known_values_and_symmetry():
+    # Wilson (1927) interval for 3 successes out of 10, 95%: (0.1078, 0.6032).
+    lo, hi = wilson_interval(3, 10)
+    assert (round(lo, 4), round(hi, 4)) == (0.1078, 0.6032)
+    for k in range(11):
+        a = wilson_interval(k, 10)
+        b = wilson_interval(10 - k, 10)
+        assert a[0] == pytest.approx(1 - b[1]) and a[1] == pytest.approx(1 - b[0])
+    with pytest.raises(ParameterError, match="successes must be <= trials"):
+        wilson_interval(11, 10)
+
+
+def test_wilson_coverage_by_simulation():
+    rng = np.random.default_rng(0)
+    n, p, reps = 30, 0.2, 4000
+    ks = rng.binomial(n, p, size=reps)
+    covered = np.mean([lo <= p <= hi for lo, hi in (wilson_interval(int(k), n) for k in ks)])
+    assert abs(covered - 0.95) < 5 * math.sqrt(0.95 * 0.05 / reps) + 0.02
+
+
+def test_newcombe_difference_interval():
+    # Newcombe (1998), Table II, example (a): 56/70 - 48/80, method 10: (0.0524, 0.3339).
+    lo, hi = newcombe_difference_interval(56, 70, 48, 80)
+    assert (round(lo, 4), round(hi, 4)) == (0.0524, 0.3339)
+    lo, hi = newcombe_difference_interval(5, 20, 5, 20)
+    assert lo < 0 < hi and lo == pytest.approx(-hi)
+
+
+def test_mean_ci_coverage_by_simulation():
+    rng = np.random.default_rng(1)
+    reps = 2000
+    hits = 0
+    for _ in range(reps):
+        est = mean_ci(rng.exponential(2.0, size=200))
+        hits += est.ci[0] <= 2.0 <= est.ci[1]
+    assert abs(hits / reps - 0.95) < 5 * math.sqrt(0.95 * 0.05 / reps)
+    with pytest.raises(ParameterError, match="at least one"):
+        mean_ci([])
+
+
+def test_advantage_and_interval():
+    assert advantage(0.0, 0.5) == 1.0
+    assert advantage(0.5, 0.5) == 0.0
+    assert advantage_interval((0.1, 0.3), 0.4) == pytest.approx((0.25, 0.75))
+    with pytest.raises(ParameterError, match="trivial_mse"):
+        advantage(1.0, 0.0)
+
+
+def test_population_mse_refuses_nonfinite_predictions():
+    X = np.zeros((3, 2))
+    with pytest.raises(ParameterError, match="finite"):
+        population_mse(lambda A: np.full(len(A), np.nan), lambda A: np.zeros(len(A)), X)
+
+
+def _problem(freq=0.5, dim=4):
+    w = np.eye(dim)[0]
+    return NoisyRegression(capped_periodic_network(w, freq, 8), noise_std=0.01)
+
+
+def test_evaluate_learner_keys_and_oracle_is_perfect():
+    problem = _problem()
+    out = evaluate_learner(OracleRegressor(problem.target), problem, train_samples=10,
+                           test_samples=1000, rng=0)
+    for key in ("mse", "mse_ci", "trivial_mse", "advantage", "advantage_ci", "seconds",
+                "train_samples", "test_samples"):
+        assert key in out
+    assert out["mse"] == 0.0 and out["advantage"] == 1.0
+    assert isinstance(out["mse_ci"], tuple) and isinstance(out["advantage_ci"], tuple)
+    assert out["trivial_mse"] == problem.target_variance()
+    assert out["ci_method"] == CI_METHODS["mse"]
+
+
+def test_evaluate_learner_mean_is_trivial_within_its_interval():
+    problem = NoisyRegression(PeriodicNeuron(np.eye(6)[2], freq=1.0), noise_std=0.05)
+    out = evaluate_learner(MeanRegressor(), problem, train_samples=20_000,
+                           test_samples=50_000, rng=3)
+    lo, hi = out["advantage_ci"]
+    assert lo < 0.0 < hi or abs(out["advantage"]) < 5 * (hi - lo)
+    assert abs(out["advantage"]) < 0.01
+
+
+def test_evaluate_learner_is_reproducible_and_does_not_touch_the_learner():
+    problem = _problem()
+    est = RidgeRegressor(degree=2)
+    a = evaluate_learner(est, problem, train_samples=500, test_samples=500, rng=7)
+    b = evaluate_learner(est, problem, train_samples=500, test_samples=500, rng=7)
+    assert a["mse"] == b["mse"]
+    assert not hasattr(est, "model_")
+    with pytest.raises(ParameterError, match="test_samples"):
+        evaluate_learner(est, problem, train_samples=5, test_samples=1, rng=0)
