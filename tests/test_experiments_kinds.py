@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from hardlearn.errors import ParameterError
-from hardlearn.experiments import parse_spec, run_task
+from hardlearn.experiments import parse_spec, run_task, tasks
 from hardlearn.experiments.runner import run_sweep
 from hardlearn.experiments.store import read_results
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 #: Caps that shrink an example to toy size (a key is capped only where the kind takes it).
-TOY_GRID = {"samples": 300, "test_samples": 500, "trials": 2, "dim": 6}
+TOY_GRID = {"samples": 300, "test_samples": 500, "trials": 2, "dim": 6, "bits_high": 120}
+HAS_LATTICE = importlib.util.find_spec("hardlearn.learners.lattice") is not None
 TOY_LEARNER = {"steps": 20, "width": 16, "n_components": 50}
 
 
@@ -46,6 +48,8 @@ def toy(data: dict) -> dict:
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
 def test_example_runs_at_toy_size(path):
     spec = parse_spec(toy(tomllib.loads(path.read_text())), source=str(path))
+    if spec.task in ("attack", "threshold") and not HAS_LATTICE:
+        pytest.skip("the lattice attack has not landed")
     for task in spec.tasks():
         record = run_task(task)
         assert record.status == "ok", (record.error_type, record.error_message)
@@ -155,3 +159,71 @@ def test_distinguish_reports_both_proportions():
     assert m["advantage"] == m["p_clwe_given_clwe"] - m["p_clwe_given_null"]
     assert m["advantage_lo"] <= m["advantage"] <= m["advantage_hi"]
     assert m["gamma_used"] == pytest.approx(4.0)
+
+
+def fake_attack(**kw):
+    """Recovers exactly when the noise is below 2^-(3 * dim): a known threshold."""
+    return {"recovered": kw["noise_bits"] >= 3 * kw["dim"], "cosine": 1.0, "seconds": 0.0}
+
+
+def test_threshold_bisects_to_the_known_edge(monkeypatch):
+    monkeypatch.setattr(tasks, "_lattice_attack", lambda: fake_attack)
+    spec = parse_spec(
+        {
+            "task": "threshold",
+            "root_seed": 1,
+            "grid": {
+                "dim": [5, 9],
+                "bits_low": 0,
+                "bits_high": 100,
+                "resolution": 1,
+                "attempts": 2,
+            },
+        }
+    )
+    got = {}
+    for task in spec.tasks():
+        rec = run_task(task)
+        assert rec.status == "ok", rec.error_message
+        got[task.params["dim"]] = rec.metrics
+    assert got[5]["noise_bits"] == 15.0 and got[5]["bits_fail"] == 14.0
+    assert got[9]["noise_bits"] == 27.0 and got[9]["converged"] and got[9]["success"]
+    assert got[9]["probes"] == len(got[9]["probe_bits"]) <= 9
+
+
+def test_threshold_censoring_and_attack_kind(monkeypatch):
+    monkeypatch.setattr(tasks, "_lattice_attack", lambda: fake_attack)
+    out = tasks.bisect_threshold(lambda b: False, bits_low=0, bits_high=10, resolution=1)
+    assert out["noise_bits"] is None and out["censored"] == "above_range"
+    out = tasks.bisect_threshold(lambda b: True, bits_low=3, bits_high=10, resolution=1)
+    assert out["noise_bits"] == 3.0 and out["censored"] == "below_range"
+    spec = parse_spec(
+        {"task": "attack", "root_seed": 1, "grid": {"dim": 4, "noise_bits": [10, 20]}}
+    )
+    recs = [run_task(t) for t in spec.tasks()]
+    assert [r.metrics["success"] for r in recs] == [False, True]
+    with pytest.raises(ParameterError, match="grid.bits_high must be > grid.bits_low"):
+        parse_spec(
+            {
+                "task": "threshold",
+                "root_seed": 1,
+                "grid": {"dim": 4, "bits_low": 50, "bits_high": 10},
+            }
+        )
+    with pytest.raises(ParameterError, match="learners is not used by task 'attack'"):
+        parse_spec(
+            {
+                "task": "attack",
+                "root_seed": 1,
+                "grid": {"dim": 4, "noise_bits": 9},
+                "learners": [{"name": "mean"}],
+            }
+        )
+
+
+@pytest.mark.skipif(HAS_LATTICE, reason="the lattice attack is available")
+def test_attack_without_the_lattice_module_fails_clearly():
+    spec = parse_spec({"task": "attack", "root_seed": 1, "grid": {"dim": 4, "noise_bits": 9}})
+    rec = run_task(spec.tasks()[0])
+    assert rec.status == "failed" and rec.error_type == "HardlearnError"
+    assert "lattice attack" in rec.error_message

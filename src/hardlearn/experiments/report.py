@@ -241,6 +241,8 @@ def render_html(
         ("total trial seconds", _esc(sum(secs)) if secs else ""),
         ("mean seconds per trial", _esc(sum(secs) / len(secs)) if secs else ""),
         ("slowest trial (s)", _esc(max(secs)) if secs else ""),
+        ("first trial started", _esc(meta.get("first_started", ""))),
+        ("last trial finished", _esc(meta.get("last_finished", ""))),
         ("hosts", _esc(", ".join(hosts))),
     ]
     parts += [f'<tr><th class="l">{k}</th><td>{v}</td></tr>' for k, v in timing]
@@ -269,6 +271,10 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     try:
         rows = store.rows()
         meta = store.meta()
+        first, last = store.conn.execute(
+            "SELECT MIN(started), MAX(finished) FROM trials WHERE status != 'pending'"
+        ).fetchone()
+        meta.update(first_started=first or "", last_finished=last or "")
         spec = store.spec()
     finally:
         store.close()

@@ -506,3 +506,237 @@ register_task_kind(
         check_trial=_check_distinguish,
     )
 )
+
+
+# --------------------------------------------------------------------------------------
+# attack and threshold: lattice recovery at exponentially small noise (SPEC section 5)
+
+_ATTACK_PARAMS = (
+    Param("dim", "int", minimum=1, doc="dimension d of the secret"),
+    Param("gamma", "real", 0.0, minimum=0, doc="CLWE gamma; 0: gamma_scale * sqrt(dim)"),
+    Param("gamma_scale", "real", 2.0, minimum=0, doc="gamma = gamma_scale * sqrt(dim)"),
+    Param(
+        "labels",
+        "str",
+        "clwe",
+        choices=("clwe", "triangle", "cosine"),
+        doc="labels mod 1 (CLWE) or periodic-neuron labels",
+    ),
+    Param("samples", "int", 0, minimum=0, doc="samples given to the attack; 0: dim + 1"),
+    Param("algorithm", "str", "lll", choices=("lll", "bkz"), doc="lattice reduction"),
+    Param("block_size", "int", 20, minimum=2, doc="BKZ block size"),
+)
+
+
+def _lattice_attack() -> Callable[..., Mapping[str, Any]]:
+    """The attack function of :mod:`hardlearn.learners.lattice`, or a clear error."""
+    import importlib.util
+
+    if importlib.util.find_spec("hardlearn.learners.lattice") is None:
+        raise HardlearnError(
+            "the lattice attack (hardlearn.learners.lattice) is not available in this "
+            "version of hardlearn, so task kinds 'attack' and 'threshold' cannot run yet."
+        )
+    from hardlearn.learners import lattice
+
+    fn = getattr(lattice, "run_attack", None)
+    if fn is None:
+        raise HardlearnError(
+            "hardlearn.learners.lattice has no run_attack function; task kinds 'attack' and "
+            "'threshold' cannot run."
+        )
+    return fn
+
+
+def _attack_once(
+    params: Mapping[str, Any], noise_bits: float, rng: np.random.Generator, time_limit: float
+) -> dict[str, Any]:
+    """One attack on a fresh secret at noise ``2^-noise_bits``: recovered, cosine, ..."""
+    attack = _lattice_attack()
+    out = dict(
+        attack(
+            dim=params["dim"],
+            gamma=_gamma(params),
+            noise_bits=float(noise_bits),
+            labels=params["labels"],
+            samples=params["samples"] or None,
+            algorithm=params["algorithm"],
+            block_size=params["block_size"],
+            time_limit=time_limit,
+            rng=rng,
+        )
+    )
+    out["recovered"] = bool(out.get("recovered", False))
+    return out
+
+
+def _remaining(task: Task, t0: float, share: float = 0.9) -> float:
+    return share * task.budget_seconds - (time.perf_counter() - t0)
+
+
+def _attack(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Run the lattice attack once at the grid's ``noise_bits``."""
+    t0 = time.perf_counter()
+    out = _attack_once(task.params, task.params["noise_bits"], rng, _remaining(task, t0))
+    metrics = _flatten(out, drop=("dim", "noise_bits", "labels", "algorithm", "block_size"))
+    metrics["success"] = metrics["recovered"]
+    return metrics
+
+
+register_task_kind(
+    TaskKind(
+        name="attack",
+        fn=_attack,
+        params=(
+            _ATTACK_PARAMS[0],
+            Param("noise_bits", "real", minimum=0, doc="noise std = 2^-noise_bits"),
+            *_ATTACK_PARAMS[1:],
+        ),
+        learners="none",
+        preload=("fpylll", "flint"),
+        description="lattice recovery of the secret from exact samples (SPEC section 5)",
+    )
+)
+
+
+def bisect_threshold(
+    succeeds: Callable[[float], bool],
+    *,
+    bits_low: float,
+    bits_high: float,
+    resolution: float,
+    deadline: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """The smallest ``noise_bits`` (largest noise ``2^-bits``) at which ``succeeds`` holds.
+
+    Bisection on the levels ``bits_low + k * resolution`` between ``bits_low`` and
+    ``bits_high``, assuming success is monotone in the bits (less noise is easier). Returns
+    ``noise_bits`` (the threshold, or None when even ``bits_high`` fails), the final bracket
+    ``bits_fail`` / ``bits_ok``, ``censored`` (``"none"``, ``"below_range"`` when
+    ``bits_low`` already succeeds, ``"above_range"`` when ``bits_high`` fails), ``converged``
+    and the ``probes`` made as ``[bits, success]`` pairs. ``deadline()`` returning True stops
+    the search early (``converged`` False).
+
+    Examples
+    --------
+    >>> out = bisect_threshold(lambda b: b >= 37.2, bits_low=0, bits_high=100, resolution=1)
+    >>> out["noise_bits"], out["bits_fail"], out["censored"], out["converged"]
+    (38.0, 37.0, 'none', True)
+    """
+    if not bits_high > bits_low:
+        raise ParameterError(
+            f"grid.bits_high must be > grid.bits_low; got {bits_high!r} <= {bits_low!r}."
+        )
+    levels = max(1, math.ceil((bits_high - bits_low) / resolution))
+    probes: list[list[Any]] = []
+
+    def level(k: int) -> float:
+        return float(min(bits_low + k * resolution, bits_high))
+
+    def probe(k: int) -> bool:
+        ok = bool(succeeds(level(k)))
+        probes.append([level(k), ok])
+        return ok
+
+    out: dict[str, Any] = {"probes": probes, "converged": False}
+    if not probe(levels):
+        out.update(noise_bits=None, bits_fail=level(levels), bits_ok=None, censored="above_range")
+        out["converged"] = True
+        return out
+    if probe(0):
+        out.update(noise_bits=level(0), bits_fail=None, bits_ok=level(0), censored="below_range")
+        out["converged"] = True
+        return out
+    lo, hi = 0, levels  # lo fails, hi succeeds
+    while hi - lo > 1:
+        if deadline is not None and deadline():
+            break
+        mid = (lo + hi) // 2
+        if probe(mid):
+            hi = mid
+        else:
+            lo = mid
+    out.update(
+        noise_bits=level(hi),
+        bits_fail=level(lo),
+        bits_ok=level(hi),
+        censored="none",
+        converged=hi - lo <= 1,
+    )
+    return out
+
+
+def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Bisection over noise_bits; each level runs ``attempts`` attacks on fresh secrets."""
+    p = task.params
+    t0 = time.perf_counter()
+    base = int(rng.integers(0, 2**63 - 1))
+    needed = math.ceil(p["required"] * p["attempts"] - 1e-12)
+    seconds: list[float] = []
+
+    def succeeds(bits: float) -> bool:
+        hits = 0
+        for a in range(p["attempts"]):
+            # the data at a level depend on the level only, not on the order of the probes
+            level_rng = task_generator(base, {"noise_bits": bits, "attempt": a})
+            remaining = _remaining(task, t0)
+            if remaining <= 0:
+                raise ReductionTimeout(
+                    f"threshold search used its budget of {task.budget_seconds:g} s at "
+                    f"noise_bits={bits:g}; raise budget_seconds or narrow bits_low..bits_high."
+                )
+            out = _attack_once(p, bits, level_rng, remaining)
+            seconds.append(float(out.get("seconds", 0.0)))
+            hits += out["recovered"]
+        return hits >= needed
+
+    result = bisect_threshold(
+        succeeds,
+        bits_low=p["bits_low"],
+        bits_high=p["bits_high"],
+        resolution=p["resolution"],
+        deadline=lambda: _remaining(task, t0) <= 0,
+    )
+    probes = result.pop("probes")
+    result["probes"] = len(probes)
+    result["probe_bits"] = [b for b, _ in probes]
+    result["probe_success"] = [ok for _, ok in probes]
+    result["attack_seconds"] = sum(seconds)
+    result["success"] = result["noise_bits"] is not None
+    return result
+
+
+def _check_threshold(params: dict[str, Any]) -> None:
+    if not params["bits_high"] > params["bits_low"]:
+        raise ParameterError(
+            f"grid.bits_high must be > grid.bits_low; got bits_low={params['bits_low']!r}, "
+            f"bits_high={params['bits_high']!r}."
+        )
+
+
+register_task_kind(
+    TaskKind(
+        name="threshold",
+        fn=_threshold,
+        params=(
+            *_ATTACK_PARAMS,
+            Param("bits_low", "real", 0.0, minimum=0, doc="largest noise tried: 2^-bits_low"),
+            Param("bits_high", "real", minimum=0, doc="smallest noise tried: 2^-bits_high"),
+            Param("resolution", "real", 1.0, minimum=0, open_min=True, doc="bits"),
+            Param("attempts", "int", 3, minimum=1, doc="fresh secrets per noise level"),
+            Param(
+                "required",
+                "real",
+                1.0,
+                minimum=0,
+                maximum=1,
+                open_min=True,
+                doc="fraction of attempts that must recover the secret",
+            ),
+        ),
+        learners="none",
+        preload=("fpylll", "flint"),
+        description="largest noise at which the lattice attack still succeeds (bisection)",
+        check_trial=_check_threshold,
+    )
+)
