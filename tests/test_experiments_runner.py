@@ -198,3 +198,20 @@ def test_cli_results_formats(tmp_path, capsys):
     assert main(["results", str(run), "--format", "parquet", "--out", str(tmp_path / "r.pq")]) == 0
     assert (tmp_path / "r.pq").stat().st_size > 0
     assert main(["results", str(run), "--format", "xml"]) == 2
+
+
+@pytest.mark.slow
+def test_dask_with_a_running_scheduler(tmp_path):
+    from distributed import LocalCluster
+
+    spec = spec_of({"x": [0.0, 1.0], "sleep": [0.0, 30.0]}, budget_seconds=1.0)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        summary = run_sweep(
+            spec, tmp_path / "run", executor="dask", scheduler=cluster.scheduler_address
+        )
+    assert summary.counts == {"ok": 2, "timeout": 2}
+    local = run_sweep(spec, tmp_path / "local", workers=2)
+    assert local.counts == summary.counts
+    assert metrics_by_id(tmp_path / "run") == metrics_by_id(tmp_path / "local")

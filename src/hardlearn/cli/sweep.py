@@ -125,6 +125,13 @@ def _print_table(rows: list[dict], out: Path | None) -> None:
     from rich.table import Table
 
     hidden = {"learner_params", "seed", "host", "error_message"}
+    fixed = {}
+    if rows:
+        for key in rows[0]:
+            values = {json.dumps(r.get(key), sort_keys=True) for r in rows}
+            if len(values) == 1 and key not in ("status", "task_id"):
+                fixed[key] = rows[0][key]
+        hidden |= set(fixed)
     cols: dict[str, None] = {}
     for row in rows:
         for key in row:
@@ -136,7 +143,13 @@ def _print_table(rows: list[dict], out: Path | None) -> None:
     for col in cols:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*(_fmt(row.get(c)) for c in cols))
+        cells = [_fmt(row.get(c)) for c in cols]
+        cells[0] = cells[0][:12]  # the id's first 12 hex digits; csv/parquet hold all 32
+        table.add_row(*cells)
+    if fixed:
+        table.caption = "same in every row: " + ", ".join(
+            f"{k}={_fmt(v)}" for k, v in fixed.items() if v is not None
+        )
     if out is not None:
         with open(out, "w", encoding="utf-8") as handle:
             Console(file=handle, width=200).print(table)

@@ -418,18 +418,16 @@ def _dask_trial(task: Task, threads: int, preload: tuple[str, ...]) -> dict[str,
 
 
 def _dask_cluster(workers: int) -> Any:
-    import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.worker.daemon": False}):
-        return LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=40,
-        )
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,
+    )
 
 
 def _run_dask(

@@ -549,15 +549,17 @@ def _lattice_attack() -> Callable[..., Mapping[str, Any]]:
 
 
 def _attack_once(
-    params: Mapping[str, Any], noise_bits: float, rng: np.random.Generator, time_limit: float
+    params: Mapping[str, Any], noise_bits: int, rng: np.random.Generator, time_limit: float
 ) -> dict[str, Any]:
     """One attack on a fresh secret at noise ``2^-noise_bits``: recovered, cosine, ..."""
+    from hardlearn.conventions import gamma_to_freq
+
     attack = _lattice_attack()
     out = dict(
         attack(
             dim=params["dim"],
-            gamma=_gamma(params),
-            noise_bits=float(noise_bits),
+            freq=gamma_to_freq(_gamma(params)),
+            noise_bits=int(noise_bits),
             labels=params["labels"],
             samples=params["samples"] or None,
             algorithm=params["algorithm"],
@@ -589,7 +591,7 @@ register_task_kind(
         fn=_attack,
         params=(
             _ATTACK_PARAMS[0],
-            Param("noise_bits", "real", minimum=0, doc="noise std = 2^-noise_bits"),
+            Param("noise_bits", "int", minimum=0, doc="noise std = 2^-noise_bits"),
             *_ATTACK_PARAMS[1:],
         ),
         learners="none",
@@ -600,11 +602,11 @@ register_task_kind(
 
 
 def bisect_threshold(
-    succeeds: Callable[[float], bool],
+    succeeds: Callable[[int], bool],
     *,
-    bits_low: float,
-    bits_high: float,
-    resolution: float,
+    bits_low: int,
+    bits_high: int,
+    resolution: int,
     deadline: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """The smallest ``noise_bits`` (largest noise ``2^-bits``) at which ``succeeds`` holds.
@@ -621,7 +623,7 @@ def bisect_threshold(
     --------
     >>> out = bisect_threshold(lambda b: b >= 37.2, bits_low=0, bits_high=100, resolution=1)
     >>> out["noise_bits"], out["bits_fail"], out["censored"], out["converged"]
-    (38.0, 37.0, 'none', True)
+    (38, 37, 'none', True)
     """
     if not bits_high > bits_low:
         raise ParameterError(
@@ -630,8 +632,8 @@ def bisect_threshold(
     levels = max(1, math.ceil((bits_high - bits_low) / resolution))
     probes: list[list[Any]] = []
 
-    def level(k: int) -> float:
-        return float(min(bits_low + k * resolution, bits_high))
+    def level(k: int) -> int:
+        return int(min(bits_low + k * resolution, bits_high))
 
     def probe(k: int) -> bool:
         ok = bool(succeeds(level(k)))
@@ -674,7 +676,7 @@ def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     needed = math.ceil(p["required"] * p["attempts"] - 1e-12)
     seconds: list[float] = []
 
-    def succeeds(bits: float) -> bool:
+    def succeeds(bits: int) -> bool:
         hits = 0
         for a in range(p["attempts"]):
             # the data at a level depend on the level only, not on the order of the probes
@@ -720,9 +722,9 @@ register_task_kind(
         fn=_threshold,
         params=(
             *_ATTACK_PARAMS,
-            Param("bits_low", "real", 0.0, minimum=0, doc="largest noise tried: 2^-bits_low"),
-            Param("bits_high", "real", minimum=0, doc="smallest noise tried: 2^-bits_high"),
-            Param("resolution", "real", 1.0, minimum=0, open_min=True, doc="bits"),
+            Param("bits_low", "int", 0, minimum=0, doc="largest noise tried: 2^-bits_low"),
+            Param("bits_high", "int", minimum=1, doc="smallest noise tried: 2^-bits_high"),
+            Param("resolution", "int", 1, minimum=1, doc="bisection stops at this many bits"),
             Param("attempts", "int", 3, minimum=1, doc="fresh secrets per noise level"),
             Param(
                 "required",
