@@ -219,11 +219,3 @@ def test_threshold_censoring_and_attack_kind(monkeypatch):
                 "learners": [{"name": "mean"}],
             }
         )
-
-
-@pytest.mark.skipif(HAS_LATTICE, reason="the lattice attack is available")
-def test_attack_without_the_lattice_module_fails_clearly():
-    spec = parse_spec({"task": "attack", "root_seed": 1, "grid": {"dim": 4, "noise_bits": 9}})
-    rec = run_task(spec.tasks()[0])
-    assert rec.status == "failed" and rec.error_type == "HardlearnError"
-    assert "lattice attack" in rec.error_message

@@ -9,7 +9,11 @@ on Dask and commits every finished trial to the SQLite store of the run director
 
 from __future__ import annotations
 
+from typing import Any
+
+from hardlearn.experiments.runner import SweepSummary, run_sweep, run_tasks
 from hardlearn.experiments.spec import LearnerSpec, SweepSpec, Task, load_spec, parse_spec
+from hardlearn.experiments.store import Store, read_meta, read_results
 from hardlearn.experiments.tasks import (
     Param,
     Record,
@@ -21,6 +25,14 @@ from hardlearn.experiments.tasks import (
 )
 
 __all__ = [
+    "run_sweep",
+    "run_tasks",
+    "SweepSummary",
+    "Store",
+    "read_results",
+    "read_meta",
+    "write_report",
+    "plot_results",
     "LearnerSpec",
     "SweepSpec",
     "Task",
@@ -34,3 +46,16 @@ __all__ = [
     "run_task",
     "task_kinds",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # matplotlib is imported only when a picture is asked for
+    if name == "write_report":
+        from hardlearn.experiments.report import write_report
+
+        return write_report
+    if name == "plot_results":
+        from hardlearn.experiments.plots import plot_results
+
+        return plot_results
+    raise AttributeError(f"module 'hardlearn.experiments' has no attribute {name!r}")

@@ -126,7 +126,10 @@ def _worker_main() -> None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threads = int(os.environ.get("HARDLEARN_SANDBOX_THREADS", "1"))
     for module in filter(None, os.environ.get("HARDLEARN_SANDBOX_PRELOAD", "").split(",")):
-        __import__(module)
+        try:
+            __import__(module)
+        except ImportError as exc:  # the trials that need it will fail and record why
+            print(f"hardlearn worker: cannot preload {module}: {exc}", file=sys.stderr)
     _limit_threads(threads)
     environment()
     _send(proto_out, ("ready", os.getpid()))

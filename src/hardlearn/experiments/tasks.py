@@ -525,36 +525,90 @@ _ATTACK_PARAMS = (
     Param("samples", "int", 0, minimum=0, doc="samples given to the attack; 0: dim + 1"),
     Param("algorithm", "str", "lll", choices=("lll", "bkz"), doc="lattice reduction"),
     Param("block_size", "int", 20, minimum=2, doc="BKZ block size"),
+    Param("engine", "str", "auto", choices=("auto", "flint", "fpylll"), doc="LLL library"),
+    Param(
+        "time_limit",
+        "real",
+        0.0,
+        minimum=0,
+        doc="seconds per attack (a slower attack counts as not recovered); 0: the budget",
+    ),
 )
 
 
 def _lattice_attack() -> Callable[..., Mapping[str, Any]]:
-    """The attack function of :mod:`hardlearn.learners.lattice`, or a clear error."""
-    import importlib.util
+    """The function that runs one attack (a seam the tests replace with a fake)."""
+    return exact_attack
 
-    if importlib.util.find_spec("hardlearn.learners.lattice") is None:
-        raise HardlearnError(
-            "the lattice attack (hardlearn.learners.lattice) is not available in this "
-            "version of hardlearn, so task kinds 'attack' and 'threshold' cannot run yet."
-        )
-    from hardlearn.learners import lattice
 
-    fn = getattr(lattice, "run_attack", None)
-    if fn is None:
-        raise HardlearnError(
-            "hardlearn.learners.lattice has no run_attack function; task kinds 'attack' and "
-            "'threshold' cannot run."
-        )
-    return fn
+def exact_attack(
+    *,
+    dim: int,
+    freq: float,
+    noise_bits: int,
+    labels: str,
+    samples: int | None,
+    algorithm: str,
+    block_size: int,
+    engine: str,
+    time_limit: float,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """Draw exact samples on a fresh secret and run :class:`LatticeRegressor` on them.
+
+    Uses :func:`hardlearn.problems.exact.sample_exact` and
+    :meth:`hardlearn.learners.lattice.LatticeRegressor.fit_exact`; the true secret is used
+    only afterwards, to score the answer: ``cosine`` is ``<secret_, w>`` (its absolute value
+    for triangle and cosine labels, which fix ``w`` only up to sign), ``correct`` is
+    ``cosine > 1 - 1e-9``, ``freq_error`` is ``|freq_ - freq| / freq``.
+    """
+    from hardlearn.learners.lattice import LatticeRegressor
+    from hardlearn.problems.exact import sample_exact
+
+    data_rng, attack_rng = spawn(rng, 2)
+    m = samples if samples else dim + 1
+    data = sample_exact(dim, m, labels=labels, noise_bits=noise_bits, rng=data_rng, freq=freq)
+    est = LatticeRegressor(
+        labels=labels,
+        engine=engine,
+        reduction=algorithm,
+        block_size=block_size,
+        time_limit=max(time_limit, 1e-3),
+        rng=int(attack_rng.integers(0, 2**63 - 1)),
+    )
+    t0 = time.perf_counter()
+    est.fit_exact(data)
+    seconds = time.perf_counter() - t0
+    cosine = freq_error = None
+    if est.recovered_:
+        cosine = float(est.secret_ @ np.asarray(data.secret, dtype=np.float64))
+        if labels != "clwe":
+            cosine = abs(cosine)
+        freq_error = abs(float(est.freq_) - freq) / freq
+    correct = cosine is not None and cosine > 1 - 1e-9
+    return {
+        "recovered": bool(est.recovered_),
+        "correct": bool(correct),
+        "attack_status": est.status_,
+        "cosine": cosine,
+        "freq_error": freq_error,
+        "seconds": seconds,
+        "reduction_seconds": float(getattr(est, "reduction_seconds_", 0.0) or 0.0),
+        "lattice_dim": int(getattr(est, "lattice_dim_", 0) or 0),
+        "scale_bits": getattr(est, "scale_bits_", None),
+        "samples_used": m,
+    }
 
 
 def _attack_once(
     params: Mapping[str, Any], noise_bits: int, rng: np.random.Generator, time_limit: float
 ) -> dict[str, Any]:
-    """One attack on a fresh secret at noise ``2^-noise_bits``: recovered, cosine, ..."""
+    """One attack on a fresh secret at noise ``2^-noise_bits``, within ``time_limit`` s."""
     from hardlearn.conventions import gamma_to_freq
 
     attack = _lattice_attack()
+    if params["time_limit"] > 0:
+        time_limit = min(time_limit, params["time_limit"])
     out = dict(
         attack(
             dim=params["dim"],
@@ -564,11 +618,14 @@ def _attack_once(
             samples=params["samples"] or None,
             algorithm=params["algorithm"],
             block_size=params["block_size"],
+            engine=params["engine"],
             time_limit=time_limit,
             rng=rng,
         )
     )
     out["recovered"] = bool(out.get("recovered", False))
+    out.setdefault("correct", out["recovered"])
+    out["success"] = bool(out["recovered"] and out["correct"])
     return out
 
 
@@ -580,9 +637,12 @@ def _attack(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     """Run the lattice attack once at the grid's ``noise_bits``."""
     t0 = time.perf_counter()
     out = _attack_once(task.params, task.params["noise_bits"], rng, _remaining(task, t0))
-    metrics = _flatten(out, drop=("dim", "noise_bits", "labels", "algorithm", "block_size"))
-    metrics["success"] = metrics["recovered"]
-    return metrics
+    if out.get("attack_status") == "timeout" and task.params["time_limit"] <= 0:
+        raise ReductionTimeout(
+            f"the lattice reduction did not finish within the trial's budget "
+            f"({task.budget_seconds:g} s); raise budget_seconds."
+        )
+    return _flatten(out, drop=("dim", "noise_bits", "labels", "algorithm", "block_size"))
 
 
 register_task_kind(
@@ -595,7 +655,7 @@ register_task_kind(
             *_ATTACK_PARAMS[1:],
         ),
         learners="none",
-        preload=("fpylll", "flint"),
+        preload=("hardlearn.learners.lattice", "hardlearn.problems.exact"),
         description="lattice recovery of the secret from exact samples (SPEC section 5)",
     )
 )
@@ -688,8 +748,13 @@ def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
                     f"noise_bits={bits:g}; raise budget_seconds or narrow bits_low..bits_high."
                 )
             out = _attack_once(p, bits, level_rng, remaining)
+            if out.get("attack_status") == "timeout" and _remaining(task, t0) <= 0:
+                raise ReductionTimeout(
+                    f"threshold search used its budget of {task.budget_seconds:g} s at "
+                    f"noise_bits={bits}; raise budget_seconds or narrow bits_low..bits_high."
+                )
             seconds.append(float(out.get("seconds", 0.0)))
-            hits += out["recovered"]
+            hits += out["success"]
         return hits >= needed
 
     result = bisect_threshold(
@@ -737,7 +802,7 @@ register_task_kind(
             ),
         ),
         learners="none",
-        preload=("fpylll", "flint"),
+        preload=("hardlearn.learners.lattice", "hardlearn.problems.exact"),
         description="largest noise at which the lattice attack still succeeds (bisection)",
         check_trial=_check_threshold,
     )
