@@ -11,7 +11,8 @@ pipe round trip, and one SQLite commit.
 - ``speedup_2_workers``: wall time with 1 worker / wall time with 2 workers on a
   CPU-bound sweep (24 trials of ~0.5 s of pure-Python work; 10 of ~0.3 s with --quick).
   Worker start-up is included, so short sweeps show less than the steady-state ratio, and
-  other processes on the machine take cores away (the load average is printed).
+  other processes on the machine take cores away: ``machine_speedup_2_procs`` measures
+  the same loop in 2 bare processes (2 in parallel vs 2 in a row), the ceiling right now.
 
 Goals (issue 5): local < 5 ms, Dask < 20 ms, speed-up >= 1.8 on 2 cores.
 
@@ -62,6 +63,30 @@ def calibrate_work(target_s: float) -> int:
         acc = (acc + i * i) % 1_000_003
     per = (time.perf_counter() - t0) / n
     return max(1, int(target_s / per))
+
+
+_SPIN = "a = 0\nfor i in range({n}):\n    a = (a + i * i) % 1_000_003\n"
+
+
+def machine_speedup(work: int) -> float:
+    """What the machine offers right now: 2 bare Python processes running the same loop.
+
+    Wall time of 2 loops one after the other / the 2 loops in 2 parallel processes. Below 2
+    when other processes use the cores; the engine's speed-up cannot beat it.
+    """
+    import subprocess
+    import sys
+
+    code = _SPIN.format(n=2 * work)
+
+    def run(k: int) -> float:
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(k)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - t0
+
+    return 2 * run(1) / run(2)
 
 
 def timed(spec, root: Path, name: str, **kw) -> float:
@@ -123,9 +148,12 @@ def main() -> None:
         two = timed(cpu_spec(n_cpu, work), root, "cpu2", workers=2)
         speedup = one / two
         print(f"CPU-bound: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {speedup:.2f}x")
+        bare = machine_speedup(work)
+        print(f"bare processes: 2 parallel loops vs 2 sequential: {bare:.2f}x (the ceiling now)")
     print(
         f"RESULT local_overhead_ms={local_ms:.3f} dask_overhead_ms={dask_ms:.3f} "
-        f"speedup_2_workers={speedup:.3f} dask_startup_s={startup:.2f} trials={n}"
+        f"speedup_2_workers={speedup:.3f} machine_speedup_2_procs={bare:.3f} "
+        f"dask_startup_s={startup:.2f} trials={n} load={load:.2f}"
     )
 
 

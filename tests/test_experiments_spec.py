@@ -129,3 +129,31 @@ def test_builtin_task_kinds_are_registered():
 def test_example_sweep_files_parse(path):
     spec = load_spec(path)
     assert spec.tasks()
+
+
+ISSUE_EXAMPLE = """
+task = "learn"          # learn | distinguish | attack | threshold
+root_seed = 1
+repetitions = 3
+budget_seconds = 60     # per trial
+[grid]                  # a list is swept, a scalar is fixed; every combination is a trial
+dim = [8, 16]
+freq = [0.25, 1.0]
+samples = 20000
+noise = 0.01
+radius = 8
+[[learners]]            # each learner is crossed with the grid
+name = "mlp"
+params = { width = 256, steps = 2000 }
+[[learners]]
+name = "mean"
+"""
+
+
+def test_the_documented_file_shape_parses(tmp_path):
+    path = tmp_path / "sweep.toml"
+    path.write_text(ISSUE_EXAMPLE)
+    spec = load_spec(path)
+    assert len(spec.tasks()) == 2 * 2 * 2 * 3
+    assert spec.swept == ("dim", "freq")
+    assert spec.tasks()[0].learner_params == {"steps": 2000, "width": 256}
