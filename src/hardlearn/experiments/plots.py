@@ -315,6 +315,10 @@ def curves(
     positive = [v for v in xvals if v is not None and v > 0]
     if positive and len(positive) == len(xvals) and max(positive) / min(positive) > 100:
         ax.set_xscale("log")
+    if all(float(v).is_integer() for v in xvals if v is not None) and ax.get_xscale() == "linear":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(x)
     ax.set_ylabel(f"{'rate of ' if binary else 'mean '}{y}")
     ax.grid(True, alpha=0.3)

@@ -117,11 +117,11 @@ def default_figures(
                 plots.heatmap(rows, x=x, y=y, color=metric, title=f"{metric}: {y} vs {x}"),
             )
         )
+    per = ", one line per learner" if any(r.get("learner") for r in rows) else ""
     for x in axes[:2]:
         out.append(
             (
-                f"{metric} against {x}, one line per learner; mean over trials with a 95 % "
-                "confidence band.",
+                f"{metric} against {x}{per}; mean over trials with a 95 % confidence band.",
                 plots.curves(rows, x=x, y=metric),
             )
         )
