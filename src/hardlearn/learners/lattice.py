@@ -1,0 +1,993 @@
+"""Learning the periodic neuron by lattice reduction when the noise is exponentially small.
+
+SZB21's attack (SPEC section 5), built for speed and certified from the data alone.
+
+**The relation.** With ``t_i = freq <w, x_i>`` and ``m >= d + 1`` samples, ``t`` lies (up to
+the noise) in the column space of ``X``. Let the rows of ``L`` ((m - d) x m) be an
+orthonormal basis of the dependences (``L X = 0``). Then
+
+* CLWE labels ``z = (t + e) mod 1``: ``t = z + k`` with ``k`` in ``Z^m``, so
+  ``L (k + z) ~ 0``;
+* triangle labels ``y = tri(t) + e``: ``t = k + s y`` with ``s`` in ``{+1, -1}^m``, so
+  ``L (k + s y) ~ 0`` (an integer relation among ``L``'s columns and ``L``'s columns times
+  ``y``: ``2m`` rows, ``2d + 2`` for ``m = d + 1``);
+* cosine labels ``y = cos(2 pi t) + e``: the same with ``u = arccos(y) / (2 pi)`` in place
+  of ``y`` (``cos(2 pi t) = cos(2 pi tri(t))``).
+
+**The lattice.** Rows ``(weight_j e_j, M C_j)`` where ``C_j`` is column ``j`` of ``L`` (and,
+for CLWE, one more row ``(0, .., 1, M L z)``; for triangle/cosine the rows of the ``s``
+coordinates carry ``L_j y_j`` and the weight ``W = round(freq)``, which balances the two
+halves of the planted vector ``(k, W s)``). Its dimension is ``m + 1`` (CLWE) or ``2 m``.
+The planted vector is short (norm about ``freq sqrt(m)``); reduction finds it when
+``M`` is large enough that nothing else is that short.
+
+**The scale M (the rule).** With ``k = m - d`` big columns, ``n`` rows and planted norm
+``R`` (estimated from ``freq_hint``, default ``gamma = 2 sqrt d``), the Gaussian heuristic
+says reduction exposes the planted vector once
+``k log2 M >= n (log2 R + log2 gap(n) - log2 sqrt(n / (2 pi e))) - sum log2 weight_j``,
+with ``log2 gap(n) = a n + b`` measured for LLL and BKZ (:data:`GAP_MODEL`). The noise caps
+``M``: the planted vector's last coordinates are ``M L e``, which must stay below ``R``, so
+``log2 M <= noise_bits + log2 R - log2 |L e| / sigma`` (``noise_bits`` from the data file
+or the ``noise_bits`` parameter; without it, the label grid ``label_scale_bits`` stands in
+for the noise). ``fit`` starts at 90% of the prediction and, while the result is not
+certified, feeds :data:`FEED_STEP` more bits of ``M`` into the already reduced basis
+(progressive precision: ``[U | U (C >> s)]`` is the same lattice as ``[I | C >> s]`` reduced),
+up to the noise cap. ``scale_bits`` fixes ``log2 M`` instead (one attempt).
+
+**Reduction.** The big-entry phase runs LLL at ``delta = 0.75`` (``BULK_DELTA``; it costs
+about half of ``delta = 0.99`` on these knapsack-like bases), then the small-entry basis is
+polished with LLL at ``delta`` and, for ``reduction="bkz"``, BKZ (fpylll, BKZ 2.0 with
+auto-abort). ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll (with
+retries at higher floating-point precision when fplll reports a precision failure),
+``"auto"`` uses flint for the big entries (measured 2x faster at 1,700-bit entries, n = 162)
+and fpylll for the polish (measured 2x faster on small entries), or fpylll alone when the
+entries are below :data:`AUTO_FLINT_MIN_BITS`.
+
+**Certificate.** A candidate ``t`` (integers plus labels) is accepted only when its
+distance ``rho`` to the column space of ``X`` is too small to be chance: the expected number
+of integer candidates with ``|t'| <= |t|`` and distance ``<= 2 rho`` is
+``E = 2^c V_d(|t|) V_(m-d)(2 rho)`` (``c = m`` sign patterns for triangle/cosine labels, 0
+for CLWE), and recovery requires ``log2 E <= -certify_bits``. At polynomial noise no
+candidate passes, so the learner reports failure rather than a false recovery. When the
+noise level is known the residuals must also be within :data:`NOISE_Z_MAX` standard
+deviations. The true secret is never consulted.
+
+**Time limits.** python-flint's LLL is one C call that cannot be interrupted, so the
+reduction runs in a forked child process that the parent kills at ``time_limit`` (measured
+overhead: a few milliseconds with ``fork``, see :data:`CHILD_START_METHOD`). The outcome is
+recorded as ``status_ = "timeout"`` (or raised as :class:`ReductionTimeout` with
+``raise_on_timeout=True``). ``time_limit=None`` runs in process without a limit.
+
+**Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
+numbers; they carry 53 bits, which caps the attack near ``d = 10`` (SPEC section 5).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from hardlearn._rng import draw_seed
+from hardlearn._validation import check_array, check_choice, check_int, check_real
+from hardlearn.conventions import wrap_unit
+from hardlearn.errors import HardlearnError, ParameterError, ReductionTimeout
+from hardlearn.problems.exact import ExactSamples, default_freq, dyadic_integers
+
+__all__ = [
+    "LatticeRegressor",
+    "reduce_basis",
+    "predicted_scale_bits",
+    "GAP_MODEL",
+    "STATUSES",
+]
+
+#: Outcomes recorded in ``status_``.
+STATUSES = ("recovered", "not_recovered", "timeout")
+_KINDS = ("clwe", "triangle", "cosine")
+_ENGINES = ("auto", "flint", "fpylll")
+_REDUCTIONS = ("lll", "bkz")
+
+#: ``log2 gap(n) = a n + b``: the ratio (Gaussian heuristic / planted norm) at which the
+#: reduction exposes the planted vector in dimension ``n``. Measured by
+#: ``benchmarks/bench_lattice.py --calibrate`` (smallest ``log2 M`` with recovery, d = 20..200,
+#: CLWE and triangle labels, LLL delta 0.99 after a delta 0.75 bulk pass; BKZ-20). The
+#: literature's LLL root-Hermite factor 1.0219 (Gama-Nguyen 2008) would give a = 0.031.
+GAP_MODEL = {"lll": (0.030, -0.80), "bkz": (0.025, -0.90)}
+#: Delta of the bulk (big-entry) LLL pass; the small-entry polish uses the learner's delta.
+BULK_DELTA = 0.75
+#: Bits of M fed per progressive step: ``max(FEED_STEP * bits, FEED_MIN_BITS)``.
+FEED_STEP = 0.04
+FEED_MIN_BITS = 16
+#: First attempt at this fraction of the predicted bits.
+START_FRACTION = 0.92
+#: ``engine="auto"`` uses fpylll alone below this many bits of M (flint's LLL was slower than
+#: fpylll's below about 100-bit entries at n <= 42, faster above; measured on this machine).
+AUTO_FLINT_MIN_BITS = 100
+#: Bits of the fixed-point solution ``v`` (more than float64 needs).
+_V_BITS = 80
+#: Extra fixed-point bits carried beyond the largest M.
+_GUARD_BITS = 32
+#: Residual z-score limit when the noise level is known (a Gaussian exceeds 12 sd with
+#: probability 4e-33).
+NOISE_Z_MAX = 12.0
+#: Relative pivot size below which ``X[:d]`` counts as singular (float64 LU).
+_SINGULAR_RTOL = 1e-13
+#: Process start method for the time-limited child ("fork": a few ms; "spawn" would
+#: re-import numpy, flint and fpylll, about 0.5 s).
+CHILD_START_METHOD = "fork"
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+
+def _log2_ball(n: int, r: float) -> float:
+    """``log2`` of the volume of the n-ball of radius r."""
+    if n == 0:
+        return 0.0
+    if r <= 0:
+        return -math.inf
+    return (n / 2) * math.log2(math.pi) + n * math.log2(r) - math.lgamma(n / 2 + 1) / math.log(2)
+
+
+def _log2_abs(v: int) -> float:
+    if v == 0:
+        return -math.inf
+    b = abs(v).bit_length()
+    if b <= 1000:
+        return math.log2(abs(v))
+    return math.log2(abs(v) >> (b - 60)) + (b - 60)
+
+
+def _norm_of_ints(values: list[int], scale_bits: int) -> float:
+    """``log2 |values| - scale_bits`` for a list of (big) ints."""
+    big = max((abs(v).bit_length() for v in values), default=0)
+    if big == 0:
+        return -math.inf
+    sh = max(big - 60, 0)
+    s = sum(float(v >> sh if v >= 0 else -((-v) >> sh)) ** 2 for v in values)
+    return 0.5 * math.log2(s) + sh - scale_bits if s > 0 else -math.inf
+
+
+def _rshift(v: int, s: int) -> int:
+    """Floor of ``v / 2^s`` (``s >= 0``), or ``v * 2^-s`` for ``s < 0``."""
+    return v >> s if s >= 0 else v << (-s)
+
+
+def _seed_fpylll(seed: int) -> None:
+    """The one place that sets fplll's global seed, right before a BKZ call."""
+    from fpylll import FPLLL
+
+    FPLLL.set_random_seed(int(seed) % (2**31))
+
+
+def predicted_scale_bits(
+    dim: int, m: int, *, labels: str = "clwe", reduction: str = "lll", freq: float | None = None
+) -> float:
+    """``log2 M`` at which reduction is predicted to expose the planted vector (module rule).
+
+    Examples
+    --------
+    >>> b = predicted_scale_bits(160, 161)
+    >>> 1000 < b < 2200
+    True
+    >>> predicted_scale_bits(160, 320) < b / 20
+    True
+    """
+    dim = check_int("dim", dim, minimum=1)
+    m = check_int("m", m, minimum=dim + 1)
+    labels = check_choice("labels", labels, _KINDS)
+    reduction = check_choice("reduction", reduction, _REDUCTIONS)
+    freq = default_freq(dim) if freq is None else float(freq)
+    k = m - dim
+    if labels == "clwe":
+        n = m + 1
+        r2 = freq**2 * m + m / 12 + 1
+        log_w = 0.0
+    else:
+        n = 2 * m
+        weight = _weight_for(freq)
+        r2 = freq**2 * m + weight**2 * m
+        log_w = m * math.log2(weight)
+    a, b = GAP_MODEL[reduction]
+    per_dim = 0.5 * math.log2(r2) + a * n + b - 0.5 * math.log2(n / (2 * math.pi * math.e))
+    return max((n * per_dim - log_w) / k, 8.0)
+
+
+def _weight_for(freq: float) -> int:
+    return max(1, int(round(freq)))
+
+
+# --------------------------------------------------------------------------------------
+# Reduction engines (run inside the worker)
+# --------------------------------------------------------------------------------------
+
+
+def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], int]:
+    """LLL with fpylll; on a precision failure retry with exact-enough MPFR. Returns retries."""
+    from fpylll import LLL, IntegerMatrix
+
+    attempts: list[dict[str, Any]] = [
+        {},
+        {"method": "heuristic", "float_type": "ld"},
+        {"method": "proved", "float_type": "mpfr", "precision": 0},
+    ]
+    last: Exception | None = None
+    for retries, kw in enumerate(attempts):
+        B = IntegerMatrix.from_matrix(rows)
+        kwargs = dict(kw)
+        if kwargs.get("precision") == 0:
+            bits = max(abs(v).bit_length() for r in rows for v in r)
+            kwargs["precision"] = 2 * bits + 200
+        try:
+            LLL.reduction(B, delta=delta, **kwargs)
+        except RuntimeError as exc:  # fpylll.ReductionError: precision too low for the basis
+            last = exc
+            continue
+        return [list(B[i]) for i in range(B.nrows)], retries
+    raise HardlearnError(f"fpylll LLL failed at every precision: {last}")
+
+
+def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: int):
+    from fpylll import BKZ, IntegerMatrix
+
+    B = IntegerMatrix.from_matrix(rows)
+    bs = min(block_size, B.nrows)
+    par = BKZ.Param(
+        block_size=bs, flags=BKZ.AUTO_ABORT | BKZ.MAX_TIME, max_time=max(max_time, 0.5)
+    )
+    _seed_fpylll(seed)
+    BKZ.reduction(B, par)
+    return [list(B[i]) for i in range(B.nrows)]
+
+
+def _flint_lll(rows: list[list[int]], delta: float) -> list[list[int]]:
+    import flint
+
+    R = flint.fmpz_mat(rows).lll(delta=delta)
+    return [[int(v) for v in r] for r in R.tolist()]
+
+
+def reduce_basis(
+    rows: Any,
+    *,
+    engine: str = "flint",
+    reduction: str = "lll",
+    delta: float = 0.99,
+    block_size: int = 20,
+    max_time: float = 60.0,
+    seed: int = 0,
+) -> list[list[int]]:
+    """Reduce the integer basis ``rows`` (one basis vector a row) and return the new rows.
+
+    ``engine`` is ``"flint"`` or ``"fpylll"``; BKZ always runs in fpylll (after LLL in the
+    chosen engine). No time limit is enforced here beyond BKZ's ``max_time``; the learner
+    runs this in a worker it can kill.
+
+    Examples
+    --------
+    >>> reduce_basis([[1, 0, 1000], [0, 1, 999]])
+    [[-1, 1, -1], [..., ..., ...]]
+    """
+    engine = check_choice("engine", engine, ("flint", "fpylll"))
+    reduction = check_choice("reduction", reduction, _REDUCTIONS)
+    basis = [[int(v) for v in r] for r in rows]
+    if engine == "flint":
+        out = _flint_lll(basis, delta)
+    else:
+        out, _ = _fpylll_lll(basis, delta)
+    if reduction == "bkz":
+        out = _fpylll_bkz(out, block_size, max_time, seed)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The problem: fixed-point columns of the lattice
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Problem:
+    kind: str
+    m: int
+    d: int
+    n: int  # rows of the lattice
+    k: int  # big columns
+    weights: list[int]
+    cols: list[list[int]]  # n rows x k big columns at scale 2^hi
+    hi: int
+    targets: list[int]  # z (clwe) or u (triangle/cosine) at scale 2^P
+    label_bits: int
+    t_norm_scale: float = 1.0
+    noise_amp: float = 1.0  # |L e| / sigma
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _solve_fixed(Xd: np.ndarray, A_int: Any, B_int: Any, bits: int, sx: int) -> list[list[int]]:
+    """``round(2^bits A^-1 B)`` by mixed-precision iterative refinement (float64 + fmpz).
+
+    ``A_int`` (d x d) and ``B_int`` (d x k) are fmpz matrices at scale ``2^sx`` of float64
+    data; ``Xd`` is ``A / 2^sx`` in float64 (exact). Each round solves in float64 against the
+    exact integer residual, gaining about ``52 - log2 cond(A)`` bits.
+    """
+    import flint
+    import scipy.linalg
+
+    d, k = B_int.nrows(), B_int.ncols()
+    lu = scipy.linalg.lu_factor(Xd, check_finite=False)
+    diag = np.abs(np.diag(lu[0]))
+    if not np.all(diag > _SINGULAR_RTOL * max(float(diag.max()), 1e-300)):
+        raise ParameterError(
+            f"the first d = {Xd.shape[0]} rows of X must be linearly independent for the "
+            "lattice attack (their matrix is singular to float64 precision). Reorder or "
+            "resample the data."
+        )
+    R = [[int(v) << bits for v in row] for row in B_int.tolist()]  # residual, scale 2^(sx+bits)
+    Y = [[0] * k for _ in range(d)]
+    for _ in range(bits // 8 + 20):
+        top = max((abs(v).bit_length() for row in R for v in row), default=0)
+        if top <= sx + 1:
+            break
+        e = max(top - 60, 0)
+        Rf = np.array([[float(_rshift(v, e)) for v in row] for row in R])
+        Df = scipy.linalg.lu_solve(lu, Rf)  # ~ A^-1 R * 2^(sx - e)
+        g = 52 - int(math.ceil(math.log2(max(np.max(np.abs(Df)), 1e-300))))
+        # D = round(Df * 2^g) * 2^(e - sx - g) must be an integer matrix.
+        sh = e - sx - g
+        if sh < 0:
+            g += sh
+            sh = 0
+        Dm = np.rint(np.ldexp(Df, g))
+        D = [[int(v) << sh for v in row] for row in Dm.tolist()]
+        if all(v == 0 for row in D for v in row):
+            break
+        for i in range(d):
+            Yi, Di = Y[i], D[i]
+            for j in range(k):
+                Yi[j] += Di[j]
+        AD = A_int * flint.fmpz_mat(D)
+        R = [[r - int(a) for r, a in zip(rr, ar, strict=True)]
+             for rr, ar in zip(R, AD.tolist(), strict=True)]
+    return Y
+
+
+def _dependences(X: np.ndarray, bits: int) -> tuple[list[list[int]], np.ndarray]:
+    """Orthonormal dependence rows ``L`` ((m-d) x m) at scale ``2^bits``, and ``mu`` floats.
+
+    ``mu_j = A^-T x_(d+j)`` for ``A = X[:d]``; the raw dependences are ``(mu_j, -e_j)`` and
+    are orthonormalised with a float64 Cholesky factor (any invertible mix is exact: only the
+    conditioning changes).
+    """
+    import flint
+
+    m, d = X.shape
+    Xi, sx = dyadic_integers(X)
+    A = flint.fmpz_mat([[int(Xi[j, i]) for j in range(d)] for i in range(d)])  # X[:d]^T
+    B = flint.fmpz_mat([[int(Xi[d + j, i]) for j in range(m - d)] for i in range(d)])
+    Xd = np.ascontiguousarray(X[:d].T)
+    wbits = bits + 16
+    Y = _solve_fixed(Xd, A, B, wbits, sx)  # d x k, scale 2^wbits
+    k = m - d
+    mu = np.array([[float(_rshift(v, wbits - 60)) * 2.0**-60 for v in row] for row in Y])
+    gram = np.eye(k) + mu.T @ mu
+    C = np.linalg.cholesky(gram)
+    G = np.linalg.inv(C)  # G gram G^T = I
+    Gi, sg = dyadic_integers(G)
+    # raw rows (k x m): [mu^T | -I] at scale 2^wbits
+    raw = [[Y[i][j] for i in range(d)] + [(-(1 << wbits) if jj == j else 0) for jj in range(k)]
+           for j in range(k)]
+    Lm = flint.fmpz_mat([[int(v) for v in row] for row in Gi.tolist()]) * flint.fmpz_mat(raw)
+    shift = sg + wbits - bits
+    L = [[_rshift(int(v), shift) for v in row] for row in Lm.tolist()]
+    return L, mu
+
+
+def _arccos_labels(labels: list[int], P: int) -> tuple[list[int], list[float]]:
+    """``round(2^P arccos(y) / (2 pi))`` in ball arithmetic, and the noise amplification
+    ``1 / (2 pi sin(2 pi u))`` of each sample (float)."""
+    import flint
+
+    out, amp = [], []
+    one = 1 << P
+    with flint.ctx.workprec(P + 64):
+        two_pi = 2 * flint.arb.pi()
+        for v in labels:
+            c = max(min(v, one), -one)
+            u = flint.arb(flint.fmpq(c, one)).acos() / two_pi
+            man, exp = u.mid().man_exp()
+            sh = int(exp) + P
+            ui = int(man) << sh if sh >= 0 else _rshift(int(man), -sh)
+            out.append(ui)
+            s = abs(math.sin(2 * math.pi * (ui / one)))
+            amp.append(1.0 / (2 * math.pi * max(s, 1e-12)))
+    return out, amp
+
+
+def _build_problem(
+    X: np.ndarray, labels: list[int], P: int, kind: str, hi: int, weight: int
+) -> _Problem:
+    m, d = X.shape
+    L, mu = _dependences(X, hi)
+    k = m - d
+    if kind == "clwe":
+        z = [v % (1 << P) for v in labels]
+        cols = [[L[c][i] for c in range(k)] for i in range(m)]
+        const = [sum(L[c][i] * z[i] for i in range(m)) >> P for c in range(k)]
+        cols.append(const)
+        weights = [1] * (m + 1)
+        targets = z
+        amp = [1.0] * m
+    else:
+        if kind == "cosine":
+            u, amp = _arccos_labels(labels, P)
+        else:
+            u, amp = list(labels), [1.0] * m
+        cols = [[L[c][i] for c in range(k)] for i in range(m)]
+        cols += [[(L[c][i] * u[i]) >> P for c in range(k)] for i in range(m)]
+        weights = [1] * m + [weight] * m
+        targets = u
+    # |L e| / sigma for e with independent entries of sd sigma * amp_i
+    amp2 = sum(
+        (L[c][i] / 2.0**hi if hi < 1000 else float(_rshift(L[c][i], hi - 60)) * 2.0**-60) ** 2
+        * amp[i] ** 2 for c in range(k) for i in range(m)
+    )
+    return _Problem(
+        kind=kind, m=m, d=d, n=len(cols), k=k, weights=weights, cols=cols, hi=hi,
+        targets=targets, label_bits=P, noise_amp=math.sqrt(max(amp2, 1e-300)),
+        extra={"amp": amp},
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The reduction loop (runs in the worker)
+# --------------------------------------------------------------------------------------
+
+
+def _candidate(prob: _Problem, row: list[int]) -> list[int] | None:
+    """Coefficient vector of a basis row if it has the planted shape, else None."""
+    coef = []
+    for j in range(prob.n):
+        w = prob.weights[j]
+        v = row[j]
+        if v % w:
+            return None
+        coef.append(v // w)
+    if prob.kind == "clwe":
+        if abs(coef[-1]) != 1:
+            return None
+        return [c * coef[-1] for c in coef]
+    s = coef[prob.m:]
+    if any(abs(v) != 1 for v in s):
+        return None
+    return coef
+
+
+def _t_values(prob: _Problem, coef: list[int]) -> list[int]:
+    """``t`` at scale 2^P: ``k + z`` (CLWE) or ``k + s u`` (triangle/cosine)."""
+    P, m = prob.label_bits, prob.m
+    if prob.kind == "clwe":
+        return [(coef[i] << P) + prob.targets[i] for i in range(m)]
+    return [(coef[i] << P) + coef[m + i] * prob.targets[i] for i in range(m)]
+
+
+def _log2_expected_false(prob: _Problem, log2_t: float, log2_rho: float) -> float:
+    """``log2 E`` of the module docstring (with sign patterns for even labels)."""
+    signs = prob.m if prob.kind != "clwe" else 0
+    r = 2.0 ** min(log2_t, 1000.0)
+    k = prob.k
+    rho_term = (k / 2) * math.log2(math.pi) + k * log2_rho - math.lgamma(k / 2 + 1) / \
+        math.log(2)
+    # union over the norms of the candidates (integral of d r^(d-1) / r^d up to 4 |t|)
+    union = math.log2(max(1.0, prob.d * math.log(max(4.0 * r, 2.0))))
+    return signs + _log2_ball(prob.d, r) + rho_term + union
+
+
+def _check_rows(prob: _Problem, rows: list[list[int]], certify_bits: float,
+                noise_bits: float | None = None):
+    best = None
+    for row in rows:
+        coef = _candidate(prob, row)
+        if coef is None:
+            continue
+        res = [sum(coef[j] * prob.cols[j][c] for j in range(prob.n)) for c in range(prob.k)]
+        log2_rho = max(_norm_of_ints(res, prob.hi), -prob.hi + 0.5 * math.log2(prob.n))
+        t = _t_values(prob, coef)
+        log2_t = _norm_of_ints(t, prob.label_bits)
+        score = _log2_expected_false(prob, log2_t, log2_rho)
+        if noise_bits is not None and prob.kind != "cosine":
+            # L has orthonormal rows, so L e has iid N(0, sigma^2) entries.
+            zmax = max((_log2_abs(r) for r in res), default=-math.inf) - prob.hi + noise_bits
+            if zmax > math.log2(NOISE_Z_MAX):
+                continue  # explains the data, but not within the noise: not the neuron
+        if best is None or score < best[0]:
+            best = (score, coef, log2_rho, res)
+        if score <= -certify_bits:
+            return best
+    return best
+
+
+def _basis_rows(prob: _Problem, U: list[list[int]], bits: int) -> list[list[int]]:
+    import flint
+
+    shift = prob.hi - bits
+    C = flint.fmpz_mat([[_rshift(v, shift) for v in row] for row in prob.cols])
+    UC = (flint.fmpz_mat(U) * C).tolist()
+    w = prob.weights
+    return [[U[i][j] * w[j] for j in range(prob.n)] + [int(v) for v in UC[i]]
+            for i in range(prob.n)]
+
+
+def _coef_rows(prob: _Problem, rows: list[list[int]]) -> list[list[int]]:
+    w = prob.weights
+    return [[row[j] // w[j] for j in range(prob.n)] for row in rows]
+
+
+def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, Any]:
+    """Progressive-precision reduction; returns the outcome as a plain dict."""
+    t_start = time.perf_counter()
+    deadline = cfg["deadline"]  # seconds from t_start, or None
+    n = prob.n
+    U = [[1 if i == j else 0 for j in range(n)] for i in range(n)]
+    attempts: list[dict[str, Any]] = []
+    engine_used: set[str] = set()
+    best: tuple[float, list[int], float] | None = None
+    retries = 0
+    for bits in cfg["schedule"]:
+        t0 = time.perf_counter()
+        rows = _basis_rows(prob, U, bits)
+        bulk = cfg["bulk_engine"]
+        if bulk == "flint":
+            rows = _flint_lll(rows, BULK_DELTA)
+        else:
+            rows, r = _fpylll_lll(rows, BULK_DELTA)
+            retries += r
+        engine_used.add(bulk)
+        polish = cfg["polish_engine"]
+        if polish == "flint":
+            rows = _flint_lll(rows, cfg["delta"])
+        else:
+            rows, r = _fpylll_lll(rows, cfg["delta"])
+            retries += r
+        engine_used.add(polish)
+        found = _check_rows(prob, rows, cfg["certify_bits"], cfg["noise_bits"])
+        ok = found is not None and found[0] <= -cfg["certify_bits"]
+        if not ok and cfg["reduction"] == "bkz" and bits == cfg["schedule"][-1]:
+            remaining = None if deadline is None else deadline - (time.perf_counter() - t_start)
+            if remaining is None or remaining > 0.5:
+                rows = _fpylll_bkz(rows, cfg["block_size"],
+                                   cfg["bkz_max_time"] if remaining is None else
+                                   min(cfg["bkz_max_time"], remaining), cfg["seed"])
+                engine_used.add("fpylll")
+                found_b = _check_rows(prob, rows, cfg["certify_bits"], cfg["noise_bits"])
+                if found_b is not None and (found is None or found_b[0] < found[0]):
+                    found = found_b
+                ok = found is not None and found[0] <= -cfg["certify_bits"]
+        U = _coef_rows(prob, rows)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+        info = {"bits": bits, "seconds": time.perf_counter() - t0, "certified": ok,
+                "log2_expected_false": None if found is None else found[0]}
+        attempts.append(info)
+        if report is not None:
+            report(info)
+        if ok:
+            break
+        if deadline is not None and time.perf_counter() - t_start > deadline:
+            return {"status": "timeout", "attempts": attempts, "engines": sorted(engine_used),
+                    "best": best, "seconds": time.perf_counter() - t_start, "retries": retries}
+    status = "recovered" if best is not None and best[0] <= -cfg["certify_bits"] else \
+        "not_recovered"
+    return {"status": status, "attempts": attempts, "engines": sorted(engine_used),
+            "best": best, "seconds": time.perf_counter() - t_start, "retries": retries}
+
+
+def _child_main(conn, prob, cfg) -> None:  # pragma: no cover - runs in the child process
+    def report(info):
+        conn.send(("progress", info))
+
+    try:
+        out = _reduce_loop(prob, cfg, report)
+        conn.send(("done", out))
+    except Exception as exc:  # noqa: BLE001 - shipped to the parent, which re-raises it
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _run_with_limit(prob: _Problem, cfg: dict[str, Any], time_limit: float | None):
+    """Run :func:`_reduce_loop` in a child killed at ``time_limit`` seconds."""
+    if time_limit is None:
+        return _reduce_loop(prob, cfg)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context(CHILD_START_METHOD if CHILD_START_METHOD in methods
+                                      else "spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(child, prob, cfg), daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    child.close()
+    attempts: list[dict[str, Any]] = []
+    result = None
+    try:
+        while True:
+            left = time_limit - (time.perf_counter() - t0)
+            if left <= 0 or not parent.poll(left):
+                break
+            try:
+                tag, payload = parent.recv()
+            except EOFError:
+                break
+            if tag == "progress":
+                attempts.append(payload)
+            elif tag == "done":
+                result = payload
+                break
+            else:
+                raise HardlearnError(f"lattice reduction failed in the worker: {payload}")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if result is None:
+        if proc.exitcode not in (None, 0, -9) and time.perf_counter() - t0 < time_limit:
+            raise HardlearnError(
+                f"the lattice worker died with exit code {proc.exitcode} (out of memory?)."
+            )
+        result = {"status": "timeout", "attempts": attempts, "engines": [], "best": None,
+                  "seconds": time.perf_counter() - t0, "retries": 0}
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# The estimator
+# --------------------------------------------------------------------------------------
+
+
+class LatticeRegressor(RegressorMixin, BaseEstimator):
+    """Recover the periodic neuron ``phi(freq <w, x>)`` exactly by lattice reduction.
+
+    Parameters
+    ----------
+    labels : {"clwe", "triangle", "cosine"}, default "clwe"
+        What the labels are: ``(freq <w, x> + e) mod 1``, ``tri(freq <w, x>) + e`` or
+        ``cos(2 pi freq <w, x>) + e``.
+    engine : {"auto", "flint", "fpylll"}, default "auto"
+        LLL implementation (module docstring).
+    reduction : {"lll", "bkz"}, default "lll"
+        ``"bkz"`` adds BKZ-``block_size`` (fpylll) after each LLL polish that fails.
+    block_size : int, default 20
+    time_limit : float or None, default 300.0
+        Seconds for the whole reduction; ``None`` runs in process without a limit.
+    delta : float, default 0.99
+        LLL parameter of the polish pass.
+    scale_bits : int or None, default None
+        Fix ``log2 M``; ``None`` chooses it by the module rule (progressive).
+    noise_bits : float or None, default None
+        Known noise level ``2^-noise_bits`` (caps ``M``, tightens the certificate).
+    freq_hint : float or None, default None
+        Prior guess of the frequency for the scale rule; ``None``: ``gamma = 2 sqrt d``.
+    label_scale_bits : int or None, default None
+        ``y`` holds integers meaning ``y / 2^label_scale_bits``; ``None``: ``y`` is float64.
+    max_samples : int or None, default None
+        Use at most this many samples (``None``: all of them).
+    certify_bits : float, default 10.0
+        Accept a candidate when ``log2 E <= -certify_bits`` (module docstring).
+    raise_on_timeout : bool, default False
+        Raise :class:`ReductionTimeout` instead of recording ``status_ = "timeout"``.
+    rng : int, Generator or None, default None
+        Seed for BKZ's randomisation (None: seed 0).
+
+    Attributes
+    ----------
+    recovered_ : bool
+    status_ : {"recovered", "not_recovered", "timeout"}
+    secret_ : ndarray (d,) or None
+        Unit vector (for triangle/cosine labels, defined up to sign: both give the same
+        function).
+    freq_ : float or None
+    phases_ : ndarray of int or None
+        CLWE: the integers ``k_i`` with ``freq <w, x_i> = z_i + k_i`` (up to the noise).
+    lattice_dim_ : int
+    engine_ : str
+    scale_bits_ : int or None
+        ``log2 M`` of the last attempt.
+    reduction_seconds_ : float
+    attempts_ : list of dict
+    certificate_ : dict
+
+    Examples
+    --------
+    >>> from hardlearn.problems.exact import sample_exact
+    >>> s = sample_exact(8, 9, labels="clwe", noise_bits=80, rng=1)
+    >>> est = LatticeRegressor(labels="clwe", time_limit=None).fit_exact(s)
+    >>> est.status_, bool(abs(est.secret_ @ s.secret) > 1 - 1e-9)
+    ('recovered', True)
+    """
+
+    def __init__(
+        self,
+        labels: str = "clwe",
+        engine: str = "auto",
+        reduction: str = "lll",
+        block_size: int = 20,
+        time_limit: float | None = 300.0,
+        delta: float = 0.99,
+        scale_bits: int | None = None,
+        noise_bits: float | None = None,
+        freq_hint: float | None = None,
+        label_scale_bits: int | None = None,
+        max_samples: int | None = None,
+        certify_bits: float = 10.0,
+        raise_on_timeout: bool = False,
+        rng: Any = None,
+    ) -> None:
+        self.labels = labels
+        self.engine = engine
+        self.reduction = reduction
+        self.block_size = block_size
+        self.time_limit = time_limit
+        self.delta = delta
+        self.scale_bits = scale_bits
+        self.noise_bits = noise_bits
+        self.freq_hint = freq_hint
+        self.label_scale_bits = label_scale_bits
+        self.max_samples = max_samples
+        self.certify_bits = certify_bits
+        self.raise_on_timeout = raise_on_timeout
+        self.rng = rng
+
+    # ---------------------------------------------------------------- validation
+    def _params(self) -> dict[str, Any]:
+        name = type(self).__name__
+        out = {
+            "labels": check_choice(f"{name}.labels", self.labels, _KINDS),
+            "engine": check_choice(f"{name}.engine", self.engine, _ENGINES),
+            "reduction": check_choice(f"{name}.reduction", self.reduction, _REDUCTIONS),
+            "block_size": check_int(f"{name}.block_size", self.block_size, minimum=2),
+            "delta": check_real(f"{name}.delta", self.delta, low=0.25, high=1.0,
+                                low_open=True, high_open=True),
+            "certify_bits": check_real(f"{name}.certify_bits", self.certify_bits, low=0.0),
+        }
+        if self.time_limit is not None:
+            out["time_limit"] = check_real(f"{name}.time_limit", self.time_limit, low=0.0,
+                                           low_open=True)
+        else:
+            out["time_limit"] = None
+        out["scale_bits"] = None if self.scale_bits is None else check_int(
+            f"{name}.scale_bits", self.scale_bits, minimum=1)
+        out["noise_bits"] = None if self.noise_bits is None else check_real(
+            f"{name}.noise_bits", self.noise_bits, low=0.0)
+        out["freq_hint"] = None if self.freq_hint is None else check_real(
+            f"{name}.freq_hint", self.freq_hint, low=0.0, low_open=True)
+        out["label_scale_bits"] = None if self.label_scale_bits is None else check_int(
+            f"{name}.label_scale_bits", self.label_scale_bits, minimum=0)
+        out["max_samples"] = None if self.max_samples is None else check_int(
+            f"{name}.max_samples", self.max_samples, minimum=2)
+        rng = self.rng
+        if rng is None:
+            out["seed"] = 0
+        elif isinstance(rng, np.random.Generator):
+            out["seed"] = draw_seed(rng)
+        else:
+            out["seed"] = check_int(f"{name}.rng", rng, minimum=0)
+        return out
+
+    @staticmethod
+    def _labels_to_ints(y: Any, label_scale_bits: int | None, m: int) -> tuple[list[int], int]:
+        if label_scale_bits is None:
+            yf = check_array("y", y, ndim=1)
+            if yf.shape[0] != m:
+                raise ParameterError(f"y must have one label per row of X ({m}); got "
+                                     f"{yf.shape[0]}.")
+            ints, P = dyadic_integers(yf)
+            return [int(v) for v in ints], P
+        seq = list(np.asarray(y, dtype=object).ravel()) if not isinstance(y, list | tuple) \
+            else list(y)
+        if len(seq) != m:
+            raise ParameterError(f"y must have one label per row of X ({m}); got {len(seq)}.")
+        out = []
+        for i, v in enumerate(seq):
+            if isinstance(v, bool | np.bool_):
+                raise ParameterError(f"y[{i}] must be an integer (label_scale_bits is set); "
+                                     f"got {v!r}.")
+            try:
+                iv = int(v) if isinstance(v, int | np.integer | str) else None
+            except ValueError:
+                iv = None
+            if iv is None:
+                raise ParameterError(
+                    f"y[{i}] must be an integer or a decimal string when label_scale_bits is "
+                    f"set (label = y / 2^label_scale_bits); got {v!r}."
+                )
+            out.append(iv)
+        return out, label_scale_bits
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, X: Any, y: Any) -> LatticeRegressor:
+        """Recover the neuron from ``X`` (m, d) and labels ``y`` (module docstring).
+
+        ``y`` is float64 (``label_scale_bits=None``) or integers / decimal strings meaning
+        ``y / 2^label_scale_bits``. Returns ``self``; look at ``status_``.
+        """
+        p = self._params()
+        Xa = check_array("X", X, ndim=2)
+        labels, P = self._labels_to_ints(y, p["label_scale_bits"], Xa.shape[0])
+        return self._fit(Xa, labels, P, p, p["noise_bits"])
+
+    def fit_exact(self, samples: ExactSamples) -> LatticeRegressor:
+        """Fit on :class:`~hardlearn.problems.exact.ExactSamples` (uses their grid and noise).
+
+        The learner's ``labels`` must match ``samples.kind``; ``noise_bits`` defaults to the
+        samples' noise level (a property of the problem, not of the secret).
+        """
+        if not isinstance(samples, ExactSamples):
+            raise ParameterError(f"samples must be an ExactSamples; got {type(samples)!r}.")
+        p = self._params()
+        if p["labels"] != samples.kind:
+            raise ParameterError(
+                f"{type(self).__name__}.labels is {p['labels']!r} but the samples hold "
+                f"{samples.kind!r} labels; construct LatticeRegressor(labels={samples.kind!r})."
+            )
+        noise = p["noise_bits"] if p["noise_bits"] is not None else float(samples.noise_bits)
+        return self._fit(np.asarray(samples.X), list(samples.labels), samples.label_bits, p,
+                         noise)
+
+    def _fit(self, X: np.ndarray, labels: list[int], P: int, p: dict[str, Any],
+             noise_bits: float | None) -> LatticeRegressor:
+        m_all, d = X.shape
+        if m_all < d + 1:
+            raise ParameterError(
+                f"the lattice attack needs at least d + 1 = {d + 1} samples in dimension {d}; "
+                f"got m = {m_all}."
+            )
+        m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
+        Xm, lab = X[:m], labels[:m]
+        kind = p["labels"]
+        freq_guess = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        weight = _weight_for(freq_guess)
+        self.n_features_in_ = d
+        self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m
+        self.samples_used_ = m
+        self.label_scale_bits_ = P
+        t_begin = time.perf_counter()
+        pred = predicted_scale_bits(d, m, labels=kind, reduction="lll", freq=freq_guess)
+        # noise cap (without it the label grid stands in for the noise)
+        noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
+        hi = int(max(pred * 2, noise_level + 64)) + _GUARD_BITS
+        hi = min(hi, int(noise_level) + 128 + _GUARD_BITS)
+        prob = _build_problem(Xm, lab, P, kind, hi, weight)
+        R_est = math.sqrt(freq_guess**2 * m + (weight**2 * m if kind != "clwe" else m / 12 + 1))
+        # M sigma |L e| = c R with c = sqrt(k / (n - k)) maximises GH / |planted|.
+        k_cols = prob.k
+        cap = noise_level + math.log2(R_est) - math.log2(prob.noise_amp) + \
+            0.5 * math.log2(k_cols / (prob.n - k_cols))
+        cap = int(math.floor(min(cap, hi - _GUARD_BITS)))
+        if p["scale_bits"] is not None:
+            schedule = [min(p["scale_bits"], hi)]
+        else:
+            b = int(max(min(START_FRACTION * pred, cap), 8))
+            schedule = [b]
+            while b < cap:
+                b = int(min(cap, b + max(FEED_STEP * b, FEED_MIN_BITS)))
+                schedule.append(b)
+        big_bits = max(schedule)
+        if p["engine"] == "flint":
+            bulk, polish = "flint", "flint"
+        elif p["engine"] == "fpylll":
+            bulk, polish = "fpylll", "fpylll"
+        else:
+            bulk = "flint" if big_bits >= AUTO_FLINT_MIN_BITS else "fpylll"
+            polish = "fpylll"
+        cfg = {
+            "schedule": schedule, "bulk_engine": bulk, "polish_engine": polish,
+            "delta": p["delta"], "reduction": p["reduction"], "block_size": p["block_size"],
+            "certify_bits": p["certify_bits"], "seed": p["seed"], "noise_bits": noise_bits,
+            "bkz_max_time": p["time_limit"] or 3600.0,
+            "deadline": None if p["time_limit"] is None else
+            p["time_limit"] - (time.perf_counter() - t_begin),
+        }
+        limit = None if p["time_limit"] is None else max(cfg["deadline"], 0.01)
+        out = _run_with_limit(prob, cfg, limit)
+        self.predicted_scale_bits_ = pred
+        self.scale_bits_cap_ = cap
+        self.attempts_ = out["attempts"]
+        self.scale_bits_ = out["attempts"][-1]["bits"] if out["attempts"] else None
+        self.engine_ = "+".join(out["engines"]) if out["engines"] else \
+            ("+".join(sorted({bulk, polish})))
+        self.reduction_seconds_ = float(out["seconds"])
+        self.fpylll_retries_ = int(out["retries"])
+        self.secret_ = None
+        self.freq_ = None
+        self.phases_ = None
+        self.signs_ = None
+        best = out["best"]
+        self.certificate_ = {
+            "log2_expected_false": None if best is None else best[0],
+            "log2_residual": None if best is None else best[2],
+            "rule": f"log2 E <= -{p['certify_bits']:g}",
+        }
+        status = out["status"]
+        if status == "recovered":
+            status = self._finish(Xm, prob, out["best"], noise_bits, p["certify_bits"])
+        self.status_ = status
+        self.recovered_ = status == "recovered"
+        self.fit_seconds_ = time.perf_counter() - t_begin
+        if status == "timeout" and self.raise_on_timeout:
+            raise ReductionTimeout(
+                f"lattice reduction exceeded time_limit = {p['time_limit']} s "
+                f"(d = {d}, lattice dimension {self.lattice_dim_}, last log2 M = "
+                f"{self.scale_bits_})."
+            )
+        return self
+
+    def _finish(self, X: np.ndarray, prob: _Problem, best, noise_bits, certify_bits) -> str:
+        """Check the accepted candidate against the noise; set the learned attributes.
+
+        The certificate ``log2 E`` was computed in exact integer arithmetic at scale
+        ``2^hi`` (the residual ``L t``); here ``v`` with ``X[:d] v = t[:d]`` is solved by
+        iterative refinement to :data:`_V_BITS` bits and the residuals are compared with the
+        noise level when it is known.
+        """
+        import flint
+
+        score, coef, log2_rho, res = best
+        m, d = X.shape
+        P = prob.label_bits
+        t = _t_values(prob, coef)  # scale 2^P
+        Xi, sx = dyadic_integers(X[:d])
+        A = flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()])
+        B = flint.fmpz_mat([[_rshift(ti, P - sx)] for ti in t[:d]])
+        Y = _solve_fixed(np.ascontiguousarray(X[:d]), A, B, _V_BITS, sx)
+        vf = np.array([float(_rshift(row[0], 0)) * 2.0**-_V_BITS if abs(row[0]).bit_length()
+                       < 1000 else math.inf for row in Y])
+        freq = float(np.linalg.norm(vf))
+        z_ok = True
+        if noise_bits is not None and prob.kind != "cosine" and res:
+            # L has orthonormal rows, so L e has iid N(0, sigma^2) entries.
+            zmax = max(_log2_abs(r) for r in res) - prob.hi + float(noise_bits)
+            z_ok = zmax <= math.log2(NOISE_Z_MAX)
+        self.certificate_ = {
+            "log2_expected_false": score,
+            "log2_residual": log2_rho,
+            "log2_t_norm": _norm_of_ints(t, P),
+            "noise_consistent": z_ok,
+            "rule": f"log2 E <= -{certify_bits:g}",
+        }
+        if score > -certify_bits or not z_ok or not math.isfinite(freq) or freq == 0:
+            return "not_recovered"
+        self.freq_ = freq
+        self.secret_ = vf / freq
+        self.phases_ = np.array(coef[:m], dtype=object)
+        if prob.kind != "clwe":
+            self.signs_ = np.array(coef[m:], dtype=np.int64)
+        return "recovered"
+
+    # ---------------------------------------------------------------- prediction
+    def predict(self, X: Any) -> np.ndarray:
+        """``phi(freq_ <secret_, x>)`` in float64 (CLWE: the mod-1 value in [0, 1)).
+
+        Raises :class:`ParameterError` before ``fit`` or when nothing was recovered.
+        """
+        if not hasattr(self, "status_"):
+            raise ParameterError(f"{type(self).__name__}.predict: call fit first.")
+        if not self.recovered_:
+            raise ParameterError(
+                f"{type(self).__name__}.predict: nothing was recovered (status "
+                f"{self.status_!r}); check status_ before predicting."
+            )
+        Xa = check_array("X", X, shape=(None, self.n_features_in_))
+        t = self.freq_ * (Xa @ self.secret_)
+        if self.labels == "clwe":
+            return wrap_unit(t)
+        from hardlearn.problems.periodic import get_activation
+
+        return get_activation(self.labels)(t)
+
