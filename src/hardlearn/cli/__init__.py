@@ -17,7 +17,7 @@ from hardlearn.errors import HardlearnError
 __all__ = ["app", "main", "build_app"]
 
 #: Modules of :mod:`hardlearn.cli` that contribute commands, in ``--help`` order.
-_COMMAND_MODULES = ("demo", "foundation", "learn", "sweep",)
+_COMMAND_MODULES = ("demo", "foundation", "learn", "sweep", "attack",)
 
 
 def build_app() -> typer.Typer:

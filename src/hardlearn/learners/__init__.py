@@ -8,12 +8,14 @@ from hardlearn.learners.classical import (
     RandomFeaturesRegressor,
     RidgeRegressor,
 )
+from hardlearn.learners.lattice import LatticeRegressor
 from hardlearn.learners.mlp import MLPRegressor
 from hardlearn.learners.registry import LEARNERS, make_learner
 
 __all__: list[str] = [
     "LEARNERS",
     "KernelRidgeRegressor",
+    "LatticeRegressor",
     "MLPRegressor",
     "MeanRegressor",
     "OracleRegressor",
