@@ -554,50 +554,49 @@ def exact_attack(
     time_limit: float,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
-    """Draw exact samples on a fresh secret and run :class:`LatticeRegressor` on them.
+    """Draw exact samples on a fresh secret and run the attack of ``hardlearn attack``.
 
-    Uses :func:`hardlearn.problems.exact.sample_exact` and
-    :meth:`hardlearn.learners.lattice.LatticeRegressor.fit_exact`; the true secret is used
-    only afterwards, to score the answer: ``cosine`` is ``<secret_, w>`` (its absolute value
-    for triangle and cosine labels, which fix ``w`` only up to sign), ``correct`` is
-    ``cosine > 1 - 1e-9``, ``freq_error`` is ``|freq_ - freq| / freq``.
+    Calls :func:`hardlearn.problems.exact.sample_exact` and
+    :func:`hardlearn.cli.attack.run_attack` (a :class:`LatticeRegressor` fitted on the exact
+    samples, scored against their true secret afterwards). Adds ``correct``: the recovered
+    direction has ``cosine > 1 - 1e-9``. Output keys that name grid parameters are renamed
+    (``status`` -> ``attack_status``, ``engine`` -> ``engine_used``, ``freq`` ->
+    ``freq_found``, ``samples`` -> ``samples_used``).
     """
-    from hardlearn.learners.lattice import LatticeRegressor
-    from hardlearn.problems.exact import sample_exact
-
+    try:
+        from hardlearn.cli.attack import run_attack
+        from hardlearn.problems.exact import sample_exact
+    except ImportError as exc:
+        raise HardlearnError(
+            f"the lattice attack is not available in this installation ({exc}); task kinds "
+            "'attack' and 'threshold' need hardlearn.problems.exact and hardlearn attack."
+        ) from None
     data_rng, attack_rng = spawn(rng, 2)
     m = samples if samples else dim + 1
     data = sample_exact(dim, m, labels=labels, noise_bits=noise_bits, rng=data_rng, freq=freq)
-    est = LatticeRegressor(
-        labels=labels,
-        engine=engine,
-        reduction=algorithm,
-        block_size=block_size,
-        time_limit=max(time_limit, 1e-3),
-        rng=int(attack_rng.integers(0, 2**63 - 1)),
+    out = dict(
+        run_attack(
+            data,
+            engine=engine,
+            reduction=algorithm,
+            block_size=block_size,
+            time_limit=max(time_limit, 1e-3),
+            seed=int(attack_rng.integers(0, 2**63 - 1)),
+        )
     )
-    t0 = time.perf_counter()
-    est.fit_exact(data)
-    seconds = time.perf_counter() - t0
-    cosine = freq_error = None
-    if est.recovered_:
-        cosine = float(est.secret_ @ np.asarray(data.secret, dtype=np.float64))
-        if labels != "clwe":
-            cosine = abs(cosine)
-        freq_error = abs(float(est.freq_) - freq) / freq
-    correct = cosine is not None and cosine > 1 - 1e-9
-    return {
-        "recovered": bool(est.recovered_),
-        "correct": bool(correct),
-        "attack_status": est.status_,
-        "cosine": cosine,
-        "freq_error": freq_error,
-        "seconds": seconds,
-        "reduction_seconds": float(getattr(est, "reduction_seconds_", 0.0) or 0.0),
-        "lattice_dim": int(getattr(est, "lattice_dim_", 0) or 0),
-        "scale_bits": getattr(est, "scale_bits_", None),
-        "samples_used": m,
-    }
+    for old, new in (
+        ("status", "attack_status"),
+        ("engine", "engine_used"),
+        ("freq", "freq_found"),
+        ("samples", "samples_used"),
+    ):
+        if old in out:
+            out[new] = out.pop(old)
+    for key in ("dim", "labels", "noise_bits", "reduction"):
+        out.pop(key, None)
+    cosine = out.get("cosine")
+    out["correct"] = bool(cosine is not None and cosine > 1 - 1e-9)
+    return out
 
 
 def _attack_once(
