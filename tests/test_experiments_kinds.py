@@ -17,7 +17,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 #: Caps that shrink an example to toy size (a key is capped only where the kind takes it).
 TOY_GRID = {"samples": 300, "test_samples": 500, "trials": 2, "dim": 6, "bits_high": 120}
-HAS_LATTICE = importlib.util.find_spec("hardlearn.learners.lattice") is not None
+HAS_LATTICE = all(
+    importlib.util.find_spec(m) is not None
+    for m in ("hardlearn.learners.lattice", "hardlearn.problems.exact", "hardlearn.cli.attack")
+)
 TOY_LEARNER = {"steps": 20, "width": 16, "n_components": 50}
 
 
