@@ -34,6 +34,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hardlearn.errors import ParameterError
+from hardlearn.metrics import mean_ci, wilson_interval
 
 __all__ = [
     "as_rows",
@@ -42,15 +43,11 @@ __all__ = [
     "curves",
     "plot_results",
     "save_figure",
-    "wilson_interval",
-    "mean_interval",
     "FIGURE_FORMATS",
 ]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
-#: Two-sided 95 % normal quantile used for the confidence bands.
-Z95 = 1.959963984540054
 
 
 def as_rows(table: Any) -> list[dict[str, Any]]:
@@ -118,42 +115,6 @@ def _number(value: Any) -> float | None:
 def _sort_key(value: Any) -> tuple[int, Any]:
     num = _number(value)
     return (0, num) if num is not None else (1, str(value))
-
-
-def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(5, 10)
-    >>> round(lo, 3), round(hi, 3)
-    (0.237, 0.763)
-    """
-    if n <= 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
-    """Mean and the normal-approximation interval ``mean +- z * sd / sqrt(n)``.
-
-    Examples
-    --------
-    >>> mean_interval([1.0, 2.0, 3.0])
-    (2.0, 0.868..., 3.131...)
-    """
-    arr = np.asarray(values, dtype=float)
-    if arr.size == 0:
-        return (math.nan, math.nan, math.nan)
-    mean = float(arr.mean())
-    if arr.size < 2:
-        return (mean, mean, mean)
-    half = z * float(arr.std(ddof=1)) / math.sqrt(arr.size)
-    return (mean, mean - half, mean + half)
 
 
 def _is_binary(values: Sequence[Any]) -> bool:
@@ -276,11 +237,12 @@ def curves(
     group: str | None = "learner",
     where: Mapping[str, Any] | None = None,
     title: str | None = None,
-    z: float = Z95,
+    confidence: float = 0.95,
 ) -> Figure:
     """Mean of ``y`` against ``x``, one line per group, with a confidence band.
 
-    0/1 columns get Wilson intervals, real columns the normal interval of the mean. ``x``
+    0/1 columns get Wilson intervals, real columns the normal interval of the mean (both from
+    :mod:`hardlearn.metrics`; a point with one value gets no band). ``x``
     is drawn on a log scale when its positive values span more than two decades.
     """
     rows = filter_rows(as_rows(table), where)
@@ -298,16 +260,17 @@ def curves(
         for xv in xs:
             vals = [_number(r[y]) for r in prow if _number(r[x]) == xv]
             if binary:
-                s = float(sum(vals))
-                a, b = wilson_interval(s, len(vals), z)
-                mid.append(s / len(vals))
-                lo.append(a)
-                hi.append(b)
+                hits = int(round(sum(vals)))
+                m = hits / len(vals)
+                a, b = wilson_interval(hits, len(vals), confidence)
+            elif len(vals) > 1:
+                est = mean_ci(vals, confidence)
+                m, (a, b) = est.mean, est.ci
             else:
-                m, a, b = mean_interval(vals, z)
-                mid.append(m)
-                lo.append(a)
-                hi.append(b)
+                m = a = b = float(vals[0])
+            mid.append(m)
+            lo.append(a)
+            hi.append(b)
         name = str(label) if label is not None else y
         (line,) = ax.plot(xs, mid, marker="o", label=name)
         ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
@@ -325,12 +288,8 @@ def curves(
     if group and any(r.get(group) is not None for r in ok):
         ax.legend(title=group, fontsize=8)
     band = "Wilson" if binary else "normal"
-    ax.set_title(title or f"{y} vs {x} ({band} {_pct(z)} band)", fontsize=10)
+    ax.set_title(title or f"{y} vs {x} ({band} {confidence:.0%} band)", fontsize=10)
     return fig
-
-
-def _pct(z: float) -> str:
-    return f"{100 * math.erf(z / math.sqrt(2)):.0f} %"
 
 
 def plot_results(
