@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hardlearn.learners.baselines import MeanRegressor, OracleRegressor
+from hardlearn.learners.batched import BatchedMLP, evaluate_learners_batched
 from hardlearn.learners.classical import (
     KernelRidgeRegressor,
     RandomFeaturesRegressor,
@@ -13,6 +14,8 @@ from hardlearn.learners.mlp import MLPRegressor
 from hardlearn.learners.registry import LEARNERS, make_learner
 
 __all__: list[str] = [
+    "BatchedMLP",
+    "evaluate_learners_batched",
     "LEARNERS",
     "KernelRidgeRegressor",
     "LatticeRegressor",

@@ -1,0 +1,1069 @@
+"""Many independent one-hidden-layer ReLU networks trained as one batched computation.
+
+:class:`BatchedMLP` trains ``B`` networks, each on its own data set ``(X_i, y_i)`` of the
+same shape, each with its own seed and (where shapes allow) its own learning rate, weight
+decay, momentum and initialisation scale. Network ``i`` follows the recipe of
+:mod:`hardlearn.learners.mlp` exactly, so it ends with the weights that
+:class:`~hardlearn.learners.mlp.MLPRegressor` reaches alone with the same seed and data (up to
+float rounding: sums are taken in another order):
+
+* **Randomness.** Network ``i`` owns a CPU :class:`torch.Generator` seeded with
+  ``draw_seed(G_i)`` (``G_i`` from its ``rng`` exactly as ``MLPRegressor`` resolves it; the
+  seeds are drawn in network order at the start of ``fit``). From it come, in the recipe's
+  order, the validation permutation (with ``early_stopping``), the initialisation
+  (:func:`~hardlearn.learners.mlp.init_parameters` itself is called) and one permutation of
+  the training rows per epoch. All networks have the same number of training rows, so their
+  epochs line up, and each network's minibatches hold its rows in the order
+  ``MLPRegressor`` visits them (full-batch steps included), so most sums agree bit for bit.
+* **Step.** The forward and backward passes are written out by hand on stacked tensors
+  (``torch.bmm`` / ``baddbmm``): for ``r = f(X_b) - y_b``, ``dL/df = 2 r / |b|``,
+  ``dL/dw2 = A^T dL/df``, ``dL/db2 = sum dL/df``, and with ``M = [pre-activation > 0]``,
+  ``dL/d[W1 | b1] = w2 * (M^T (dL/df * [X_b | 1]))``. Each network's loss is its own mean,
+  so gradients never mix between networks.
+* **Optimisers.** Adam and SGD (with momentum and torch's coupled L2 weight decay) are applied
+  to one flat ``(B, P)`` buffer holding every network's ``[W1^T; b1], w2, b2``, with the
+  per-network coefficients as ``(B, 1)`` columns. Both updates are elementwise, so this is
+  ``torch.optim.Adam`` / ``torch.optim.SGD`` per network (the same formulas, in the same order
+  of operations as torch's single-tensor implementations).
+* **Budgets.** ``steps`` / ``epochs`` as in ``MLPRegressor``. ``max_seconds`` bounds the
+  training loop of each chunk (below): every network trains for at most ``max_seconds`` of
+  wall time, as it would alone, and the batch as a whole for at most ``n_chunks *
+  max_seconds``. ``early_stopping`` works per network: each keeps its own validation split,
+  best weights and patience count; a network that stops keeps its best weights (the chunk
+  goes on computing it until all its networks have stopped, which costs time, not results).
+
+**Chunking.** The batch is cut into chunks of networks trained together from the first step
+to the last, one chunk after another; inside a step a chunk's rows may be cut into blocks
+whose gradients are summed. The rule (:func:`plan_chunks`, reported as ``chunking_``):
+
+* CPU: the activations of one block, ``networks * rows * width * itemsize`` bytes, stay
+  within :data:`CPU_BLOCK_BYTES` (a cache-sized budget measured with
+  ``benchmarks/bench_batched.py``). A naive batched version whose ``(B, n, width)``
+  activations fell out of cache ran 4x slower than the one-at-a-time loop at full batch.
+* CUDA: as many networks per chunk as fit in :data:`CUDA_MEMORY_FRACTION` of the free device
+  memory (``torch.cuda.mem_get_info`` plus the memory torch's allocator holds in reserve),
+  with the per-network footprint of :func:`plan_chunks`; rows are cut into blocks only when
+  a single network's activations would not fit.
+
+The chunking changes nothing that is drawn, only the order of some sums (row blocks), so
+the results do not depend on it beyond rounding (tested).
+
+**How close is "the same weights".** In float64 the networks agree with ``MLPRegressor`` to
+about 1e-10, in float32 to about 1e-6 (tested), with one exception that belongs to the
+recipe, not to batching: with ``output_scale = 0`` the network starts at ``b2 =
+mean(y_train)``, so the first gradient of ``b2`` is pure rounding noise, and Adam's first step
+moves ``b2`` by ``+-lr`` following its sign. Sums taken in another order can give the other
+sign, and the two runs then differ by a few ``lr``. Rows are visited in ``MLPRegressor``'s
+order, so this happens only when a step's rows are cut into blocks (full-batch steps on more
+than ``block_bytes / (width * itemsize)`` rows; 4,096 at width 256 in float32) or when the
+two run on different devices (``MLPRegressor`` on CPU against CUDA has the same issue).
+
+:func:`evaluate_learners_batched` is :func:`hardlearn.metrics.evaluate_learner` for a group
+of ``MLPRegressor`` trials trained together; :func:`batch_key` says which trials can be
+grouped.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from hardlearn._rng import as_generator, draw_seed, spawn
+from hardlearn._validation import check_choice, check_int, check_real
+from hardlearn.errors import ParameterError
+from hardlearn.learners.mlp import (
+    DEFAULT_STEPS,
+    MLPRegressor,
+    TrainConfig,
+    init_parameters,
+    resolve_device,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "BatchedMLP",
+    "plan_chunks",
+    "batch_key",
+    "evaluate_learners_batched",
+    "CPU_BLOCK_BYTES",
+    "CUDA_MEMORY_FRACTION",
+]
+
+#: CPU activation budget of one block (bytes). Measured with ``benchmarks/bench_batched.py
+#: --sweep-cache`` and interleaved best-of-4 runs (2-core AMD EPYC, 1 MiB L2 per core,
+#: 32 MiB shared L3, torch 2.13 CPU, width 256, dim 32): full-batch steps on 10,000 rows ran
+#: at 1.46, 1.65, 1.80, 1.93, 1.92, 1.93, 1.94 and 1.39 (x 1e6 net*sample*step/s) for 0.25,
+#: 0.5, 1, 2, 4, 8, 16 and 64 MiB; minibatch-256 steps were flat from 1 MiB up (0.25 MiB:
+#: 30% slower). 4 MiB sits in the middle of the plateau.
+CPU_BLOCK_BYTES = 4 << 20
+#: Share of the free CUDA memory a chunk may plan to use (the rest is headroom for torch's
+#: allocator, fragmentation and the caller).
+CUDA_MEMORY_FRACTION = 0.7
+#: Per-network hyper-parameters that may differ between the networks of one batch.
+PER_NETWORK = ("lr", "weight_decay", "momentum", "init_scale", "output_scale")
+#: MLPRegressor parameters that must be equal for trials to share a batch.
+_SHARED = (
+    "width", "optimizer", "batch_size", "steps", "epochs", "max_seconds", "early_stopping",
+    "validation_fraction", "eval_every", "patience", "dtype", "device",
+)
+#: MLPRegressor parameters that do not change the trained weights.
+_IGNORED = ("progress",)
+_KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng",))
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+_NAME = "BatchedMLP"
+
+
+def _itemsize(dtype: str) -> int:
+    return {"float32": 4, "float64": 8}[dtype]
+
+
+def plan_chunks(
+    n_networks: int,
+    *,
+    n_train: int,
+    n_val: int = 0,
+    dim: int,
+    width: int,
+    batch: int,
+    dtype: str = "float32",
+    device: str = "cpu",
+    chunk_size: int | None = None,
+    block_bytes: int | None = None,
+    early_stopping: bool = False,
+    free_bytes: int | None = None,
+) -> dict[str, Any]:
+    """How :class:`BatchedMLP` cuts ``n_networks`` networks into chunks and row blocks.
+
+    Parameters
+    ----------
+    n_networks : int
+        Networks in the batch (``B``).
+    n_train, n_val : int
+        Training and validation rows per network.
+    dim, width, batch : int
+        Input dimension, hidden units and rows per step (``min(batch_size, n_train)``).
+    dtype : {"float32", "float64"}
+    device : {"cpu", "cuda"}
+        Resolved device.
+    chunk_size : int, optional
+        Networks per chunk, overriding the rule (rows are still cut into blocks to fit).
+    block_bytes : int, optional
+        CPU activation budget per block; default :data:`CPU_BLOCK_BYTES`.
+    early_stopping : bool
+        Counts the extra copy of the weights kept for early stopping (CUDA memory rule).
+    free_bytes : int, optional
+        CUDA memory available; default ``torch.cuda.mem_get_info`` free bytes plus the bytes
+        torch's caching allocator holds unused.
+
+    Returns
+    -------
+    dict
+        ``device``, ``n_networks``, ``chunk_size`` (networks trained together),
+        ``n_chunks``, ``block_rows`` (rows per block in a step), ``row_blocks`` (blocks per
+        full step), ``block_bytes`` (activations of one block), ``budget_bytes`` (the budget
+        the rule used), ``bytes_per_network`` (CUDA footprint estimate, all devices),
+        ``max_networks`` (the largest chunk the budget allows: on CUDA, the most networks
+        that fit in memory at once) and ``rule`` (one line of text).
+
+    Examples
+    --------
+    >>> plan = plan_chunks(64, n_train=10_000, dim=32, width=256, batch=256,
+    ...                    block_bytes=1 << 20)
+    >>> plan["chunk_size"], plan["n_chunks"], plan["block_rows"]
+    (4, 16, 256)
+    >>> plan_chunks(64, n_train=10_000, dim=32, width=256, batch=10_000,
+    ...             block_bytes=1 << 20)["block_rows"]
+    1024
+    """
+    n_networks = check_int("n_networks", n_networks, minimum=1)
+    isz = _itemsize(dtype)
+    row_bytes = width * isz
+    params = width * (dim + 1) + width + 1
+    # Device footprint of one network: data (rows with a ones column, labels), one epoch of
+    # indices (permutation and global index), weights + gradient + two optimiser states +
+    # two temporaries (+ best weights), and activations per row of a block (pre-activation
+    # and gathered inputs).
+    fixed = (n_train + n_val) * (dim + 2) * isz + 2 * 8 * n_train
+    fixed += (6 + int(early_stopping)) * params * isz
+    per_row = row_bytes + 2 * (dim + 2) * isz + 4 * isz
+    if device == "cuda":
+        if free_bytes is None:
+            free_bytes = _cuda_free_bytes()
+        budget = int(CUDA_MEMORY_FRACTION * free_bytes)
+        rows = batch
+        if fixed + rows * per_row > budget:
+            rows = max(1, (budget - fixed) // per_row) if budget > fixed else 1
+        per_net = fixed + rows * per_row
+        fit = max(1, budget // per_net)
+        if fixed + per_row > budget:
+            raise ParameterError(
+                f"{_NAME}: one network (n_train={n_train}, dim={dim}, width={width}) needs "
+                f"about {per_net} bytes of CUDA memory but {budget} bytes are available "
+                f"({CUDA_MEMORY_FRACTION:g} of {free_bytes} free); use device='cpu' or fewer "
+                "samples."
+            )
+        rule = (
+            f"CUDA: networks per chunk <= {CUDA_MEMORY_FRACTION:g} * free memory "
+            f"({budget} B) / per-network footprint ({per_net} B)"
+        )
+    else:
+        budget = CPU_BLOCK_BYTES if block_bytes is None else check_int(
+            "block_bytes", block_bytes, minimum=1
+        )
+        rows = min(batch, max(1, budget // row_bytes))
+        fit = max(1, budget // (rows * row_bytes))
+        per_net = fixed + rows * per_row
+        rule = (
+            f"CPU: networks per chunk * rows per block * width * itemsize <= {budget} B "
+            "(cache budget)"
+        )
+    chunk = min(n_networks, fit) if chunk_size is None else min(
+        n_networks, check_int("chunk_size", chunk_size, minimum=1)
+    )
+    return {
+        "device": device,
+        "n_networks": n_networks,
+        "chunk_size": int(chunk),
+        "n_chunks": math.ceil(n_networks / chunk),
+        "block_rows": int(rows),
+        "row_blocks": math.ceil(batch / rows),
+        "block_bytes": int(chunk * rows * row_bytes),
+        "budget_bytes": int(budget),
+        "bytes_per_network": int(per_net),
+        "max_networks": int(fit),
+        "rule": rule,
+    }
+
+
+def _cuda_free_bytes() -> int:
+    import torch
+
+    free, _total = torch.cuda.mem_get_info()
+    return int(free + torch.cuda.memory_reserved() - torch.cuda.memory_allocated())
+
+
+def _per_network(name: str, value: Any, n: int, *, low: float, high: float | None = None,
+                 high_open: bool = False) -> np.ndarray:
+    """A scalar or a length-``n`` sequence of reals -> float64 array of length ``n``."""
+    full = f"{_NAME}.{name}"
+    if np.ndim(value) == 0:
+        v = check_real(full, value, low=low, high=high, high_open=high_open,
+                       low_open=name == "lr")
+        return np.full(n, v)
+    arr = list(value)
+    if len(arr) != n:
+        raise ParameterError(
+            f"{full} must be a number or one number per network ({n}); got {len(arr)} values."
+        )
+    return np.array([
+        check_real(f"{full}[{i}]", v, low=low, high=high, high_open=high_open,
+                   low_open=name == "lr")
+        for i, v in enumerate(arr)
+    ])
+
+
+def _resolve_rng(rng: Any, i: int) -> np.random.Generator:
+    """One network's generator, as ``MLPRegressor`` resolves its ``rng`` (None -> seed 0)."""
+    if rng is None:
+        return np.random.default_rng(0)
+    return as_generator(rng, name=f"{_NAME}.rng[{i}]")
+
+
+class BatchedMLP(BaseEstimator):
+    """``B`` independent :class:`~hardlearn.learners.mlp.MLPRegressor` networks trained at once.
+
+    Network ``i`` is trained on ``X[i]``, ``y[i]`` exactly as ``MLPRegressor(**shared,
+    lr=lr[i], weight_decay=weight_decay[i], momentum=momentum[i], init_scale=init_scale[i],
+    output_scale=output_scale[i], rng=rng[i])`` would be (module docstring), in chunks sized
+    by :func:`plan_chunks`.
+
+    Parameters
+    ----------
+    width, optimizer, batch_size, steps, epochs, max_seconds, early_stopping, \
+validation_fraction, eval_every, patience, dtype, device
+        Shared by all networks; as in ``MLPRegressor`` (``max_seconds`` bounds each chunk's
+        training loop, so each network's, as alone).
+    lr, weight_decay, momentum, init_scale, output_scale : float or sequence of float
+        One value for all networks, or one per network (length ``B``).
+    rng : sequence, optional
+        One seed per network: int, ``numpy.random.Generator`` or None (seed 0), resolved as
+        ``MLPRegressor`` resolves its ``rng``. None means seed 0 for every network.
+    chunk_size : int, optional
+        Networks per chunk; default from :func:`plan_chunks` (cache on CPU, memory on CUDA).
+    block_bytes : int, optional
+        CPU activation budget per block (bytes); default :data:`CPU_BLOCK_BYTES`.
+
+    Attributes
+    ----------
+    W1_, b1_, w2_, b2_ : numpy.ndarray
+        Stacked weights, shapes (B, width, d), (B, width), (B, width), (B,), in ``dtype``.
+    n_steps_ : numpy.ndarray of int, shape (B,)
+    n_epochs_ : numpy.ndarray of float, shape (B,)
+    stopped_reason_ : list of str
+        ``"steps"``, ``"time"`` or ``"early_stopping"`` per network.
+    loss_curve_, validation_curve_ : list of list of float
+        Per network, as ``MLPRegressor``'s ``loss_curve_`` and ``validation_curve_``.
+    best_step_ : list of int or None
+    fit_seconds_ : float
+        Wall time of all the chunks' training loops.
+    network_seconds_ : numpy.ndarray, shape (B,)
+        Each network's share: its chunk's loop time divided by the chunk's size.
+    chunking_ : dict
+        The plan of :func:`plan_chunks` that was used.
+    device_ : str
+    n_networks_, n_features_in_ : int
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((3, 64, 2))
+    >>> y = X[..., 0] ** 2
+    >>> est = BatchedMLP(width=8, steps=20, batch_size=16, lr=[1e-2, 1e-3, 1e-2],
+    ...                  device="cpu", rng=[0, 1, 2]).fit(X, y)
+    >>> est.W1_.shape, est.predict(X).shape, est.n_steps_.tolist()
+    ((3, 8, 2), (3, 64), [20, 20, 20])
+    >>> alone = MLPRegressor(width=8, steps=20, batch_size=16, lr=1e-2, device="cpu",
+    ...                      rng=2).fit(X[2], y[2])
+    >>> bool(np.allclose(alone.W1_, est.W1_[2], atol=1e-5))
+    True
+    """
+
+    def __init__(
+        self,
+        width: int = 256,
+        optimizer: str = "adam",
+        lr: Any = 1e-3,
+        momentum: Any = 0.0,
+        batch_size: int = 256,
+        steps: int | None = None,
+        epochs: int | None = None,
+        weight_decay: Any = 0.0,
+        init_scale: Any = 1.0,
+        output_scale: Any = 0.0,
+        max_seconds: float | None = None,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        eval_every: int = 100,
+        patience: int = 10,
+        dtype: str = "float32",
+        device: str = "auto",
+        rng: Sequence[Any] | None = None,
+        chunk_size: int | None = None,
+        block_bytes: int | None = None,
+    ) -> None:
+        self.width = width
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.steps = steps
+        self.epochs = epochs
+        self.weight_decay = weight_decay
+        self.init_scale = init_scale
+        self.output_scale = output_scale
+        self.max_seconds = max_seconds
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.eval_every = eval_every
+        self.patience = patience
+        self.dtype = dtype
+        self.device = device
+        self.rng = rng
+        self.chunk_size = chunk_size
+        self.block_bytes = block_bytes
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_regressors(cls, learners: Sequence[MLPRegressor], **kwargs: Any) -> BatchedMLP:
+        """The batch of ``learners`` (unfitted ``MLPRegressor`` s that differ at most in
+        ``lr``, ``weight_decay``, ``momentum``, ``init_scale``, ``output_scale`` and
+        ``rng``).
+
+        ``kwargs`` (``chunk_size``, ``block_bytes``) are passed on. A learner whose other
+        parameters differ from the first one's raises :class:`ParameterError` naming them.
+
+        Examples
+        --------
+        >>> nets = [MLPRegressor(width=4, steps=3, lr=lr, rng=i)
+        ...         for i, lr in enumerate([1e-2, 1e-3])]
+        >>> BatchedMLP.from_regressors(nets).lr
+        [0.01, 0.001]
+        """
+        learners = list(learners)
+        if not learners:
+            raise ParameterError(f"{_NAME}.from_regressors needs at least one learner; got 0.")
+        params = [est.get_params(deep=False) for est in learners]
+        for i, p in enumerate(params):
+            if not isinstance(learners[i], MLPRegressor):
+                raise ParameterError(
+                    f"{_NAME}.from_regressors takes MLPRegressor learners; learner {i} is a "
+                    f"{type(learners[i]).__name__}."
+                )
+            unknown = sorted(set(p) - _KNOWN)
+            if unknown:
+                raise ParameterError(
+                    f"{_NAME}.from_regressors: learner {i} has parameters this batched trainer "
+                    f"does not implement ({', '.join(unknown)}); train it alone."
+                )
+            diff = [k for k in _SHARED if p[k] != params[0][k]]
+            if diff:
+                raise ParameterError(
+                    f"{_NAME}.from_regressors: learner {i} differs from learner 0 in "
+                    f"{', '.join(diff)}; only {', '.join(PER_NETWORK)} and rng may differ "
+                    "within a batch."
+                )
+        shared = {k: params[0][k] for k in _SHARED}
+        per = {k: [p[k] for p in params] for k in PER_NETWORK}
+        return cls(**shared, **per, rng=[p["rng"] for p in params], **kwargs)
+
+    # ------------------------------------------------------------------ checks
+    def _check(self, n_networks: int, n: int) -> tuple[TrainConfig, dict[str, np.ndarray]]:
+        p = _NAME + "."
+        check_int(p + "width", self.width, minimum=1)
+        check_choice(p + "optimizer", self.optimizer, ("adam", "sgd"))
+        check_int(p + "batch_size", self.batch_size, minimum=1)
+        if self.steps is not None and self.epochs is not None:
+            raise ParameterError(
+                f"{p}steps and {p}epochs are exclusive: give one; got steps={self.steps!r}, "
+                f"epochs={self.epochs!r}."
+            )
+        if self.steps is not None:
+            check_int(p + "steps", self.steps, minimum=1)
+        if self.epochs is not None:
+            check_int(p + "epochs", self.epochs, minimum=1)
+        if self.max_seconds is not None:
+            check_real(p + "max_seconds", self.max_seconds, low=0.0, low_open=True)
+        if not isinstance(self.early_stopping, bool | np.bool_):
+            raise ParameterError(
+                f"{p}early_stopping must be true or false; got {self.early_stopping!r}."
+            )
+        check_real(p + "validation_fraction", self.validation_fraction, low=0.0, high=1.0,
+                   low_open=True, high_open=True)
+        check_int(p + "eval_every", self.eval_every, minimum=1)
+        check_int(p + "patience", self.patience, minimum=1)
+        check_choice(p + "dtype", self.dtype, ("float32", "float64"))
+        check_choice(p + "device", self.device, ("auto", "cpu", "cuda"))
+        if self.chunk_size is not None:
+            check_int(p + "chunk_size", self.chunk_size, minimum=1)
+        if self.block_bytes is not None:
+            check_int(p + "block_bytes", self.block_bytes, minimum=1)
+        hyper = {
+            "lr": _per_network("lr", self.lr, n_networks, low=0.0),
+            "weight_decay": _per_network("weight_decay", self.weight_decay, n_networks,
+                                         low=0.0),
+            "momentum": _per_network("momentum", self.momentum, n_networks, low=0.0,
+                                     high=1.0, high_open=True),
+            "init_scale": _per_network("init_scale", self.init_scale, n_networks, low=0.0),
+            "output_scale": _per_network("output_scale", self.output_scale, n_networks,
+                                         low=0.0),
+        }
+        n_val = max(1, round(self.validation_fraction * n)) if self.early_stopping else 0
+        n_train = n - n_val
+        if n_train < 1:
+            raise ParameterError(
+                f"{_NAME} with early_stopping=True needs at least 2 samples per network to "
+                f"split off a validation set (validation_fraction={self.validation_fraction:g})"
+                f"; got n_samples = {n}."
+            )
+        batch = min(int(self.batch_size), n_train)
+        if self.epochs is not None:
+            steps = int(self.epochs) * math.ceil(n_train / batch)
+        else:
+            steps = DEFAULT_STEPS if self.steps is None else int(self.steps)
+        config = TrainConfig(
+            width=int(self.width), optimizer=self.optimizer, batch_size=batch, steps=steps,
+            max_seconds=None if self.max_seconds is None else float(self.max_seconds),
+            early_stopping=bool(self.early_stopping),
+            validation_fraction=float(self.validation_fraction),
+            eval_every=int(self.eval_every), patience=int(self.patience), dtype=self.dtype,
+            device=resolve_device(self.device),
+        )
+        return config, hyper
+
+    def _check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            X = np.asarray(X if not isinstance(X, list | tuple) else np.stack(X),
+                           dtype=np.float64)
+            y = np.asarray(y if not isinstance(y, list | tuple) else np.stack(y),
+                           dtype=np.float64)
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"{_NAME}.fit: X and y must be arrays (or lists of equally shaped arrays) of "
+                f"numbers; {exc}"
+            ) from None
+        if X.ndim != 3 or X.shape[0] < 1 or X.shape[1] < 1 or X.shape[2] < 1:
+            raise ParameterError(
+                f"{_NAME}.fit: X must have shape (networks, samples, features), each >= 1; "
+                f"got shape {X.shape}."
+            )
+        if y.shape != X.shape[:2]:
+            raise ParameterError(
+                f"{_NAME}.fit: y must have shape (networks, samples) = {X.shape[:2]}; got "
+                f"shape {y.shape}."
+            )
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise ParameterError(f"{_NAME}.fit: X and y must be finite; got nan or inf.")
+        return X, y
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any) -> BatchedMLP:
+        """Train network ``i`` on ``X[i]`` (n, d) and ``y[i]`` (n,); returns self.
+
+        ``X`` has shape (B, n, d) (or is a list of B arrays (n, d)); ``y`` (B, n).
+        """
+        X, y = self._check_data(X, y)
+        B, n, dim = X.shape
+        config, hyper = self._check(B, n)
+        rngs = self.rng if self.rng is not None else [None] * B
+        rngs = list(rngs)
+        if len(rngs) != B:
+            raise ParameterError(
+                f"{_NAME}.rng must hold one seed per network ({B}); got {len(rngs)}."
+            )
+        seeds = [draw_seed(_resolve_rng(r, i)) for i, r in enumerate(rngs)]
+        n_val = max(1, round(config.validation_fraction * n)) if config.early_stopping else 0
+        plan = plan_chunks(
+            B, n_train=n - n_val, n_val=n_val, dim=dim, width=config.width,
+            batch=config.batch_size, dtype=config.dtype, device=config.device,
+            chunk_size=self.chunk_size, block_bytes=self.block_bytes,
+            early_stopping=config.early_stopping,
+        )
+        flat = np.empty((B, dim + 1, config.width), dtype=config.dtype)
+        w2 = np.empty((B, config.width), dtype=config.dtype)
+        b2 = np.empty(B, dtype=config.dtype)
+        out: dict[str, list[Any]] = {k: [] for k in (
+            "steps", "reason", "loss", "val", "best")}
+        net_seconds = np.empty(B)
+        total = 0.0
+        size = plan["chunk_size"]
+        for start in range(0, B, size):
+            sl = slice(start, min(B, start + size))
+            res = _train_chunk(
+                X[sl], y[sl], config, {k: v[sl] for k, v in hyper.items()}, seeds[sl],
+                block_rows=plan["block_rows"],
+            )
+            flat[sl], w2[sl], b2[sl] = res["WT"], res["w2"], res["b2"]
+            for k in out:
+                out[k].extend(res[k])
+            total += res["seconds"]
+            net_seconds[sl] = res["seconds"] / (sl.stop - sl.start)
+        self.W1_ = np.ascontiguousarray(flat[:, :dim, :].transpose(0, 2, 1))
+        self.b1_ = np.ascontiguousarray(flat[:, dim, :])
+        self.w2_, self.b2_ = w2, b2
+        self.n_steps_ = np.array(out["steps"], dtype=np.int64)
+        self.n_epochs_ = self.n_steps_ * config.batch_size / (n - n_val)
+        self.stopped_reason_ = out["reason"]
+        self.loss_curve_ = out["loss"]
+        self.validation_curve_ = out["val"]
+        self.best_step_ = out["best"]
+        self.fit_seconds_ = total
+        self.network_seconds_ = net_seconds
+        self.chunking_ = plan
+        self.device_ = config.device
+        self.n_networks_ = B
+        self.n_features_in_ = dim
+        return self
+
+    # ------------------------------------------------------------------ outputs
+    def to_regressors(self) -> list[MLPRegressor]:
+        """Network ``i`` as a fitted ``MLPRegressor`` with the attributes its own ``fit``
+        would set (``fit_seconds_`` is the network's share, ``network_seconds_[i]``).
+
+        Examples
+        --------
+        >>> X = np.random.default_rng(0).standard_normal((2, 32, 3))
+        >>> est = BatchedMLP(width=4, steps=2, device="cpu", rng=[0, 1]).fit(X, X[..., 0])
+        >>> regs = est.to_regressors()
+        >>> regs[1].predict(X[1, :2]).shape, regs[1].n_steps_
+        ((2,), 2)
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "W1_")
+        regs = []
+        per = {k: np.broadcast_to(np.asarray(getattr(self, k), dtype=np.float64),
+                                  (self.n_networks_,)) for k in PER_NETWORK}
+        rngs = list(self.rng) if self.rng is not None else [None] * self.n_networks_
+        shared = {k: getattr(self, k) for k in _SHARED}
+        for i in range(self.n_networks_):
+            reg = MLPRegressor(**shared, **{k: float(v[i]) for k, v in per.items()},
+                               rng=rngs[i])
+            reg.W1_, reg.b1_, reg.w2_ = self.W1_[i], self.b1_[i], self.w2_[i]
+            reg.b2_ = np.asarray(self.b2_[i])
+            reg.n_steps_ = int(self.n_steps_[i])
+            reg.n_epochs_ = float(self.n_epochs_[i])
+            reg.stopped_reason_ = self.stopped_reason_[i]
+            reg.loss_curve_ = list(self.loss_curve_[i])
+            reg.validation_curve_ = list(self.validation_curve_[i])
+            reg.best_step_ = self.best_step_[i]
+            reg.fit_seconds_ = float(self.network_seconds_[i])
+            reg.device_ = self.device_
+            reg.n_features_in_ = self.n_features_in_
+            regs.append(reg)
+        return regs
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Each network's output, in float64 as ``MLPRegressor.predict`` computes it.
+
+        ``X`` is (B, m, d) (network ``i`` sees ``X[i]``) or (m, d) (all see it); returns
+        (B, m).
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "W1_")
+        X = np.asarray(X, dtype=np.float64)
+        B, d = self.n_networks_, self.n_features_in_
+        if not ((X.ndim == 2 and X.shape[1] == d) or (X.ndim == 3 and X.shape[0] == B
+                                                     and X.shape[2] == d)):
+            raise ParameterError(
+                f"{_NAME}.predict: X must have shape (m, {d}) or ({B}, m, {d}); got shape "
+                f"{X.shape}."
+            )
+        regs = self.to_regressors()
+        return np.stack([reg.predict(X if X.ndim == 2 else X[i]) for i, reg in
+                         enumerate(regs)])
+
+
+# ---------------------------------------------------------------------- training core
+def _train_chunk(
+    X: np.ndarray,
+    y: np.ndarray,
+    config: TrainConfig,
+    hyper: dict[str, np.ndarray],
+    seeds: list[int],
+    *,
+    block_rows: int,
+) -> dict[str, Any]:
+    """Train the ``b`` networks of one chunk (the module recipe); numpy results."""
+    import torch
+
+    b, n, dim = X.shape
+    width, device = config.width, config.device
+    tdtype = {"float32": torch.float32, "float64": torch.float64}[config.dtype]
+    gens = [torch.Generator(device="cpu").manual_seed(s) for s in seeds]
+
+    # Draws 1 and 2 of the recipe, network by network: validation split, initialisation.
+    Xtr, ytr, Xva, yva = [], [], [], []
+    inits = []
+    for i in range(b):
+        Xi, yi = X[i], y[i]
+        if config.early_stopping:
+            n_val = max(1, round(config.validation_fraction * n))
+            perm = torch.randperm(n, generator=gens[i]).numpy()
+            Xva.append(Xi[perm[:n_val]])
+            yva.append(yi[perm[:n_val]])
+            Xi, yi = Xi[perm[n_val:]], yi[perm[n_val:]]
+        Xtr.append(Xi)
+        ytr.append(yi)
+        p = init_parameters(
+            dim, width, generator=gens[i], init_scale=float(hyper["init_scale"][i]),
+            output_scale=float(hyper["output_scale"][i]), output_bias=float(np.mean(yi)),
+            dtype=config.dtype, device="cpu",
+        )
+        inits.append(p)
+    n_train = Xtr[0].shape[0]
+
+    def stack_inputs(parts: list[np.ndarray]) -> torch.Tensor:
+        arr = np.stack(parts)
+        ones = np.ones(arr.shape[:2] + (1,))
+        return torch.from_numpy(np.concatenate([arr, ones], axis=2).astype(config.dtype)).to(
+            device)
+
+    Xt = stack_inputs(Xtr)  # (b, n_train, d + 1): a ones column carries b1
+    yt = torch.from_numpy(np.stack(ytr).astype(config.dtype)).to(device)
+    if config.early_stopping:
+        Xv = stack_inputs(Xva)
+        yv = torch.from_numpy(np.stack(yva).astype(config.dtype)).to(device)
+
+    # Flat parameters: [W1^T ; b1] (d + 1, width), w2 (width), b2 (1) per network.
+    nW = (dim + 1) * width
+    P = nW + width + 1
+    with torch.no_grad():
+        host = torch.empty(b, P, dtype=tdtype)
+        for i, p in enumerate(inits):
+            host[i, : dim * width] = p["W1"].detach().t().reshape(-1)
+            host[i, dim * width : nW] = p["b1"].detach()
+            host[i, nW : nW + width] = p["w2"].detach()
+            host[i, -1] = p["b2"].detach()
+    theta = host.to(device)
+    grad = torch.zeros_like(theta)
+    WT, w2, b2 = theta[:, :nW].view(b, dim + 1, width), theta[:, nW:-1], theta[:, -1]
+    gWT, gw2, gb2 = grad[:, :nW].view(b, dim + 1, width), grad[:, nW:-1], grad[:, -1:]
+    w2_row, gw2_row, b2_col = w2.unsqueeze(1), gw2.unsqueeze(1), b2.view(b, 1, 1)
+
+    opt = _Optimizer(config.optimizer, theta, hyper, tdtype, device)
+
+    def loss_and_grad(Xb: torch.Tensor, yb: torch.Tensor, sq: torch.Tensor) -> None:
+        rows = Xb.shape[1]
+        for r0 in range(0, rows, block_rows):
+            Xr, yr = Xb[:, r0 : r0 + block_rows], yb[:, r0 : r0 + block_rows]
+            H = torch.bmm(Xr, WT)  # (b, rows, width) pre-activations
+            H.relu_()
+            res = torch.baddbmm(b2_col, w2_row, H.transpose(1, 2))  # (b, 1, rows)
+            res.sub_(yr.unsqueeze(1))
+            sq.add_(torch.linalg.vecdot(res, res).squeeze(1))
+            res.mul_(2.0 / rows)  # dL/df for this network's mean loss
+            first = r0 == 0
+            if first:
+                torch.bmm(res, H, out=gw2_row)
+                torch.sum(res, dim=2, out=gb2)
+            else:
+                gw2_row.baddbmm_(res, H)
+                gb2.add_(res.sum(dim=2))
+            H.sign_()  # ReLU'(pre-activation) as 0 / 1
+            Z = Xr * res.transpose(1, 2)  # (b, rows, d + 1)
+            if first:
+                torch.bmm(Z.transpose(1, 2), H, out=gWT)
+            else:
+                gWT.baddbmm_(Z.transpose(1, 2), H)
+        gWT.mul_(w2_row)
+
+    def val_losses() -> torch.Tensor:
+        with torch.no_grad():
+            total = torch.zeros(b, dtype=tdtype, device=device)
+            for r0 in range(0, Xv.shape[1], block_rows):
+                Xr, yr = Xv[:, r0 : r0 + block_rows], yv[:, r0 : r0 + block_rows]
+                H = torch.bmm(Xr, WT).relu_()
+                res = torch.baddbmm(b2_col, w2_row, H.transpose(1, 2)).sub_(yr.unsqueeze(1))
+                total += torch.linalg.vecdot(res, res).squeeze(1)
+            return total / Xv.shape[1]
+
+    steps_done = [0] * b
+    reason = ["steps"] * b
+    active = np.ones(b, dtype=bool)
+    loss_curves: list[list[float]] = [[] for _ in range(b)]
+    val_curves: list[list[float]] = [[] for _ in range(b)]
+    best_step: list[int | None] = [None] * b
+    best_theta = None
+    if config.early_stopping:
+        best_loss = val_losses().cpu().numpy().astype(np.float64)
+        for i in range(b):
+            val_curves[i].append(float(best_loss[i]))
+        best_step = [0] * b
+        best_theta = theta.clone()
+        bad_evals = np.zeros(b, dtype=np.int64)
+
+    batch = config.batch_size
+    offsets = (torch.arange(b, device=device) * n_train).unsqueeze(1)
+    Xflat, yflat = Xt.view(b * n_train, dim + 1), yt.view(-1)
+    running = torch.zeros(b, dtype=tdtype, device=device)
+    running_count = 0
+    step = 0
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        while step < config.steps and active.any():
+            # Draw 3 of the recipe (also with full-batch steps, where it only orders the
+            # rows: the same order gives the same sums as MLPRegressor).
+            perm = torch.stack([torch.randperm(n_train, generator=g) for g in gens])
+            if device != "cpu":
+                perm = perm.pin_memory().to(device, non_blocking=True)
+            gidx = perm + offsets
+            stop = False
+            for k in range(math.ceil(n_train / batch)):
+                flat_idx = gidx[:, k * batch : (k + 1) * batch].reshape(-1)
+                Xb = Xflat.index_select(0, flat_idx).view(b, -1, dim + 1)
+                yb = yflat.index_select(0, flat_idx).view(b, -1)
+                sq = torch.zeros(b, dtype=tdtype, device=device)
+                loss_and_grad(Xb, yb, sq)
+                running += sq / Xb.shape[1]
+                opt.step(theta, grad)
+                running_count += 1
+                step += 1
+                if step % config.eval_every == 0 or step == config.steps:
+                    means = (running / running_count).cpu().numpy().astype(np.float64)
+                    running.zero_()
+                    running_count = 0
+                    for i in np.flatnonzero(active):
+                        loss_curves[i].append(float(means[i]))
+                    if config.early_stopping:
+                        current = val_losses().cpu().numpy().astype(np.float64)
+                        for i in np.flatnonzero(active):
+                            val_curves[i].append(float(current[i]))
+                            if current[i] < best_loss[i] - config.tol:
+                                best_loss[i], best_step[i], bad_evals[i] = current[i], step, 0
+                                best_theta[i] = theta[i]
+                            else:
+                                bad_evals[i] += 1
+                                if bad_evals[i] >= config.patience:
+                                    reason[i] = "early_stopping"
+                                    steps_done[i] = step
+                                    active[i] = False
+                        if not active.any():
+                            stop = True
+                            break
+                if step >= config.steps:
+                    break
+                if config.max_seconds is not None and (
+                    time.perf_counter() - t0 > config.max_seconds
+                ):
+                    for i in np.flatnonzero(active):
+                        reason[i] = "time"
+                    stop = True
+                    break
+            if stop:
+                break
+    if running_count:
+        means = (running / running_count).cpu().numpy().astype(np.float64)
+        for i in np.flatnonzero(active):
+            loss_curves[i].append(float(means[i]))
+    for i in np.flatnonzero(active):
+        steps_done[i] = step
+    if device != "cpu":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - t0
+    final = best_theta if best_theta is not None else theta
+    final = final.cpu().numpy()
+    return {
+        "WT": final[:, :nW].reshape(b, dim + 1, width),
+        "w2": final[:, nW:-1],
+        "b2": final[:, -1],
+        "steps": steps_done,
+        "reason": reason,
+        "loss": loss_curves,
+        "val": val_curves,
+        "best": best_step,
+        "seconds": seconds,
+    }
+
+
+class _Optimizer:
+    """torch.optim.Adam / SGD (single-tensor formulas) on a flat (b, P) parameter buffer,
+    with per-network ``lr``, ``weight_decay`` and ``momentum`` as (b, 1) columns."""
+
+    def __init__(self, kind: str, theta: torch.Tensor, hyper: dict[str, np.ndarray],
+                 tdtype: torch.dtype, device: str) -> None:
+        import torch
+
+        self.kind = kind
+        self.t = 0
+
+        def column(values: np.ndarray) -> float | torch.Tensor:
+            if np.all(values == values[0]):
+                return float(values[0])
+            return torch.tensor(values, dtype=tdtype, device=device).unsqueeze(1)
+
+        self.lr = column(hyper["lr"])
+        # float64 copy: Adam's step size lr / (1 - beta1^t) is formed in float64 as torch
+        # forms it from the Python float, then cast (on the device: no host copy per step).
+        self.lr64 = torch.tensor(hyper["lr"], dtype=torch.float64, device=device).unsqueeze(1)
+        self.wd = column(hyper["weight_decay"])
+        self.momentum = column(hyper["momentum"])
+        if kind == "adam":
+            self.m = torch.zeros_like(theta)
+            self.v = torch.zeros_like(theta)
+        elif not (isinstance(self.momentum, float) and self.momentum == 0.0):
+            self.buf = torch.zeros_like(theta)
+        else:
+            self.buf = None
+
+    def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
+        import torch
+
+        self.t += 1
+        if isinstance(self.wd, float):
+            if self.wd != 0.0:
+                grad.add_(theta, alpha=self.wd)
+        else:
+            grad.addcmul_(theta, self.wd)
+        if self.kind == "adam":
+            self.m.lerp_(grad, 1 - _BETA1)
+            self.v.mul_(_BETA2).addcmul_(grad, grad, value=1 - _BETA2)
+            bc1 = 1 - _BETA1**self.t
+            bc2_sqrt = (1 - _BETA2**self.t) ** 0.5
+            denom = (self.v.sqrt() / bc2_sqrt).add_(_EPS)
+            if isinstance(self.lr, float):
+                theta.addcdiv_(self.m, denom, value=-(self.lr / bc1))
+            else:
+                step = torch.div(self.lr64, -bc1).to(theta.dtype)
+                theta.addcmul_(self.m / denom, step)
+            return
+        direction = grad
+        if self.buf is not None:
+            # buf = momentum * buf + grad; the first step gives grad exactly, as torch's
+            # clone of the first gradient.
+            self.buf.mul_(self.momentum).add_(grad)
+            direction = self.buf
+        if isinstance(self.lr, float):
+            theta.add_(direction, alpha=-self.lr)
+        else:
+            theta.addcmul_(direction, -self.lr)
+
+
+# ---------------------------------------------------------------------- sweep helpers
+def batch_key(learner: Any, problem: Any, *, train_samples: int) -> tuple[Any, ...] | None:
+    """A hashable key shared by trials that :func:`evaluate_learners_batched` can train
+    together, or None when ``learner`` cannot be batched (not an ``MLPRegressor``).
+
+    Trials with equal keys have the same ``MLPRegressor`` parameters except
+    ``lr``, ``weight_decay``, ``momentum``, ``init_scale``, ``output_scale`` and ``rng``, the
+    same input dimension and the same number of training samples. A learner with a parameter
+    this module does not know (a newer ``MLPRegressor``) gets None, so it is trained alone.
+
+    Examples
+    --------
+    >>> from hardlearn import NoisyRegression, PeriodicNeuron
+    >>> problem = NoisyRegression(PeriodicNeuron([1.0, 0.0], freq=2.0), noise_std=0.01)
+    >>> a = batch_key(MLPRegressor(lr=1e-2), problem, train_samples=100)
+    >>> a == batch_key(MLPRegressor(lr=1e-3), problem, train_samples=100)
+    True
+    >>> batch_key(MLPRegressor(width=8), problem, train_samples=100) == a
+    False
+    """
+    if type(learner) is not MLPRegressor:
+        return None
+    params = learner.get_params(deep=False)
+    if set(params) - _KNOWN:
+        return None
+    return (
+        "MLPRegressor",
+        tuple((k, params[k]) for k in _SHARED),
+        int(problem.dim),
+        int(train_samples),
+    )
+
+
+class _Trained:
+    """A network trained in a batch, presented to ``evaluate_learner`` as its learner.
+
+    ``evaluate_learner`` clones its learner and fits the clone on the data it draws; this
+    object clones to itself, and its ``fit`` checks that the data is the data the batch
+    trained on (so a change in ``evaluate_learner``'s draws cannot go unnoticed) and keeps
+    the trained network. ``predict`` and ``fit_summary`` are the network's.
+    """
+
+    def __init__(self, regressor: MLPRegressor, X: np.ndarray, y: np.ndarray) -> None:
+        self.regressor = regressor
+        self._X, self._y = X, y
+
+    def __sklearn_clone__(self) -> _Trained:
+        return self
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {}
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> _Trained:
+        if not (np.array_equal(X, self._X) and np.array_equal(y, self._y)):
+            raise ParameterError(
+                "evaluate_learners_batched: evaluate_learner drew other training data than "
+                "the batch trained on; its random streams changed, so the batched path must "
+                "be updated to match (hardlearn.learners.batched)."
+            )
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.regressor.predict(X)
+
+    def fit_summary(self) -> dict[str, Any]:
+        return self.regressor.fit_summary()
+
+
+def evaluate_learners_batched(
+    learners: Sequence[MLPRegressor],
+    problems: Sequence[Any],
+    *,
+    train_samples: int,
+    test_samples: int,
+    rngs: Sequence[np.random.Generator | int],
+    confidence: float = 0.95,
+    return_exceptions: bool = False,
+    chunk_size: int | None = None,
+) -> list[Any]:
+    """:func:`hardlearn.metrics.evaluate_learner` for each ``(learners[i], problems[i],
+    rngs[i])``, the networks trained together by :class:`BatchedMLP`.
+
+    Entry ``i`` equals ``evaluate_learner(learners[i], problems[i],
+    train_samples=train_samples, test_samples=test_samples, rng=rngs[i])``: the same
+    training data, seed, test inputs and keys, and (up to float rounding) the same weights,
+    so the same metrics. ``seconds`` and ``fit_train_seconds`` are the network's share of its
+    chunk's training time. A generator in ``rngs`` ends in the state ``evaluate_learner``
+    leaves it in.
+
+    Parameters
+    ----------
+    learners : sequence of MLPRegressor
+        All with equal :func:`batch_key` (they may differ in ``lr``, ``weight_decay``,
+        ``momentum``, ``init_scale``, ``output_scale``, ``rng``).
+    problems : sequence of NoisyRegression
+        One per learner, all of the same dimension.
+    train_samples, test_samples : int
+    rngs : sequence of numpy.random.Generator or int
+        One per learner: the trial's generator.
+    confidence : float, default 0.95
+    return_exceptions : bool, default False
+        If true, a trial whose evaluation raises gets the exception object in its place
+        (the others keep their results); if false the first error is raised.
+    chunk_size : int, optional
+        Passed to :class:`BatchedMLP`.
+
+    Returns
+    -------
+    list of dict (or exceptions, with ``return_exceptions``)
+
+    Examples
+    --------
+    >>> from hardlearn import NoisyRegression, PeriodicNeuron
+    >>> from hardlearn.metrics import evaluate_learner
+    >>> problems = [NoisyRegression(PeriodicNeuron([1.0, 0.0], freq=f), noise_std=0.1)
+    ...             for f in (0.5, 1.0)]
+    >>> nets = [MLPRegressor(width=8, steps=10, device="cpu") for _ in problems]
+    >>> out = evaluate_learners_batched(nets, problems, train_samples=64, test_samples=100,
+    ...                                 rngs=[1, 2])
+    >>> alone = evaluate_learner(nets[1], problems[1], train_samples=64, test_samples=100,
+    ...                          rng=2)
+    >>> bool(abs(out[1]["mse"] - alone["mse"]) < 1e-6), out[1]["fit_steps"]
+    (True, 10)
+    """
+    from sklearn.base import clone
+
+    from hardlearn.metrics import evaluate_learner, seed_learner
+
+    learners, problems, rngs = list(learners), list(problems), list(rngs)
+    if not (len(learners) == len(problems) == len(rngs)) or not learners:
+        raise ParameterError(
+            "evaluate_learners_batched needs as many problems and rngs as learners (>= 1); "
+            f"got {len(learners)} learners, {len(problems)} problems, {len(rngs)} rngs."
+        )
+    keys = {batch_key(est, prob, train_samples=train_samples)
+            for est, prob in zip(learners, problems, strict=True)}
+    if None in keys or len(keys) != 1:
+        raise ParameterError(
+            "evaluate_learners_batched: all learners must be MLPRegressor with equal "
+            "batch_key (same shared parameters, problem dimension and train_samples); got "
+            f"{len(keys)} distinct keys."
+        )
+    train_samples = check_int("train_samples", train_samples, minimum=1)
+    # The draws of evaluate_learner, made on a copy of each generator so that the call below
+    # makes them again from the same state: data stream, test stream, learner seed.
+    estimators, Xs, ys = [], [], []
+    for est, prob, rng in zip(learners, problems, rngs, strict=True):
+        gen = copy.deepcopy(as_generator(rng))
+        data_rng, _test_rng, learner_rng = spawn(gen, 3)
+        estimators.append(seed_learner(clone(est), learner_rng))
+        X, y = prob.sample(train_samples, rng=data_rng)
+        Xs.append(X)
+        ys.append(y)
+    batched = BatchedMLP.from_regressors(estimators, chunk_size=chunk_size)
+    batched.fit(np.stack(Xs), np.stack(ys))
+    results: list[Any] = []
+    for i, reg in enumerate(batched.to_regressors()):
+        try:
+            out = evaluate_learner(
+                _Trained(reg, Xs[i], ys[i]), problems[i], train_samples=train_samples,
+                test_samples=test_samples, rng=rngs[i], confidence=confidence,
+            )
+        except Exception as exc:  # one trial's failure is that trial's record
+            if not return_exceptions:
+                raise
+            results.append(exc)
+            continue
+        out["seconds"] = float(batched.network_seconds_[i])
+        results.append(out)
+    return results
