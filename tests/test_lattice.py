@@ -69,9 +69,21 @@ def test_more_samples_tolerate_more_noise():
     # 2d samples use the whole space of dependences and recover it.
     _, few = _fit(20, 40, "clwe", 0)
     assert few.status_ == "not_recovered"
-    s, many = _fit(20, 40, "clwe", 0, m=40)
+    s, many = _fit(20, 40, "clwe", 0, m=40, max_samples=None)
     _check_recovered(s, many)
     assert many.lattice_dim_ == 41 and many.samples_used_ == 40
+    # "auto" takes the fewest samples whose predicted scale fits under the noise cap.
+    s, auto = _fit(20, 40, "clwe", 0, m=40)
+    _check_recovered(s, auto)
+    assert 21 < auto.samples_used_ < 40 and auto.lattice_dim_ == auto.samples_used_ + 1
+
+
+def test_auto_samples_retry_with_more():
+    # d = 60 at 2^-30 from 180 samples: the first choice may be short; doubling the extra
+    # samples recovers (each reduction uses the whole space of its samples' dependences).
+    s, est = _fit(60, 30, "clwe", 0, m=180)
+    _check_recovered(s, est)
+    assert est.samples_used_ <= 180 and {a["samples"] for a in est.attempts_}
 
 
 @pytest.mark.parametrize("kind", ["clwe", "triangle", "cosine"])

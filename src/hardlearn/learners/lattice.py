@@ -26,31 +26,40 @@ The planted vector is short (norm about ``freq sqrt(m)``); reduction finds it wh
 says reduction exposes the planted vector once
 ``k log2 M >= n (log2 R + log2 gap(n) - log2 sqrt(n / (2 pi e))) - sum log2 weight_j``,
 with ``log2 gap(n) = a n + b`` measured for LLL and BKZ (:data:`GAP_MODEL`). The noise caps
-``M``: the planted vector's last coordinates are ``M L e``, which must stay below ``R``, so
-``log2 M <= noise_bits + log2 R - log2 |L e| / sigma`` (``noise_bits`` from the data file
-or the ``noise_bits`` parameter; without it, the label grid ``label_scale_bits`` stands in
-for the noise). ``fit`` starts at 90% of the prediction and, while the result is not
-certified, feeds :data:`FEED_STEP` more bits of ``M`` into the already reduced basis
-(progressive precision: ``[U | U (C >> s)]`` is the same lattice as ``[I | C >> s]`` reduced),
-up to the noise cap. ``scale_bits`` fixes ``log2 M`` instead (one attempt).
+``M``: the planted vector's big coordinates are ``M L e``; the ratio (Gaussian heuristic /
+planted norm) is largest when ``M |L e| = c R`` with ``c = sqrt(k / (n - k))``, so
+``log2 M <= noise_bits + log2 R - log2 (|L e| / sigma) + log2 c`` (``noise_bits`` from the
+data file or the ``noise_bits`` parameter; without it, the label grid ``label_scale_bits``
+stands in for the noise, and for cosine labels ``|L e|`` includes the ``1 / (2 pi sin)``
+amplification of ``arccos``). ``fit`` starts at :data:`START_FRACTION` of the prediction
+and, while no candidate is certified, feeds :data:`FEED_STEP` more bits of ``M`` into the
+already reduced basis (progressive precision: ``[U | U (C >> s)]`` is the lattice
+``[I | C >> s]`` in the reduced basis ``U``, so each step only absorbs the new bits), up to
+the noise cap. ``scale_bits`` fixes ``log2 M`` instead (one attempt).
 
-**Reduction.** The big-entry phase runs LLL at ``delta = 0.75`` (``BULK_DELTA``; it costs
-about half of ``delta = 0.99`` on these knapsack-like bases), then the small-entry basis is
-polished with LLL at ``delta`` and, for ``reduction="bkz"``, BKZ (fpylll, BKZ 2.0 with
-auto-abort). ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll (with
-retries at higher floating-point precision when fplll reports a precision failure),
-``"auto"`` uses flint for the big entries (measured 2x faster at 1,700-bit entries, n = 162)
-and fpylll for the polish (measured 2x faster on small entries), or fpylll alone when the
-entries are below :data:`AUTO_FLINT_MIN_BITS`.
+**Reduction.** The big-entry phase runs LLL at ``delta = 0.75`` (:data:`BULK_DELTA`; on
+these knapsack-like bases it costs about half of ``delta = 0.99``), then the small-entry
+basis is polished with LLL at ``delta``. ``reduction="bkz"`` adds BKZ-``block_size``
+(fpylll, BKZ 2.0 with auto-abort, ``max_time`` from the time limit) at the last, largest
+``M`` when LLL has not succeeded there: that is where BKZ's stronger reduction pushes the
+noise threshold. ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll
+(retried with ``long double`` and then MPFR at twice the entry size when fplll reports a
+precision failure; the retries are counted in ``fpylll_retries_``), ``"auto"`` uses flint
+for the big entries (measured 2x faster than fpylll at 1,700-bit entries, n = 162) and
+fpylll for the polish (2x faster on the small entries), or fpylll alone when ``M`` is below
+:data:`AUTO_FLINT_MIN_BITS`.
 
 **Certificate.** A candidate ``t`` (integers plus labels) is accepted only when its
-distance ``rho`` to the column space of ``X`` is too small to be chance: the expected number
-of integer candidates with ``|t'| <= |t|`` and distance ``<= 2 rho`` is
-``E = 2^c V_d(|t|) V_(m-d)(2 rho)`` (``c = m`` sign patterns for triangle/cosine labels, 0
-for CLWE), and recovery requires ``log2 E <= -certify_bits``. At polynomial noise no
-candidate passes, so the learner reports failure rather than a false recovery. When the
-noise level is known the residuals must also be within :data:`NOISE_Z_MAX` standard
-deviations. The true secret is never consulted.
+distance ``rho`` to the column space of ``X`` (the norm of ``L t``) is too small to be
+chance: the expected number of spurious candidates at least as good,
+``E = 2^c V_d(|t|) V_(m-d)(rho) d ln(4 |t|)`` (integer points in the region
+``|t'| <= |t|``, ``dist <= rho``; ``c = m`` sign patterns for triangle/cosine labels, 0 for
+CLWE; the last factor is the union over the candidates' norms), must satisfy
+``log2 E <= -certify_bits``. When the noise level is known, every entry of ``L t`` (iid
+``N(0, sigma^2)`` under the model) must also lie within :data:`NOISE_Z_MAX` standard
+deviations, otherwise the candidate is discarded and feeding continues. At polynomial noise
+``E >> 1``, so the learner reports failure rather than a false recovery. The true secret is
+never consulted.
 
 **Time limits.** python-flint's LLL is one C call that cannot be interrupted, so the
 reduction runs in a forked child process that the parent kills at ``time_limit`` (measured
@@ -94,10 +103,12 @@ _ENGINES = ("auto", "flint", "fpylll")
 _REDUCTIONS = ("lll", "bkz")
 
 #: ``log2 gap(n) = a n + b``: the ratio (Gaussian heuristic / planted norm) at which the
-#: reduction exposes the planted vector in dimension ``n``. Measured by
-#: ``benchmarks/bench_lattice.py --calibrate`` (smallest ``log2 M`` with recovery, d = 20..200,
-#: CLWE and triangle labels, LLL delta 0.99 after a delta 0.75 bulk pass; BKZ-20). The
-#: literature's LLL root-Hermite factor 1.0219 (Gama-Nguyen 2008) would give a = 0.031.
+#: reduction exposes the planted vector in lattice dimension ``n``. Least-squares fit to the
+#: smallest ``log2 M`` with recovery (pass 1 of ``benchmarks/bench_lattice.py``, 2 seeds per
+#: point, CLWE and triangle labels): LLL (delta 0.75 bulk, 0.99 polish) gave
+#: ``log2 gap = 0.35, 1.7, 3.1, 3.9`` at ``n = 42, 82, 122, 162``; BKZ-20 gave
+#: ``0.2, 0.6, 2.2`` at ``n = 42, 82, 122``. (The literature's LLL root-Hermite factor
+#: 1.0219, Gama-Nguyen 2008, would give a = 0.031.)
 GAP_MODEL = {"lll": (0.030, -0.80), "bkz": (0.025, -0.90)}
 #: Delta of the bulk (big-entry) LLL pass; the small-entry polish uses the learner's delta.
 BULK_DELTA = 0.75
@@ -116,6 +127,9 @@ _GUARD_BITS = 32
 #: Residual z-score limit when the noise level is known (a Gaussian exceeds 12 sd with
 #: probability 4e-33).
 NOISE_Z_MAX = 12.0
+#: ``max_samples="auto"`` takes the fewest samples whose predicted ``log2 M`` is at most this
+#: fraction of the noise cap (the prediction is a median; 0.8 leaves room for its spread).
+SAMPLE_MARGIN = 0.8
 #: Relative pivot size below which ``X[:d]`` counts as singular (float64 LU).
 _SINGULAR_RTOL = 1e-13
 #: Process start method for the time-limited child ("fork": a few ms; "spawn" would
@@ -203,6 +217,37 @@ def predicted_scale_bits(
 
 def _weight_for(freq: float) -> int:
     return max(1, int(round(freq)))
+
+
+def _noise_cap(d: int, m: int, kind: str, freq: float, noise_level: float,
+               noise_amp: float | None = None) -> float:
+    """Largest useful ``log2 M`` at noise ``2^-noise_level`` (module rule).
+
+    ``M sigma |L e| = c R`` with ``c = sqrt(k / (n - k))`` maximises GH / |planted|.
+    ``noise_amp = |L e| / sigma`` defaults to ``sqrt(m - d)`` (orthonormal ``L``).
+    """
+    k = m - d
+    n = m + 1 if kind == "clwe" else 2 * m
+    w = _weight_for(freq)
+    r_est = math.sqrt(freq**2 * m + (w**2 * m if kind != "clwe" else m / 12 + 1))
+    amp = math.sqrt(k) if noise_amp is None else noise_amp
+    return noise_level + math.log2(r_est) - math.log2(amp) + 0.5 * math.log2(k / (n - k))
+
+
+def _choose_samples(d: int, m_all: int, kind: str, freq: float, noise_level: float) -> int:
+    """Fewest samples ``m`` whose predicted ``log2 M`` fits under the noise cap.
+
+    The lattice grows with ``m`` (and LLL's cost with it: 22 s for 180 samples at d = 60
+    against 1 s for 120), so ``max_samples="auto"`` uses the whole space of dependences of
+    the first ``m`` samples, with ``m`` the smallest for which
+    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``; all samples when none qualifies.
+    """
+    step = max(1, d // 20)
+    for m in range(d + 1, m_all + 1, step):
+        pred = predicted_scale_bits(d, m, labels=kind, freq=freq)
+        if pred <= SAMPLE_MARGIN * _noise_cap(d, m, kind, freq, noise_level):
+            return m
+    return m_all
 
 
 # --------------------------------------------------------------------------------------
@@ -532,6 +577,7 @@ def _coef_rows(prob: _Problem, rows: list[list[int]]) -> list[list[int]]:
 def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, Any]:
     """Progressive-precision reduction; returns the outcome as a plain dict."""
     t_start = time.perf_counter()
+    cpu_start = time.process_time()
     deadline = cfg["deadline"]  # seconds from t_start, or None
     n = prob.n
     U = [[1 if i == j else 0 for j in range(n)] for i in range(n)]
@@ -581,11 +627,13 @@ def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, 
             break
         if deadline is not None and time.perf_counter() - t_start > deadline:
             return {"status": "timeout", "attempts": attempts, "engines": sorted(engine_used),
-                    "best": best, "seconds": time.perf_counter() - t_start, "retries": retries}
+                    "best": best, "seconds": time.perf_counter() - t_start, "retries": retries,
+                    "cpu_seconds": time.process_time() - cpu_start}
     status = "recovered" if best is not None and best[0] <= -cfg["certify_bits"] else \
         "not_recovered"
     return {"status": status, "attempts": attempts, "engines": sorted(engine_used),
-            "best": best, "seconds": time.perf_counter() - t_start, "retries": retries}
+            "best": best, "seconds": time.perf_counter() - t_start, "retries": retries,
+            "cpu_seconds": time.process_time() - cpu_start}
 
 
 def _child_main(conn, prob, cfg) -> None:  # pragma: no cover - runs in the child process
@@ -676,8 +724,11 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         Prior guess of the frequency for the scale rule; ``None``: ``gamma = 2 sqrt d``.
     label_scale_bits : int or None, default None
         ``y`` holds integers meaning ``y / 2^label_scale_bits``; ``None``: ``y`` is float64.
-    max_samples : int or None, default None
-        Use at most this many samples (``None``: all of them).
+    max_samples : int, "auto" or None, default "auto"
+        How many samples (the first ones) to use. ``"auto"``: the fewest whose predicted
+        ``log2 M`` fits under the noise cap (all of them when none does); ``None``: all;
+        an int: at most that many. The whole space of dependences of the used samples
+        enters the lattice.
     certify_bits : float, default 10.0
         Accept a candidate when ``log2 E <= -certify_bits`` (module docstring).
     raise_on_timeout : bool, default False
@@ -724,7 +775,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         noise_bits: float | None = None,
         freq_hint: float | None = None,
         label_scale_bits: int | None = None,
-        max_samples: int | None = None,
+        max_samples: int | str | None = "auto",
         certify_bits: float = 10.0,
         raise_on_timeout: bool = False,
         rng: Any = None,
@@ -769,8 +820,11 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             f"{name}.freq_hint", self.freq_hint, low=0.0, low_open=True)
         out["label_scale_bits"] = None if self.label_scale_bits is None else check_int(
             f"{name}.label_scale_bits", self.label_scale_bits, minimum=0)
-        out["max_samples"] = None if self.max_samples is None else check_int(
-            f"{name}.max_samples", self.max_samples, minimum=2)
+        if self.max_samples is None or self.max_samples == "auto":
+            out["max_samples"] = self.max_samples
+        else:
+            out["max_samples"] = check_int(f"{name}.max_samples", self.max_samples, minimum=2,
+                                           hint='Or pass "auto" or None (all samples).')
         rng = self.rng
         if rng is None:
             out["seed"] = 0
@@ -848,27 +902,59 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                 f"the lattice attack needs at least d + 1 = {d + 1} samples in dimension {d}; "
                 f"got m = {m_all}."
             )
-        m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
-        Xm, lab = X[:m], labels[:m]
         kind = p["labels"]
         freq_guess = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
         weight = _weight_for(freq_guess)
-        self.n_features_in_ = d
-        self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m
-        self.samples_used_ = m
-        self.label_scale_bits_ = P
-        t_begin = time.perf_counter()
-        pred = predicted_scale_bits(d, m, labels=kind, reduction="lll", freq=freq_guess)
         # noise cap (without it the label grid stands in for the noise)
         noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
-        hi = int(max(pred * 2, noise_level + 64)) + _GUARD_BITS
-        hi = min(hi, int(noise_level) + 128 + _GUARD_BITS)
+        auto = p["max_samples"] == "auto"
+        if auto:
+            m = _choose_samples(d, m_all, kind, freq_guess, noise_level)
+        else:
+            m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
+        self.n_features_in_ = d
+        self.label_scale_bits_ = P
+        self.attempts_ = []
+        self.reduction_seconds_ = 0.0
+        self.reduction_cpu_seconds_ = 0.0
+        self.fpylll_retries_ = 0
+        t_begin = time.perf_counter()
+        while True:
+            status, Xm, prob, out = self._attempt(X, labels, P, p, m, noise_level, noise_bits,
+                                                  freq_guess, weight, t_begin)
+            # With "auto", a failure at m samples (the prediction is a median) is retried
+            # with twice the extra samples while samples and time remain.
+            left = None if p["time_limit"] is None else \
+                p["time_limit"] - (time.perf_counter() - t_begin)
+            if status != "not_recovered" or not auto or m >= m_all or \
+                    p["scale_bits"] is not None or (left is not None and left <= 0):
+                break
+            m = min(m_all, d + 2 * (m - d))
+        self.status_ = status
+        self.recovered_ = status == "recovered"
+        self.fit_seconds_ = time.perf_counter() - t_begin
+        if status == "timeout" and self.raise_on_timeout:
+            raise ReductionTimeout(
+                f"lattice reduction exceeded time_limit = {p['time_limit']} s "
+                f"(d = {d}, lattice dimension {self.lattice_dim_}, last log2 M = "
+                f"{self.scale_bits_})."
+            )
+        return self
+
+    def _attempt(self, X, labels, P, p, m, noise_level, noise_bits, freq_guess, weight,
+                 t_begin):
+        """One reduction run on the first ``m`` samples; sets the per-run attributes."""
+        d = X.shape[1]
+        kind = p["labels"]
+        Xm, lab = X[:m], labels[:m]
+        self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m
+        self.samples_used_ = m
+        pred = predicted_scale_bits(d, m, labels=kind, reduction="lll", freq=freq_guess)
+        # fixed-point precision of the columns: past the noise cap nothing is fed, and far
+        # past the prediction (3x) LLL would long have succeeded
+        hi = int(min(noise_level + 160, max(3 * pred, 256))) + _GUARD_BITS
         prob = _build_problem(Xm, lab, P, kind, hi, weight)
-        R_est = math.sqrt(freq_guess**2 * m + (weight**2 * m if kind != "clwe" else m / 12 + 1))
-        # M sigma |L e| = c R with c = sqrt(k / (n - k)) maximises GH / |planted|.
-        k_cols = prob.k
-        cap = noise_level + math.log2(R_est) - math.log2(prob.noise_amp) + \
-            0.5 * math.log2(k_cols / (prob.n - k_cols))
+        cap = _noise_cap(d, m, kind, freq_guess, noise_level, prob.noise_amp)
         cap = int(math.floor(min(cap, hi - _GUARD_BITS)))
         if p["scale_bits"] is not None:
             schedule = [min(p["scale_bits"], hi)]
@@ -886,24 +972,25 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         else:
             bulk = "flint" if big_bits >= AUTO_FLINT_MIN_BITS else "fpylll"
             polish = "fpylll"
+        deadline = None if p["time_limit"] is None else \
+            p["time_limit"] - (time.perf_counter() - t_begin)
         cfg = {
             "schedule": schedule, "bulk_engine": bulk, "polish_engine": polish,
             "delta": p["delta"], "reduction": p["reduction"], "block_size": p["block_size"],
             "certify_bits": p["certify_bits"], "seed": p["seed"], "noise_bits": noise_bits,
-            "bkz_max_time": p["time_limit"] or 3600.0,
-            "deadline": None if p["time_limit"] is None else
-            p["time_limit"] - (time.perf_counter() - t_begin),
+            "bkz_max_time": p["time_limit"] or 3600.0, "deadline": deadline,
         }
-        limit = None if p["time_limit"] is None else max(cfg["deadline"], 0.01)
+        limit = None if deadline is None else max(deadline, 0.01)
         out = _run_with_limit(prob, cfg, limit)
         self.predicted_scale_bits_ = pred
         self.scale_bits_cap_ = cap
-        self.attempts_ = out["attempts"]
+        self.attempts_ += [dict(a, samples=m) for a in out["attempts"]]
         self.scale_bits_ = out["attempts"][-1]["bits"] if out["attempts"] else None
         self.engine_ = "+".join(out["engines"]) if out["engines"] else \
             ("+".join(sorted({bulk, polish})))
-        self.reduction_seconds_ = float(out["seconds"])
-        self.fpylll_retries_ = int(out["retries"])
+        self.reduction_seconds_ += float(out["seconds"])
+        self.reduction_cpu_seconds_ += float(out.get("cpu_seconds", math.nan))
+        self.fpylll_retries_ += int(out["retries"])
         self.secret_ = None
         self.freq_ = None
         self.phases_ = None
@@ -917,16 +1004,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         status = out["status"]
         if status == "recovered":
             status = self._finish(Xm, prob, out["best"], noise_bits, p["certify_bits"])
-        self.status_ = status
-        self.recovered_ = status == "recovered"
-        self.fit_seconds_ = time.perf_counter() - t_begin
-        if status == "timeout" and self.raise_on_timeout:
-            raise ReductionTimeout(
-                f"lattice reduction exceeded time_limit = {p['time_limit']} s "
-                f"(d = {d}, lattice dimension {self.lattice_dim_}, last log2 M = "
-                f"{self.scale_bits_})."
-            )
-        return self
+        return status, Xm, prob, out
 
     def _finish(self, X: np.ndarray, prob: _Problem, best, noise_bits, certify_bits) -> str:
         """Check the accepted candidate against the noise; set the learned attributes.
