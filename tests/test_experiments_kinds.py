@@ -136,7 +136,7 @@ def test_learn_and_distinguish_validate_when_the_file_is_read():
                 "learners": [{"name": "mean"}],
             }
         )
-    with pytest.raises(ParameterError, match=r"grid.beta\[1\] must satisfy 0 < grid.beta"):
+    with pytest.raises(ParameterError, match=r"grid.beta must satisfy 0 < beta < 1"):
         parse_spec(
             {
                 "task": "distinguish",

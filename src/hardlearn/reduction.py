@@ -15,6 +15,19 @@ mean squared loss ``L_hat`` on the last ``m'``, and answer ``"clwe"`` iff
 independent trials, each with a fresh secret, fresh data and a fresh seeded learner, with the
 intervals of :mod:`hardlearn.metrics` (Wilson for each proportion, Newcombe's hybrid score
 interval for the difference).
+
+**Exponentially small noise** (``estimate_advantage(..., noise_bits=p)``): float64 cannot
+carry CLWE noise ``2^-p`` for large ``p``, so the samples come from
+:mod:`hardlearn.problems.exact` and the forward map runs in exact arithmetic
+(:func:`~hardlearn.problems.exact.triangle_of_clwe`, triangle wave only, no added label noise:
+``sigma = 0``, the labels are ``tri(freq <w, x> + e)`` with ``|e| ~ 2^-p``). A learner with
+``fit_exact`` (the lattice learner) gets the exact labels; every other learner gets them
+rounded to float64. The held-out loss and the decision rule are the same as above.
+
+**Learners that report failure.** A learner whose ``recovered_`` attribute is False after
+``fit`` (the lattice learner when no candidate is certified) predicts the mean of its
+training labels: the trivial predictor, so its failure costs the distinguisher nothing but
+its advantage.
 """
 
 from __future__ import annotations
@@ -39,6 +52,12 @@ from hardlearn.metrics import (
     wilson_interval,
 )
 from hardlearn.problems.clwe import CLWE, CLWESamples, NullCLWE, random_direction
+from hardlearn.problems.exact import (
+    ExactSamples,
+    sample_exact,
+    sample_exact_null,
+    triangle_of_clwe,
+)
 from hardlearn.problems.periodic import PeriodicActivation, PeriodicNeuron, get_activation
 
 __all__ = [
@@ -174,6 +193,21 @@ def build_learner(
     return seed_learner(est, rng) if rng is not None else est
 
 
+def _heldout_predictions(
+    est: Any, X: np.ndarray, y_train: np.ndarray, act: PeriodicActivation
+) -> np.ndarray:
+    """The learner's clipped predictions on ``X``; the trivial predictor if it reported failure
+    (``recovered_`` False, module docstring)."""
+    if getattr(est, "recovered_", True) is False:
+        return np.full(X.shape[0], float(np.mean(y_train)))
+    pred = act.clip(est.predict(X))
+    if not np.all(np.isfinite(pred)):
+        raise ParameterError(
+            "the learner's predictions must be finite; got nan (the training diverged)."
+        )
+    return pred
+
+
 def _learner_label(learner: Any) -> str:
     if isinstance(learner, str):
         return learner
@@ -253,6 +287,14 @@ class Distinguisher:
         get_activation(self.activation)
         self._holdout_count(10**9)
 
+    def _build(self, target: Any, rng: np.random.Generator) -> Any:
+        """A fresh learner; the lattice learner is told the activation's label kind unless the
+        caller set ``labels`` (its labels are the forward map's ``phi(z)``)."""
+        params = dict(self.params or {})
+        if _learner_label(self.learner) == "lattice" and not isinstance(self.learner, tuple):
+            params.setdefault("labels", get_activation(self.activation).name)
+        return build_learner(self.learner, params=params, target=target, rng=rng)
+
     @property
     def threshold(self) -> float:
         """``Var_U phi(U) + sigma^2 - eps / 2``."""
@@ -297,16 +339,52 @@ class Distinguisher:
         m, m_hold = self.split_sizes(len(samples))
         act = get_activation(self.activation)
         X, y = clwe_to_regression(samples, act, self.noise_std, rng=noise_rng)
-        est = build_learner(self.learner, params=self.params, target=target, rng=learner_rng)
+        est = self._build(target, learner_rng)
         t0 = time.perf_counter()
         est.fit(X[:m], y[:m])
         seconds = time.perf_counter() - t0
-        pred = act.clip(est.predict(X[m:]))
-        if not np.all(np.isfinite(pred)):
+        pred = _heldout_predictions(est, X[m:], y[:m], act)
+        return self._decision(pred, y[m:], m, m_hold, seconds)
+
+    def decide_exact(
+        self, samples: ExactSamples, *, rng: np.random.Generator | int, target: Any = None
+    ) -> Decision:
+        """Like :meth:`decide` on exact CLWE (or exact null) samples (module docstring).
+
+        The forward map is exact and adds no label noise, so ``noise_std`` must be 0 and the
+        activation the triangle wave. A learner with ``fit_exact`` gets the exact training
+        labels; others get float64 labels.
+        """
+        if not isinstance(samples, ExactSamples) or samples.kind != "clwe":
             raise ParameterError(
-                "the learner's predictions must be finite; got nan (the training diverged)."
+                "samples must be ExactSamples with CLWE labels (hardlearn.problems.exact."
+                f"sample_exact(..., labels='clwe')); got {type(samples).__name__}."
             )
-        est_loss = mean_ci((pred - y[m:]) ** 2)
+        act = get_activation(self.activation)
+        if act.name != "triangle" or self.noise_std != 0:
+            raise ParameterError(
+                "the exact forward map is the triangle wave with no added label noise: "
+                f"activation must be 'triangle' and noise_std 0; got {act.name!r} and "
+                f"{self.noise_std!r}."
+            )
+        m, m_hold = self.split_sizes(samples.m)
+        train = triangle_of_clwe(samples, slice(0, m))
+        held = triangle_of_clwe(samples, slice(m, None))
+        y_train, y_held = train.labels_float(), held.labels_float()
+        est = self._build(target, as_generator(rng))
+        t0 = time.perf_counter()
+        if hasattr(est, "fit_exact"):
+            est.fit_exact(train)
+        else:
+            est.fit(np.asarray(train.X), y_train)
+        seconds = time.perf_counter() - t0
+        pred = _heldout_predictions(est, np.asarray(held.X), y_train, act)
+        return self._decision(pred, y_held, m, m_hold, seconds)
+
+    def _decision(
+        self, pred: np.ndarray, y_held: np.ndarray, m: int, m_hold: int, seconds: float
+    ) -> Decision:
+        est_loss = mean_ci((pred - y_held) ** 2)
         threshold = self.threshold
         return Decision(
             label="clwe" if est_loss.mean < threshold else "null",
@@ -360,7 +438,7 @@ def estimate_advantage(
     *,
     dim: int,
     gamma: float,
-    beta: float,
+    beta: float | None = None,
     noise_std: float,
     eps: float,
     samples: int,
@@ -371,6 +449,7 @@ def estimate_advantage(
     rng: np.random.Generator | int,
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
+    noise_bits: int | None = None,
 ) -> AdvantageEstimate:
     """Run the distinguisher on ``trials`` CLWE draws and ``trials`` null draws.
 
@@ -383,7 +462,8 @@ def estimate_advantage(
     ----------
     learner : str, (name, params), mapping, estimator or callable
         See :func:`build_learner`; with a name, ``params`` are its hyper-parameters.
-    dim, gamma, beta : CLWE parameters (BRST21 normalisation).
+    dim, gamma, beta : CLWE parameters (BRST21 normalisation). Give ``beta`` (float64 data)
+        or ``noise_bits`` (exact data), not both.
     noise_std : float
         Label noise ``sigma`` of the forward map.
     eps : float
@@ -399,6 +479,9 @@ def estimate_advantage(
     confidence : float
     progress : callable, optional
         ``progress(done, total)`` after each trial.
+    noise_bits : int, optional
+        Exact mode (module docstring): CLWE noise of standard deviation ``2^-noise_bits`` in
+        the standard view, exact samples, triangle wave, ``noise_std`` 0.
 
     Examples
     --------
@@ -413,8 +496,18 @@ def estimate_advantage(
     act = get_activation(activation)
     dist = Distinguisher(learner, act, noise_std, eps, holdout, params)
     dist.split_sizes(samples)
-    clwe_template = CLWE(random_direction(dim, rng=0), gamma, beta)  # checks gamma, beta early
-    freq = gamma_to_freq(clwe_template.gamma)
+    exact = noise_bits is not None
+    if exact == (beta is not None):
+        raise ParameterError(
+            "give exactly one of beta (float64 CLWE samples) and noise_bits (exact samples, "
+            f"noise 2^-noise_bits); got beta={beta!r}, noise_bits={noise_bits!r}."
+        )
+    if exact:
+        noise_bits = check_int("noise_bits", noise_bits, minimum=1)
+        gamma = check_real("gamma", gamma, low=0.0, low_open=True)
+    else:
+        CLWE(random_direction(dim, rng=0), gamma, beta)  # checks gamma and beta early
+    freq = gamma_to_freq(gamma)
     null = NullCLWE(dim)
     gen = as_generator(rng)
     hits = {"clwe": 0, "null": 0}
@@ -424,11 +517,21 @@ def estimate_advantage(
         for hypothesis, part in zip(("clwe", "null"), spawn(trial_rng, 2), strict=True):
             secret_rng, sample_rng, decide_rng = spawn(part, 3)
             w = random_direction(dim, rng=secret_rng)
-            if hypothesis == "clwe":
-                data = CLWE(w, gamma, beta).sample(samples, rng=sample_rng)
+            target = PeriodicNeuron(w, freq, act)
+            if exact:
+                if hypothesis == "clwe":
+                    data = sample_exact(dim, samples, labels="clwe", noise_bits=noise_bits,
+                                        rng=sample_rng, freq=freq, secret=w)
+                else:
+                    data = sample_exact_null(dim, samples, noise_bits=noise_bits,
+                                             rng=sample_rng, freq=freq)
+                decision = dist.decide_exact(data, rng=decide_rng, target=target)
             else:
-                data = null.sample(samples, rng=sample_rng)
-            decision = dist.decide(data, rng=decide_rng, target=PeriodicNeuron(w, freq, act))
+                if hypothesis == "clwe":
+                    data = CLWE(w, gamma, beta).sample(samples, rng=sample_rng)
+                else:
+                    data = null.sample(samples, rng=sample_rng)
+                decision = dist.decide(data, rng=decide_rng, target=target)
             hits[hypothesis] += decision.label == "clwe"
             losses[hypothesis].append(decision.loss)
         if progress is not None:
@@ -457,7 +560,8 @@ def estimate_advantage(
             "learner": name,
             "dim": dim,
             "gamma": float(gamma),
-            "beta": float(beta),
+            "beta": None if beta is None else float(beta),
+            "noise_bits": noise_bits,
             "freq": freq,
             "noise_std": float(noise_std),
             "eps": float(eps),

@@ -28,7 +28,7 @@ from hardlearn.regimes import lzz_regime
 
 __all__ = ["register"]
 
-_LEARNER_HELP = "Learner: mean | oracle | ridge | kernel | rf | mlp (see `--param`)."
+_LEARNER_HELP = "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice (see `--param`)."
 _PARAM_HELP = (
     "Learner hyper-parameter as name=value (repeatable), e.g. --param width=256 "
     "--param lr=1e-3. Values are read as JSON when they parse."
@@ -174,17 +174,29 @@ def distinguish(
     param: Annotated[list[str] | None, typer.Option("--param", help=_PARAM_HELP)] = None,
     seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
+    noise_bits: Annotated[
+        int | None,
+        typer.Option(help="Exponentially small noise: exact CLWE samples with noise 2^-BITS "
+                          "(triangle wave, no added label noise; replaces --beta/--noise)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Run a learner as a CLWE distinguisher and report its advantage with intervals.
 
-    Example: `hardlearn distinguish --learner oracle --dim 20 --trials 20 --json`.
+    Example: `hardlearn distinguish --learner oracle --dim 20 --trials 20 --json`. With
+    `--noise-bits 200` the samples are exact and the noise 2^-200: there the lattice learner
+    (`--learner lattice`) distinguishes, at polynomial noise it does not.
     """
     from hardlearn.reduction import estimate_advantage
 
     _check_learner_name(learner)
     regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps)
-    beta_v = regime.beta if beta is None else beta
+    if noise_bits is not None and (beta is not None or noise is not None):
+        raise ParameterError(
+            "--noise-bits replaces --beta and --noise (exact samples carry the noise 2^-BITS "
+            f"and no label noise is added); got --beta {beta!r}, --noise {noise!r}."
+        )
+    beta_v = None if noise_bits is not None else (regime.beta if beta is None else beta)
     # The regime's eps = 1/d is a margin on the MSE; the triangle wave's variance is only 1/48,
     # so for d < 96 a margin of 1/d would put the threshold below 0. Cap it at half the null
     # loss's signal, Var_U phi(U) / 2 (a learner explaining half the variance).
@@ -205,7 +217,8 @@ def distinguish(
             dim=dim,
             gamma=regime.gamma,
             beta=beta_v,
-            noise_std=regime.sigma,
+            noise_bits=noise_bits,
+            noise_std=0.0 if noise_bits is not None else regime.sigma,
             eps=eps_v,
             samples=regime.samples,
             holdout=holdout_v,

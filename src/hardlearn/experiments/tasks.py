@@ -444,13 +444,15 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     holdout: int | float = p["holdout"]
     if float(holdout).is_integer() and holdout >= 1:
         holdout = int(holdout)
+    exact = p["noise_bits"] > 0
     est = estimate_advantage(
         task.learner_name,
         params=task.learner_params,
         dim=p["dim"],
         gamma=_gamma(p),
-        beta=p["beta"],
-        noise_std=p["noise"],
+        beta=None if exact else p["beta"],
+        noise_bits=p["noise_bits"] if exact else None,
+        noise_std=0.0 if exact else p["noise"],
         eps=p["eps"],
         samples=p["samples"],
         holdout=holdout,
@@ -471,6 +473,7 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
             "trials",
             "eps",
             "noise_std",
+            "noise_bits",
         ),
     )
     out["gamma_used"] = out.pop("gamma")
@@ -479,8 +482,23 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _check_distinguish(params: dict[str, Any]) -> None:
-    if params["beta"] >= 1:
-        raise ParameterError(f"grid.beta must satisfy 0 < beta < 1; got {params['beta']!r}.")
+    if params["noise_bits"] > 0:
+        if params["beta"] > 0:
+            raise ParameterError(
+                "grid.noise_bits > 0 selects exact samples with noise 2^-noise_bits, which "
+                f"replaces grid.beta; set beta = 0 there; got beta={params['beta']!r}."
+            )
+        if params["activation"] != "triangle":
+            raise ParameterError(
+                "grid.noise_bits > 0 (exact samples) supports grid.activation = 'triangle' "
+                f"only; got {params['activation']!r}."
+            )
+        return
+    if not 0 < params["beta"] < 1:
+        raise ParameterError(
+            "grid.beta must satisfy 0 < beta < 1 (or give grid.noise_bits > 0 for exact "
+            f"samples); got {params['beta']!r}."
+        )
 
 
 register_task_kind(
@@ -489,7 +507,10 @@ register_task_kind(
         fn=_distinguish,
         params=(
             Param("dim", "int", minimum=1, doc="CLWE dimension n"),
-            Param("beta", "real", minimum=0, maximum=1, open_min=True, doc="CLWE noise (BRST21)"),
+            Param("beta", "real", 0.0, minimum=0, maximum=1,
+                  doc="CLWE noise (BRST21); 0 with noise_bits > 0"),
+            Param("noise_bits", "int", 0, minimum=0,
+                  doc="> 0: exact samples with CLWE noise 2^-noise_bits, noise 0 (SPEC 5)"),
             Param("samples", "int", minimum=2, doc="samples N = m + m' per decision"),
             Param("gamma", "real", 0.0, minimum=0, doc="CLWE gamma; 0: gamma_scale*sqrt(dim)"),
             Param("gamma_scale", "real", 2.0, minimum=0, doc="gamma = gamma_scale * sqrt(dim)"),

@@ -52,6 +52,8 @@ __all__ = [
     "GUARD_BITS",
     "ExactSamples",
     "sample_exact",
+    "sample_exact_null",
+    "triangle_of_clwe",
     "default_freq",
     "dyadic_integers",
     "require_float64_noise",
@@ -428,3 +430,68 @@ def exact_projection(X: ArrayLike, v: Sequence[float]) -> tuple[list[int], int]:
     Xi, sx = dyadic_integers(np.asarray(X, dtype=np.float64))
     vi, sv = dyadic_integers(np.asarray(v, dtype=np.float64))
     return [int(t) for t in Xi.dot(vi)], sx + sv
+
+
+def sample_exact_null(
+    dim: int,
+    m: int,
+    *,
+    noise_bits: int,
+    rng: Any,
+    freq: float | None = None,
+    label_bits: int | None = None,
+) -> ExactSamples:
+    """The CLWE null in exact form: ``x ~ N(0, I_d)`` and ``z`` uniform on the grid ``2^-P``.
+
+    The labels are independent of ``X``; ``noise_bits`` and ``freq`` only record the CLWE
+    parameters the null stands against (a distinguisher is told them), and ``secret`` is None.
+    ``P`` defaults to ``noise_bits + GUARD_BITS`` as in :func:`sample_exact`.
+
+    Examples
+    --------
+    >>> s = sample_exact_null(3, 4, noise_bits=100, rng=0)
+    >>> s.kind, s.label_bits, s.secret is None
+    ('clwe', 164, True)
+    """
+    dim = check_int("dim", dim, minimum=1)
+    m = check_int("m", m, minimum=1)
+    noise_bits = check_int("noise_bits", noise_bits, minimum=0)
+    label_bits = noise_bits + GUARD_BITS if label_bits is None else label_bits
+    label_bits = check_int("label_bits", label_bits, minimum=1)
+    gen = as_generator(rng)
+    X = gen.standard_normal((m, dim))
+    nbytes = (label_bits + 7) // 8
+    mask = (1 << label_bits) - 1
+    labels = tuple(int.from_bytes(gen.bytes(nbytes), "little") & mask for _ in range(m))
+    return ExactSamples(
+        X=X, labels=labels, label_bits=label_bits, noise_bits=noise_bits, kind="clwe",
+        freq=default_freq(dim) if freq is None else float(freq), secret=None,
+    )
+
+
+def triangle_of_clwe(samples: ExactSamples, rows: slice = slice(None)) -> ExactSamples:
+    """The forward map of SPEC section 4 in exact arithmetic, with no added label noise.
+
+    CLWE labels ``z`` (integers ``Z`` on the grid ``2^-P``) become triangle-wave labels
+    ``tri(z) = min(z, 1 - z)``, i.e. the integers ``min(Z, 2^P - Z)``: exactly
+    ``tri(freq <w, x> + e)``. The secret is dropped, so a learner cannot peek at it.
+    ``rows`` selects a subset of the samples.
+
+    Examples
+    --------
+    >>> s = sample_exact(3, 5, labels="clwe", noise_bits=90, rng=4)
+    >>> t = triangle_of_clwe(s)
+    >>> t.kind, t.secret is None, max(t.labels) <= 2 ** (t.label_bits - 1)
+    ('triangle', True, True)
+    """
+    if not isinstance(samples, ExactSamples) or samples.kind != "clwe":
+        raise ParameterError(
+            "samples must be ExactSamples with CLWE labels (kind 'clwe'); got "
+            f"{getattr(samples, 'kind', type(samples).__name__)!r}."
+        )
+    one = 1 << samples.label_bits
+    labels = [min(z, one - z) for z in samples.labels[rows]]
+    return ExactSamples(
+        X=samples.X[rows], labels=tuple(labels), label_bits=samples.label_bits,
+        noise_bits=samples.noise_bits, kind="triangle", freq=samples.freq, secret=None,
+    )
