@@ -222,6 +222,56 @@ def check_conventions(scale: int, rng: np.random.Generator) -> Check:
     )
 
 
+def measure_network(
+    secret: np.ndarray, freq: float, radius: int, samples: int, rng: np.random.Generator
+) -> dict[str, float]:
+    """Measure how well the capped network of ``(secret, freq, radius)`` equals the neuron.
+
+    Returns the width, the largest ``|g_R(t) - tri(clip(t, -R, R))|`` on a dyadic grid of
+    step ``2^-10`` covering ``[-R-2, R+2]``, the largest ``|net(x) - tri(clip(freq <w, x>))|``
+    on ``samples`` Gaussian inputs, the measured rate of ``net(x) != tri(freq <w, x>)``, its
+    closed form ``erfc(R / (sqrt 2 freq))`` and the z-score of the difference.
+    """
+    net = capped_periodic_network(secret, freq, radius)
+    grid = np.arange(-(radius + 2) * 1024, (radius + 2) * 1024 + 1) / 1024.0
+    on_line = capped_periodic_network(np.array([1.0]), 1.0, radius)
+    grid_err = float(np.max(np.abs(
+        on_line(grid[:, None]) - triangle_wave(np.clip(grid, -radius, radius)))))
+    X = rng.standard_normal((samples, secret.shape[0]))
+    values = net(X)
+    t = freq * (X @ secret)
+    gauss_err = float(np.max(np.abs(values - triangle_wave(np.clip(t, -radius, radius)))))
+    rate = float(np.mean(np.abs(values - triangle_wave(t)) > 1e-9))
+    expected = tail_mass(freq, radius)
+    se = math.sqrt(max(expected * (1 - expected), 1e-300) / samples)
+    return {
+        "width": net.width, "max_err_grid": grid_err, "grid_points": int(grid.size),
+        "max_err_gaussian": gauss_err, "samples": samples, "mismatch_rate": rate,
+        "mismatch_expected": expected, "mismatch_z": (rate - expected) / se,
+    }
+
+
+def check_instance(
+    dim: int, freq: float, radius: int, *, samples: int = 200_000, seed: int = 0
+) -> Check:
+    """The hard instance's own network equals the periodic neuron (:func:`measure_network`):
+    exact on the grid, to rounding on Gaussian inputs, mismatch rate within 5 SE of the tail.
+    """
+    rng = task_generator(seed, {"check": "instance", "dim": dim, "freq": freq, "R": radius})
+    w = random_direction(dim, rng=rng)
+    m = measure_network(w, freq, radius, samples, rng)
+    passed = (m["max_err_grid"] == 0.0 and m["max_err_gaussian"] < 1e-9
+              and abs(m["mismatch_z"]) <= Z_TOLERANCE)
+    return Check(
+        "instance_network",
+        f"network of width {m['width']} = tri(freq<w,x>) off the tail (d={dim}, R={radius})",
+        f"grid error 0, mismatch {m['mismatch_expected']:.3g}",
+        f"grid error {m['max_err_grid']:.2g}, Gaussian error {m['max_err_gaussian']:.2g}, "
+        f"mismatch {m['mismatch_rate']:.3g} (z = {m['mismatch_z']:.2f})",
+        passed,
+    )
+
+
 #: The checks in the order ``hardlearn verify`` prints them.
 CHECKS: dict[str, Callable[[int, np.random.Generator], Check]] = {
     "network_identity": check_network_identity,

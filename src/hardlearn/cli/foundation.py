@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from hardlearn._rng import as_generator
+from hardlearn._validation import check_int
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
 from hardlearn.datasets import save_dataset
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
 from hardlearn.problems.network import capped_periodic_network
-from hardlearn.problems.periodic import PeriodicNeuron, triangle_wave
 from hardlearn.problems.regression import NoisyRegression
-from hardlearn.regimes import FIELDS, lzz_regime, radius_for_tail, tail_mass
-from hardlearn.verification import CHECKS, run_checks
+from hardlearn.regimes import FIELDS, lzz_regime, radius_for_tail
+from hardlearn.verification import CHECKS, measure_network, run_checks
 
 __all__ = ["register"]
 
@@ -156,29 +154,13 @@ def construct(
     regime = lzz_regime(dim)
     freq_v = regime.freq if freq is None else freq
     radius_v = radius if radius is not None else radius_for_tail(freq_v, regime.tail_target)
+    check_int("samples", samples, minimum=1)
     gen = as_generator(seed)
     secret = random_direction(dim, rng=gen)
-    net = capped_periodic_network(secret, freq_v, radius_v)
     start = time.perf_counter()
-    # Dense grid along the secret: t = freq <w, x> on a dyadic grid of step 2^-10.
-    grid = np.arange(-(radius_v + 2) * 1024, (radius_v + 2) * 1024 + 1) / 1024.0
-    grid_net = capped_periodic_network(np.array([1.0]), 1.0, radius_v)
-    grid_err = float(np.max(np.abs(grid_net(grid[:, None]) - triangle_wave(
-        np.clip(grid, -radius_v, radius_v)))))
-    X = gen.standard_normal((samples, dim))
-    t = freq_v * (X @ secret)
-    gauss_err = float(np.max(np.abs(net(X) - triangle_wave(np.clip(t, -radius_v, radius_v)))))
-    mismatch = np.abs(net(X) - PeriodicNeuron(secret, freq_v)(X)) > 1e-9
-    rate = float(mismatch.mean())
-    expected = tail_mass(freq_v, radius_v)
-    se = math.sqrt(max(expected * (1 - expected), 1e-300) / samples)
-    result = {
-        "dim": dim, "freq": freq_v, "radius": radius_v, "width": net.width,
-        "max_err_grid": grid_err, "grid_points": int(grid.size),
-        "max_err_gaussian": gauss_err, "samples": samples,
-        "mismatch_rate": rate, "mismatch_expected": expected,
-        "mismatch_z": (rate - expected) / se, "seconds": time.perf_counter() - start,
-    }
+    measured = measure_network(secret, freq_v, radius_v, samples, gen)
+    result = {"dim": dim, "freq": freq_v, "radius": radius_v, **measured,
+              "seconds": time.perf_counter() - start}
     if json_out:
         emit_json(result)
         return

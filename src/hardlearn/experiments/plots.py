@@ -43,6 +43,8 @@ __all__ = [
     "curves",
     "plot_results",
     "save_figure",
+    "threshold_vs_regimes",
+    "advantage_vs_frequency",
     "FIGURE_FORMATS",
 ]
 
@@ -317,3 +319,84 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 130) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
     return out
+
+
+def threshold_vs_regimes(
+    table: Any,
+    *,
+    etas: Sequence[float] = (0.25, 0.49),
+    title: str | None = None,
+) -> Figure:
+    """The lattice attack's noise threshold against ``d``, on the axes of LZZ's noise regimes.
+
+    ``table`` holds ``threshold`` trials (columns ``dim``, ``noise_bits``, optionally
+    ``labels``). Each label kind gets the median threshold over its trials with the min-max
+    range as error bars: the attack succeeds when the noise is below ``2^-noise_bits``. The
+    regimes are drawn from :func:`hardlearn.regimes.lzz_regime`: polynomial noise
+    ``sigma = d^-2`` (``2 log2 d`` bits) and super-polynomial noise ``2^(-d^eta)``
+    (``d^eta`` bits) for each ``eta`` in ``etas``; LZZ's theorem says learning is hard at
+    all of them. The float64 significand (53 bits) is marked for reference. The y axis is
+    logarithmic.
+    """
+    from hardlearn.regimes import lzz_regime
+
+    rows = [r for r in as_rows(table) if r.get("status") == "ok"]
+    _need(rows, "noise_bits", "threshold column")
+    _need(rows, "dim", "dimension column")
+    ok = [r for r in rows if _number(r.get("noise_bits")) is not None]
+    if not ok:
+        raise ParameterError("no finished threshold trial has a numeric noise_bits.")
+    fig = Figure(figsize=(6.8, 4.4), layout="constrained")
+    ax = fig.subplots()
+    for label, prow in _groups(ok, "labels"):
+        dims = sorted({int(_number(r["dim"])) for r in prow})
+        med, lo, hi = [], [], []
+        for d in dims:
+            vals = [_number(r["noise_bits"]) for r in prow if int(_number(r["dim"])) == d]
+            med.append(float(np.median(vals)))
+            lo.append(med[-1] - min(vals))
+            hi.append(max(vals) - med[-1])
+        name = f"lattice attack ({label} labels)" if label is not None else "lattice attack"
+        ax.errorbar(dims, med, yerr=[lo, hi], marker="o", capsize=3, label=name)
+    all_dims = sorted({int(_number(r["dim"])) for r in ok})
+    grid = np.unique(np.linspace(max(2, min(all_dims)), max(all_dims), 60).round().astype(int))
+    poly = [lzz_regime(int(d)).sigma_bits for d in grid]
+    ax.plot(grid, poly, "k--", label="polynomial noise d^-2 (hard: LZZ)")
+    for eta in etas:
+        bits = [lzz_regime(int(d), eta=eta).sigma_bits for d in grid]
+        ax.plot(grid, bits, ":", label=f"noise 2^-(d^{eta:g}) (hard: LZZ)")
+    ax.axhline(53, color="grey", linewidth=0.8)
+    ax.text(grid[-1], 55, "float64 significand (53 bits)", fontsize=7, color="grey",
+            ha="right")
+    ax.set_yscale("log")
+    ax.set_xlabel("dimension d")
+    ax.set_ylabel("noise exponent p (noise std 2^-p)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="center right")
+    ax.set_title(
+        title or "Lattice reduction learns only below its threshold noise; LZZ: hard above",
+        fontsize=9,
+    )
+    return fig
+
+
+def advantage_vs_frequency(
+    table: Any, *, paper_freqs: Mapping[Any, float] | None = None, title: str | None = None
+) -> Figure:
+    """Learning advantage against the frequency, one line per dimension, with 95 % bands.
+
+    ``paper_freqs`` maps a dimension to the frequency of the hard instance
+    (``gamma / sqrt(2 pi)`` with ``gamma = 2 sqrt d``); each is marked by a dashed vertical
+    line in its curve's colour.
+    """
+    fig = curves(table, x="freq", y="advantage", group="dim",
+                 title=title or "Advantage 1 - MSE / Var f against the frequency")
+    ax = fig.axes[0]
+    colours = {line.get_label(): line.get_color() for line in ax.lines}
+    for dim, freq in (paper_freqs or {}).items():
+        colour = colours.get(str(dim), "grey")
+        ax.axvline(freq, color=colour, linestyle="--", linewidth=1)
+        ax.text(freq, 0.02, f" d={dim}: gamma=2 sqrt d", rotation=90, fontsize=7,
+                color=colour, va="bottom", transform=ax.get_xaxis_transform())
+    ax.axhline(0.0, color="black", linewidth=0.6)
+    return fig

@@ -1,0 +1,521 @@
+"""The main job: the paper's whole argument, run and measured (``hardlearn demo``).
+
+1. **The hard instance.** The regime of :func:`hardlearn.regimes.lzz_regime` for a default
+   dimension, and a check that the capped ReLU network equals the periodic neuron.
+2. **The reduction as a program.** Every learner (oracle, mean, ridge, kernel ridge, random
+   features, MLP, lattice) is turned into a CLWE distinguisher
+   (:func:`hardlearn.reduction.estimate_advantage`) at polynomially small noise and at
+   exponentially small noise (exact samples, ``2^-noise_bits``).
+3. **Two curves.** The lattice attack's noise threshold against the dimension, drawn on the
+   axes of LZZ's noise regimes, and the MLP's advantage against the frequency.
+4. **A report.** An HTML page with the figures and tables, the PNGs, the four run
+   directories (results stores) and ``demo.json`` with every number, in ``out``.
+
+Every part runs through the experiment engine (:func:`hardlearn.experiments.run_sweep`), so
+the trials are seeded from the task, run on a process pool, committed one by one, and a
+rerun of the same command resumes instead of recomputing. Each distinguisher trial is one
+repetition (one CLWE and one null decision); the advantage pools the repetitions with the
+intervals of :mod:`hardlearn.metrics`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hardlearn._validation import check_choice
+from hardlearn.errors import ParameterError
+from hardlearn.experiments.runner import run_sweep
+from hardlearn.experiments.spec import parse_spec
+from hardlearn.experiments.store import read_results
+from hardlearn.metrics import newcombe_difference_interval
+from hardlearn.problems.periodic import triangle_wave
+from hardlearn.regimes import lzz_regime
+from hardlearn.verification import Check, check_instance, run_checks
+
+__all__ = ["DemoSize", "SIZES", "demo_sweeps", "run_demo", "DemoResult", "story_checks"]
+
+#: Learners of the distinguisher table, in the order printed.
+DEMO_LEARNERS = ("oracle", "mean", "ridge", "kernel", "rf", "mlp", "lattice")
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    """How big each part of the demo is (one preset per ``--quick`` / default / ``--full``).
+
+    ``exact_noise_bits`` is the exponentially small noise of the second distinguisher
+    column: chosen well below the lattice attack's threshold at ``dim`` for triangle labels
+    (SPEC section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The lattice learner uses
+    ``d + 1`` samples (``max_samples``), SZB21's setting; with ``"auto"`` it would keep
+    adding samples at polynomial noise until its time limit.
+    """
+
+    name: str
+    dim: int
+    trials: int
+    samples: int
+    exact_noise_bits: int
+    learner_params: Mapping[str, Mapping[str, Any]]
+    threshold_dims: tuple[int, ...]
+    threshold_labels: tuple[str, ...]
+    threshold_reps: int
+    threshold_attempts: int
+    bits_high: int
+    resolution: int
+    learn_dims: tuple[int, ...]
+    learn_freqs: tuple[float, ...]
+    learn_samples: int
+    learn_reps: int
+    mlp_curve_params: Mapping[str, Any]
+    budget_seconds: float = 300.0
+    budget_note: str = ""
+
+
+_FAST_MLP = {"width": 64, "steps": 400, "batch_size": 128, "lr": 3e-3}
+
+SIZES: dict[str, DemoSize] = {
+    "quick": DemoSize(
+        name="quick", dim=10, trials=3, samples=300, exact_noise_bits=200,
+        learner_params={
+            "kernel": {"max_samples": 300}, "rf": {"n_components": 200},
+            "mlp": {"width": 32, "steps": 200, "batch_size": 128, "lr": 3e-3},
+            "lattice": {"time_limit": 10},
+        },
+        threshold_dims=(6, 10), threshold_labels=("clwe",), threshold_reps=1,
+        threshold_attempts=1, bits_high=160, resolution=16,
+        learn_dims=(8,), learn_freqs=(0.25, 1.0), learn_samples=2000, learn_reps=1,
+        mlp_curve_params={"width": 64, "steps": 600, "batch_size": 128, "lr": 3e-3},
+        budget_seconds=60.0, budget_note="under 1 minute on 2 cores",
+    ),
+    "default": DemoSize(
+        name="default", dim=16, trials=8, samples=1000, exact_noise_bits=400,
+        learner_params={
+            "kernel": {"max_samples": 1000}, "rf": {"n_components": 500}, "mlp": _FAST_MLP,
+            "lattice": {"time_limit": 20},
+        },
+        threshold_dims=(8, 12, 16, 20, 24, 32), threshold_labels=("clwe", "triangle"),
+        threshold_reps=2, threshold_attempts=2, bits_high=800, resolution=8,
+        learn_dims=(8, 16), learn_freqs=(0.25, 0.5, 1.0), learn_samples=4000, learn_reps=2,
+        mlp_curve_params={"width": 128, "steps": 1500, "batch_size": 256, "lr": 3e-3},
+        budget_seconds=240.0, budget_note="under 5 minutes on 2 cores",
+    ),
+    "full": DemoSize(
+        name="full", dim=32, trials=20, samples=4000, exact_noise_bits=1200,
+        learner_params={
+            "kernel": {"max_samples": 4000}, "rf": {"n_components": 2000},
+            "mlp": {"width": 256, "steps": 2000},
+            "lattice": {"time_limit": 120},
+        },
+        threshold_dims=(10, 20, 30, 40, 60, 80), threshold_labels=("clwe", "triangle"),
+        threshold_reps=3, threshold_attempts=3, bits_high=4000, resolution=16,
+        learn_dims=(8, 16, 32), learn_freqs=(0.125, 0.25, 0.5, 1.0, 2.0), learn_samples=20000,
+        learn_reps=3, mlp_curve_params={"width": 256, "steps": 3000},
+        budget_seconds=1800.0, budget_note="tens of minutes",
+    ),
+}
+
+
+def paper_freq(dim: int) -> float:
+    """Frequency of the hard instance, ``gamma / sqrt(2 pi)`` with ``gamma = 2 sqrt d``."""
+    return lzz_regime(dim).freq
+
+
+def _distinguish_eps(dim: int) -> float:
+    """The decision margin: ``min(1/d, Var_U tri(U) / 2)`` (as ``hardlearn distinguish``)."""
+    return min(lzz_regime(dim).eps, triangle_wave.uniform_variance / 2.0)
+
+
+def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
+    """The four sweep files of the demo, as dicts for :func:`parse_spec`."""
+    regime = lzz_regime(size.dim)
+    learners = [
+        {"name": n, "params": dict(size.learner_params.get(n, {}))} for n in DEMO_LEARNERS
+    ]
+    for entry in learners:
+        if entry["name"] == "lattice":
+            entry["params"].setdefault("max_samples", size.dim + 1)
+    common = {
+        "dim": size.dim, "samples": size.samples, "trials": 1, "eps": _distinguish_eps(size.dim),
+        "holdout": 0.25,
+    }
+    freqs = sorted(set(size.learn_freqs) | {round(paper_freq(d), 4) for d in size.learn_dims})
+    return {
+        "distinguish-polynomial": {
+            "task": "distinguish", "root_seed": seed, "repetitions": size.trials,
+            "budget_seconds": size.budget_seconds,
+            "grid": {**common, "beta": regime.beta, "noise": regime.sigma},
+            "learners": learners,
+        },
+        "distinguish-exponential": {
+            "task": "distinguish", "root_seed": seed, "repetitions": size.trials,
+            "budget_seconds": size.budget_seconds,
+            "grid": {**common, "noise_bits": size.exact_noise_bits},
+            "learners": learners,
+        },
+        "threshold": {
+            "task": "threshold", "root_seed": seed, "repetitions": size.threshold_reps,
+            "budget_seconds": size.budget_seconds,
+            "grid": {
+                "dim": list(size.threshold_dims), "labels": list(size.threshold_labels),
+                "bits_low": 4, "bits_high": size.bits_high, "resolution": size.resolution,
+                "attempts": size.threshold_attempts,
+            },
+        },
+        "learn": {
+            "task": "learn", "root_seed": seed, "repetitions": size.learn_reps,
+            "budget_seconds": size.budget_seconds,
+            "grid": {
+                "dim": list(size.learn_dims), "freq": freqs, "samples": size.learn_samples,
+                "test_samples": 20_000, "noise": 0.01,
+            },
+            "learners": [{"name": "mlp", "params": dict(size.mlp_curve_params)}],
+        },
+    }
+
+
+@dataclass(frozen=True)
+class AdvantageRow:
+    """One row of the distinguisher table: a learner in one noise regime."""
+
+    learner: str
+    regime: str
+    noise: str
+    trials: int
+    advantage: float
+    advantage_lo: float
+    advantage_hi: float
+    p_clwe_given_clwe: float
+    p_clwe_given_null: float
+    mean_loss_clwe: float
+    mean_loss_null: float
+    failed: int
+
+
+def pool_advantage(
+    rows: Sequence[Mapping[str, Any]], regime: str, noise: str
+) -> list[AdvantageRow]:
+    """Pool one-decision repetitions into an advantage per learner (Newcombe interval).
+
+    ``noise`` describes the regime's noise for the table.
+    """
+    out = []
+    for name in DEMO_LEARNERS:
+        mine = [r for r in rows if r.get("learner") == name]
+        ok = [r for r in mine if r.get("status") == "ok"]
+        n = len(ok)
+        if n == 0:
+            out.append(AdvantageRow(name, regime, noise, 0, *(float("nan"),) * 7,
+                                    failed=len(mine)))
+            continue
+        k1 = int(round(sum(float(r["p_clwe_given_clwe"]) for r in ok)))
+        k0 = int(round(sum(float(r["p_clwe_given_null"]) for r in ok)))
+        lo, hi = newcombe_difference_interval(k1, n, k0, n)
+        out.append(AdvantageRow(
+            learner=name, regime=regime, noise=noise, trials=n, advantage=(k1 - k0) / n,
+            advantage_lo=lo, advantage_hi=hi, p_clwe_given_clwe=k1 / n,
+            p_clwe_given_null=k0 / n,
+            mean_loss_clwe=float(np.mean([float(r["mean_loss_clwe"]) for r in ok])),
+            mean_loss_null=float(np.mean([float(r["mean_loss_null"]) for r in ok])),
+            failed=len(mine) - n,
+        ))
+    return out
+
+
+def _advantage(rows: Sequence[AdvantageRow], learner: str, regime: str) -> AdvantageRow:
+    for r in rows:
+        if r.learner == learner and r.regime == regime:
+            return r
+    raise ParameterError(f"no distinguisher row for learner {learner!r} in regime {regime!r}.")
+
+
+def story_checks(
+    table: Sequence[AdvantageRow], learn_rows: Sequence[Mapping[str, Any]],
+    size: DemoSize,
+) -> list[Check]:
+    """The qualitative outcomes the paper predicts, checked on this run's numbers."""
+    checks = []
+
+    def add(name: str, claim: str, expected: str, value: float, passed: bool) -> None:
+        checks.append(Check(name, claim, expected, f"{value:.3g}", bool(passed)))
+
+    for regime in ("polynomial", "exponential"):
+        o = _advantage(table, "oracle", regime)
+        add(f"oracle_{regime}", f"oracle distinguishes ({regime} noise)", ">= 0.9",
+            o.advantage, o.advantage >= 0.9)
+        m = _advantage(table, "mean", regime)
+        add(f"mean_{regime}", f"the trivial learner does not ({regime} noise)", "<= 0.1",
+            abs(m.advantage), abs(m.advantage) <= 0.1)
+    lat_e = _advantage(table, "lattice", "exponential")
+    add("lattice_exponential",
+        f"lattice reduction distinguishes at noise 2^-{size.exact_noise_bits}", ">= 0.9",
+        lat_e.advantage, lat_e.advantage >= 0.9)
+    lat_p = _advantage(table, "lattice", "polynomial")
+    add("lattice_polynomial", "lattice reduction fails at polynomial noise", "<= 0.1",
+        lat_p.advantage, lat_p.advantage <= 0.1)
+    mlp_p = _advantage(table, "mlp", "polynomial")
+    add("mlp_distinguisher", f"the MLP fails as a distinguisher at d = {size.dim}", "<= 0.1",
+        mlp_p.advantage, mlp_p.advantage <= 0.1)
+    ok = [r for r in learn_rows if r.get("status") == "ok"]
+    for dim in size.learn_dims:
+        at_paper = [float(r["advantage"]) for r in ok
+                    if int(r["dim"]) == dim and abs(float(r["freq"]) - paper_freq(dim)) < 1e-3]
+        if at_paper:
+            value = float(np.mean(at_paper))
+            add(f"mlp_paper_freq_{dim}",
+                f"the MLP does not learn at the paper's frequency (d = {dim})", "< 0.05",
+                value, value < 0.05)
+        low = [float(r["advantage"]) for r in ok
+               if int(r["dim"]) == dim and float(r["freq"]) == min(size.learn_freqs)]
+        if low:
+            value = float(np.mean(low))
+            add(f"mlp_low_freq_{dim}",
+                f"the MLP learns at frequency {min(size.learn_freqs):g} (d = {dim})", "> 0.5",
+                value, value > 0.5)
+    return checks
+
+
+@dataclass
+class DemoResult:
+    """Everything the demo measured (written to ``demo.json``)."""
+
+    size: str
+    seed: int
+    out: str
+    regime: dict[str, Any]
+    construction: list[dict[str, Any]]
+    distinguisher: list[dict[str, Any]]
+    threshold: list[dict[str, Any]]
+    learn: list[dict[str, Any]]
+    story: list[dict[str, Any]]
+    seconds: float
+    report: str
+    figures: list[str] = field(default_factory=list)
+    runs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every construction and story check passed."""
+        return all(c["passed"] for c in self.construction + self.story)
+
+
+def _threshold_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    ok = [r for r in rows if r.get("status") == "ok"]
+    keys = sorted({(int(r["dim"]), str(r["labels"])) for r in rows})
+    for dim, labels in keys:
+        mine = [r for r in ok if int(r["dim"]) == dim and str(r["labels"]) == labels]
+        bits = [float(r["noise_bits"]) for r in mine if r.get("noise_bits") is not None]
+        out.append({
+            "dim": dim, "labels": labels, "trials": len(mine),
+            "threshold_bits_median": float(np.median(bits)) if bits else None,
+            "threshold_bits_min": min(bits) if bits else None,
+            "threshold_bits_max": max(bits) if bits else None,
+            "censored": sorted({str(r.get("censored")) for r in mine}),
+            "polynomial_noise_bits": lzz_regime(dim).sigma_bits,
+            "not_finished": sum(1 for r in rows if int(r["dim"]) == dim
+                                and str(r["labels"]) == labels and r.get("status") != "ok"),
+        })
+    return out
+
+
+def _learn_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    ok = [r for r in rows if r.get("status") == "ok"]
+    for dim, freq in sorted({(int(r["dim"]), float(r["freq"])) for r in rows}):
+        mine = [r for r in ok if int(r["dim"]) == dim and float(r["freq"]) == freq]
+        adv = [float(r["advantage"]) for r in mine]
+        out.append({
+            "dim": dim, "freq": freq, "paper_freq": abs(freq - paper_freq(dim)) < 1e-3,
+            "trials": len(mine), "advantage_mean": float(np.mean(adv)) if adv else None,
+            "advantage_lo": min(float(r["advantage_lo"]) for r in mine) if mine else None,
+            "advantage_hi": max(float(r["advantage_hi"]) for r in mine) if mine else None,
+        })
+    return out
+
+
+def run_demo(
+    size: str = "default",
+    *,
+    out: str | Path = "hardlearn-demo",
+    seed: int = 0,
+    workers: int | None = None,
+    progress: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Run the demo at ``size`` ("quick", "default", "full"), write the report into ``out``.
+
+    ``say`` receives one line per step (the CLI prints them). Rerunning with the same
+    arguments resumes the four sweeps from their stores.
+    """
+    preset = SIZES[check_choice("size", size, tuple(SIZES))]
+    say = say or (lambda _line: None)
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    regime = lzz_regime(preset.dim)
+    say(f"1. the hard instance, d = {preset.dim}: gamma {regime.gamma:.3g}, beta "
+        f"{regime.beta:.3g}, sigma {regime.sigma:.3g}, width {regime.width}, tail mass "
+        f"{regime.tail_mass:.2g}, TV bound {regime.tv_total:.3g}")
+    construction = [
+        check_instance(preset.dim, regime.freq, regime.radius, seed=seed),
+        *run_checks(seed=seed, names=["network_identity", "network_torch"]),
+    ]
+    for c in construction:
+        say(f"   {'pass' if c.passed else 'FAIL'}  {c.claim}: {c.measured}")
+    runs: dict[str, str] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    steps = {
+        "distinguish-polynomial": "2. distinguishers at polynomial noise",
+        "distinguish-exponential": f"   distinguishers at noise 2^-{preset.exact_noise_bits}",
+        "threshold": "3. lattice noise threshold against the dimension",
+        "learn": "   MLP advantage against the frequency",
+    }
+    for name, spec_dict in demo_sweeps(preset, seed).items():
+        say(f"{steps[name]} ...")
+        spec = parse_spec(spec_dict, source=f"demo:{name}")
+        run_dir = out / "runs" / f"{preset.name}-seed{seed}-{name}"
+        summary = run_sweep(spec, run_dir, workers=workers, progress=progress)
+        runs[name] = str(run_dir)
+        rows[name] = read_results(run_dir)
+        say(f"   {summary.counts.get('ok', 0)} ok, {summary.counts.get('failed', 0)} failed, "
+            f"{summary.counts.get('timeout', 0)} timed out ({summary.seconds:.1f} s)")
+    poly_noise = f"beta={regime.beta:.2g} sigma={regime.sigma:.2g}"
+    exp_noise = f"2^-{preset.exact_noise_bits} exact"
+    table = (pool_advantage(rows["distinguish-polynomial"], "polynomial", poly_noise)
+             + pool_advantage(rows["distinguish-exponential"], "exponential", exp_noise))
+    story = story_checks(table, rows["learn"], preset)
+    figures = _write_figures(out, rows, preset)
+    result = DemoResult(
+        size=preset.name, seed=seed, out=str(out), regime=regime.as_dict(),
+        construction=[c.as_dict() for c in construction],
+        distinguisher=[asdict(r) for r in table],
+        threshold=_threshold_summary(rows["threshold"]),
+        learn=_learn_summary(rows["learn"]),
+        story=[c.as_dict() for c in story],
+        seconds=0.0, report=str(out / "report.html"), figures=[str(p) for p in figures],
+        runs=runs,
+    )
+    result.seconds = time.perf_counter() - t0
+    (out / "report.html").write_text(render_demo_html(result, figures))
+    (out / "demo.json").write_text(json.dumps(asdict(result), indent=2, default=str))
+    return result
+
+
+def _write_figures(
+    out: Path, rows: Mapping[str, list[dict[str, Any]]], preset: DemoSize
+) -> list[Path]:
+    from hardlearn.experiments import plots
+
+    paths = []
+    threshold_ok = [r for r in rows["threshold"] if r.get("status") == "ok"
+                    and r.get("noise_bits") is not None]
+    if threshold_ok:
+        fig = plots.threshold_vs_regimes(threshold_ok)
+        paths.append(plots.save_figure(fig, out / "threshold_vs_dimension.png"))
+    learn_ok = [r for r in rows["learn"] if r.get("status") == "ok"]
+    if learn_ok:
+        fig = plots.advantage_vs_frequency(
+            learn_ok, paper_freqs={d: paper_freq(d) for d in preset.learn_dims}
+        )
+        paths.append(plots.save_figure(fig, out / "mlp_advantage_vs_frequency.png"))
+    return paths
+
+
+_CAPTIONS = {
+    "threshold_vs_dimension.png": (
+        "The largest noise at which lattice reduction (LLL) still recovers the secret from "
+        "d + 1 exact samples, as -log2(noise), median and range over repetitions; below, the "
+        "noise levels at which LZZ prove learning hard. The gap between the attack's needs "
+        "and the hard regimes grows with d."
+    ),
+    "mlp_advantage_vs_frequency.png": (
+        "Advantage 1 - MSE / Var f of a one-hidden-layer ReLU network trained by Adam, "
+        "against the frequency of the target tri(freq <w, x>); dashed lines mark the hard "
+        "instance's frequency 2 sqrt(d) / sqrt(2 pi)."
+    ),
+}
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "nan" if value != value else f"{value:.3g}"
+    return html.escape(str(value))
+
+
+def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
+    """The demo's report page (self-contained: inline CSS, figures embedded as PNG)."""
+    import base64
+
+    from hardlearn.experiments.report import _CSS
+
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>hardlearn demo</title><style>{_CSS}</style></head><body><main>",
+        "<h1>Learning one-hidden-layer ReLU networks: where it stops</h1>",
+        f'<p class="sub">hardlearn demo, size {e(result.size)}, seed {result.seed}, '
+        f"{result.seconds:.0f} s. Li, Zadik, Zampetakis (ALT 2025): with polynomially small "
+        "label noise, learning these networks is as hard as CLWE (lattice problems).</p>",
+        "<h2>1. The hard instance</h2><table><tbody>",
+    ]
+    for key in ("dim", "gamma", "beta", "sigma", "freq", "radius", "width", "tail_mass",
+                "tv_total", "gapsvp_factor"):
+        parts.append(f'<tr><th class="l">{key}</th><td>{_fmt(result.regime[key])}</td></tr>')
+    parts.append("</tbody></table><table><thead><tr><th class='l'>check</th>"
+                 "<th class='l'>measured</th><th>pass</th></tr></thead><tbody>")
+    for c in result.construction:
+        parts.append(f"<tr><td class='l'>{e(c['claim'])}</td><td class='l'>"
+                     f"{e(c['measured'])}</td><td>{'yes' if c['passed'] else 'NO'}</td></tr>")
+    parts.append("</tbody></table>")
+    parts.append("<h2>2. Every learner as a CLWE distinguisher</h2><table><thead><tr>"
+                 "<th class='l'>learner</th><th class='l'>noise</th><th>trials</th>"
+                 "<th>advantage</th><th>95 % interval</th><th>P[clwe|CLWE]</th>"
+                 "<th>P[clwe|null]</th><th>loss CLWE</th><th>loss null</th></tr></thead><tbody>")
+    for r in result.distinguisher:
+        parts.append(
+            f"<tr><td class='l'>{e(r['learner'])}</td><td class='l'>{e(r['noise'])}</td>"
+            f"<td>{r['trials']}</td><td>{_fmt(r['advantage'])}</td>"
+            f"<td>[{_fmt(r['advantage_lo'])}, {_fmt(r['advantage_hi'])}]</td>"
+            f"<td>{_fmt(r['p_clwe_given_clwe'])}</td><td>{_fmt(r['p_clwe_given_null'])}</td>"
+            f"<td>{_fmt(r['mean_loss_clwe'])}</td><td>{_fmt(r['mean_loss_null'])}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append("<h2>3. Where learning stops</h2>")
+    for path in figures:
+        data = base64.b64encode(Path(path).read_bytes()).decode()
+        caption = _CAPTIONS.get(Path(path).name, Path(path).name)
+        parts.append(f'<figure><img alt="{e(caption)}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{e(caption)}</figcaption></figure>")
+    parts.append("<table><thead><tr><th>d</th><th class='l'>labels</th><th>trials</th>"
+                 "<th>threshold bits (median)</th><th>range</th><th>poly noise bits</th>"
+                 "</tr></thead><tbody>")
+    for t in result.threshold:
+        parts.append(
+            f"<tr><td>{t['dim']}</td><td class='l'>{e(t['labels'])}</td><td>{t['trials']}</td>"
+            f"<td>{_fmt(t['threshold_bits_median'])}</td><td>{_fmt(t['threshold_bits_min'])}"
+            f"-{_fmt(t['threshold_bits_max'])}</td><td>{_fmt(t['polynomial_noise_bits'])}</td>"
+            "</tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append("<h2>4. What the paper predicts, checked</h2><table><thead><tr>"
+                 "<th class='l'>claim</th><th>expected</th><th>measured</th><th>pass</th>"
+                 "</tr></thead><tbody>")
+    for c in result.story:
+        parts.append(f"<tr><td class='l'>{e(c['claim'])}</td><td>{e(c['expected'])}</td>"
+                     f"<td>{e(c['measured'])}</td><td>{'yes' if c['passed'] else 'NO'}</td></tr>")
+    parts.append("</tbody></table><h2>Runs</h2><ul>")
+    for name, path in result.runs.items():
+        parts.append(f"<li>{e(name)}: <code>{e(path)}</code> "
+                     f"(<code>hardlearn results {e(path)}</code>)</li>")
+    parts.append("</ul></main></body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,74 @@
+"""``hardlearn demo --quick`` runs the paper's story end to end and shows what it predicts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hardlearn.experiments.demo import SIZES, demo_sweeps
+from hardlearn.experiments.spec import parse_spec
+
+
+@pytest.fixture(scope="module")
+def quick_demo(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from hardlearn.cli import app
+
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--quick", "--out", str(out), "--json"])
+    return result, out
+
+
+def test_quick_demo_shows_the_papers_story(quick_demo):
+    result, out = quick_demo
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "demo.json").read_text())
+    table = {(r["learner"], r["regime"]): r for r in data["distinguisher"]}
+    assert table["oracle", "polynomial"]["advantage"] >= 0.9
+    assert table["oracle", "exponential"]["advantage"] >= 0.9
+    assert abs(table["mean", "polynomial"]["advantage"]) <= 0.1
+    assert table["lattice", "exponential"]["advantage"] >= 0.9
+    assert table["lattice", "polynomial"]["advantage"] <= 0.1
+    assert table["mlp", "polynomial"]["advantage"] <= 0.1
+    at_paper = [r for r in data["learn"] if r["paper_freq"]]
+    assert at_paper and all(r["advantage_mean"] < 0.05 for r in at_paper)
+    assert all(c["passed"] for c in data["construction"] + data["story"])
+    # The threshold curve found a threshold for every dimension, far above polynomial noise.
+    assert all(t["threshold_bits_median"] > 3 * t["polynomial_noise_bits"]
+               for t in data["threshold"])
+
+
+def test_quick_demo_writes_a_report(quick_demo):
+    _, out = quick_demo
+    page = (out / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 2
+    assert (out / "threshold_vs_dimension.png").stat().st_size > 10_000
+    assert (out / "mlp_advantage_vs_frequency.png").stat().st_size > 10_000
+    assert len(list((out / "runs").iterdir())) == 4
+
+
+def test_quick_demo_resumes_without_recomputing(quick_demo):
+    from typer.testing import CliRunner
+
+    from hardlearn.cli import app
+
+    first, out = quick_demo
+    before = json.loads((out / "demo.json").read_text())
+    again = CliRunner().invoke(app, ["demo", "--quick", "--out", str(out), "--json"])
+    assert again.exit_code == 0
+    after = json.loads((out / "demo.json").read_text())
+    assert after["distinguisher"] == before["distinguisher"]
+    assert after["seconds"] < before["seconds"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_demo_size_is_a_valid_set_of_sweeps(size):
+    for spec in demo_sweeps(SIZES[size], seed=0).values():
+        assert parse_spec(spec).tasks()
+
+
+def test_quick_and_full_are_exclusive(cli):
+    code, _, err = cli("demo", "--quick", "--full")
+    assert code == 2 and "at most one of --quick and --full" in err
