@@ -265,3 +265,25 @@ def test_cuda_equals_cpu(data):
     reg = alone(X, y, 1, width=12, steps=30, batch_size=32, dtype="float64", lr=LRS[1],
                 eval_every=5, device="cuda")
     np.testing.assert_allclose(gpu.W1_[1], reg.W1_, atol=1e-9)
+
+
+def test_cuda_permutation_prefetch_keeps_each_generators_order():
+    """The threaded prefetch used on CUDA, run on CPU tensors: same permutations, in order."""
+    from hardlearn.learners.batched import _EpochPermutations
+
+    class OnCPU(_EpochPermutations):
+        def _draw(self, gens):
+            return torch.stack([torch.randperm(self.n, generator=g) for g in gens])
+
+        def next(self):
+            perm = torch.cat([f.result() for f in self.pending])
+            self._submit()
+            return perm
+
+    gens = [torch.Generator().manual_seed(i) for i in range(13)]
+    twins = [torch.Generator().manual_seed(i) for i in range(13)]
+    with OnCPU(gens, 20, "cuda") as perms:
+        assert perms.pool is not None
+        for _ in range(3):
+            expected = torch.stack([torch.randperm(20, generator=g) for g in twins])
+            assert torch.equal(perms.next(), expected)

@@ -118,6 +118,8 @@ _SHARED = (
 _IGNORED = ("progress",)
 _KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng",))
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+#: Host threads drawing the next epoch's permutations while a CUDA chunk trains.
+_PERM_THREADS = 8
 _NAME = "BatchedMLP"
 
 
@@ -758,14 +760,12 @@ def _train_chunk(
     running_count = 0
     step = 0
     t0 = time.perf_counter()
-    with torch.no_grad():
+    perms = _EpochPermutations(gens, n_train, device)
+    with perms, torch.no_grad():
         while step < config.steps and active.any():
             # Draw 3 of the recipe (also with full-batch steps, where it only orders the
             # rows: the same order gives the same sums as MLPRegressor).
-            perm = torch.stack([torch.randperm(n_train, generator=g) for g in gens])
-            if device != "cpu":
-                perm = perm.pin_memory().to(device, non_blocking=True)
-            gidx = perm + offsets
+            gidx = perms.next() + offsets
             stop = False
             for k in range(math.ceil(n_train / batch)):
                 flat_idx = gidx[:, k * batch : (k + 1) * batch].reshape(-1)
@@ -787,15 +787,20 @@ def _train_chunk(
                         current = val_losses().cpu().numpy().astype(np.float64)
                         for i in np.flatnonzero(active):
                             val_curves[i].append(float(current[i]))
-                            if current[i] < best_loss[i] - config.tol:
-                                best_loss[i], best_step[i], bad_evals[i] = current[i], step, 0
-                                best_theta[i] = theta[i]
-                            else:
-                                bad_evals[i] += 1
-                                if bad_evals[i] >= config.patience:
-                                    reason[i] = "early_stopping"
-                                    steps_done[i] = step
-                                    active[i] = False
+                        better = active & (current < best_loss - config.tol)
+                        worse = active & ~better
+                        if better.any():
+                            best_loss[better] = current[better]
+                            bad_evals[better] = 0
+                            rows_t = torch.from_numpy(np.flatnonzero(better)).to(device)
+                            best_theta.index_copy_(0, rows_t, theta.index_select(0, rows_t))
+                            for i in np.flatnonzero(better):
+                                best_step[i] = step
+                        bad_evals[worse] += 1
+                        for i in np.flatnonzero(worse & (bad_evals >= config.patience)):
+                            reason[i] = "early_stopping"
+                            steps_done[i] = step
+                            active[i] = False
                         if not active.any():
                             stop = True
                             break
@@ -832,6 +837,55 @@ def _train_chunk(
         "best": best_step,
         "seconds": seconds,
     }
+
+
+class _EpochPermutations:
+    """Each network's next epoch permutation ``torch.randperm(n_train, g_i)``, stacked.
+
+    On CPU they are drawn when asked for. On CUDA, where drawing thousands of permutations
+    on the host would leave the GPU idle, a few threads (torch releases the GIL while it
+    draws) prepare the next epoch while the current one runs; every generator still draws
+    its permutations one after the other, in epoch order.
+    """
+
+    def __init__(self, gens: list[torch.Generator], n: int, device: str) -> None:
+        self.gens, self.n, self.device = gens, n, device
+        self.pool = None
+        self.pending: list[Any] = []
+        if device != "cpu":
+            import os
+            from concurrent.futures import ThreadPoolExecutor
+
+            workers = max(1, min(_PERM_THREADS, os.cpu_count() or 1, len(gens)))
+            self.pool = ThreadPoolExecutor(max_workers=workers)
+            step = math.ceil(len(gens) / workers)
+            self.parts = [gens[i : i + step] for i in range(0, len(gens), step)]
+            self._submit()
+
+    def _draw(self, gens: list[torch.Generator]) -> torch.Tensor:
+        import torch
+
+        out = torch.stack([torch.randperm(self.n, generator=g) for g in gens])
+        return out.pin_memory() if self.device != "cpu" else out
+
+    def _submit(self) -> None:
+        self.pending = [self.pool.submit(self._draw, part) for part in self.parts]
+
+    def next(self) -> torch.Tensor:
+        import torch
+
+        if self.pool is None:
+            return self._draw(self.gens)
+        perm = torch.cat([f.result() for f in self.pending])
+        self._submit()
+        return perm.to(self.device, non_blocking=True)
+
+    def __enter__(self) -> _EpochPermutations:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Optimizer:
