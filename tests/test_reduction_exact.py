@@ -81,9 +81,17 @@ def test_distinguish_task_in_exact_mode():
     record = run_task(task)
     assert record.status == "ok", record
     assert record.metrics["advantage"] == 1.0
-    with pytest.raises(ParameterError, match="replaces grid.beta"):
+    assert record.metrics["beta_used"] is None and record.metrics["noise_used"] == 0.0
+    # One file can sweep both regimes: beta is used where noise_bits = 0 only.
+    spec = parse_spec({
+        "task": "distinguish", "root_seed": 2,
+        "grid": {"dim": 8, "samples": 300, "noise_bits": [0, 80], "beta": 0.1, "trials": 1},
+        "learners": [{"name": "mean"}],
+    })
+    assert len(spec.tasks()) == 2
+    with pytest.raises(ParameterError, match="activation = 'triangle'"):
         parse_spec({
             "task": "distinguish", "root_seed": 2,
-            "grid": {"dim": 8, "samples": 300, "noise_bits": 80, "beta": 0.1},
-            "learners": [{"name": "oracle"}],
+            "grid": {"dim": 8, "samples": 300, "noise_bits": 80, "activation": "cosine"},
+            "learners": [{"name": "mean"}],
         })

@@ -477,17 +477,14 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
         ),
     )
     out["gamma_used"] = out.pop("gamma")
+    out["beta_used"] = None if exact else p["beta"]
+    out["noise_used"] = 0.0 if exact else p["noise"]
     out["success"] = bool(out["advantage_lo"] > 0)
     return out
 
 
 def _check_distinguish(params: dict[str, Any]) -> None:
     if params["noise_bits"] > 0:
-        if params["beta"] > 0:
-            raise ParameterError(
-                "grid.noise_bits > 0 selects exact samples with noise 2^-noise_bits, which "
-                f"replaces grid.beta; set beta = 0 there; got beta={params['beta']!r}."
-            )
         if params["activation"] != "triangle":
             raise ParameterError(
                 "grid.noise_bits > 0 (exact samples) supports grid.activation = 'triangle' "
@@ -508,9 +505,10 @@ register_task_kind(
         params=(
             Param("dim", "int", minimum=1, doc="CLWE dimension n"),
             Param("beta", "real", 0.0, minimum=0, maximum=1,
-                  doc="CLWE noise (BRST21); 0 with noise_bits > 0"),
+                  doc="CLWE noise (BRST21); not used when noise_bits > 0"),
             Param("noise_bits", "int", 0, minimum=0,
-                  doc="> 0: exact samples with CLWE noise 2^-noise_bits, noise 0 (SPEC 5)"),
+                  doc="> 0: exact samples, CLWE noise 2^-noise_bits, no label noise; "
+                      "beta and noise are then not used (recorded as beta_used = None)"),
             Param("samples", "int", minimum=2, doc="samples N = m + m' per decision"),
             Param("gamma", "real", 0.0, minimum=0, doc="CLWE gamma; 0: gamma_scale*sqrt(dim)"),
             Param("gamma_scale", "real", 2.0, minimum=0, doc="gamma = gamma_scale * sqrt(dim)"),
