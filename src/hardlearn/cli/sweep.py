@@ -39,6 +39,10 @@ def sweep(
         False, "--retry-failed", help="Rerun trials stored as failed or timeout."
     ),
     threads: int = typer.Option(1, "--threads", min=1, help="BLAS / torch threads per trial."),
+    batch: bool = typer.Option(
+        True, "--batch/--no-batch",
+        help="Train MLP learn trials that share shapes as one batch (same results, faster).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
@@ -63,6 +67,7 @@ def sweep(
         fail_fast=not keep_going,
         retry_failed=retry_failed,
         threads=threads,
+        batch=batch,
         progress=not quiet and sys.stderr.isatty(),
     )
     failure = summary.first_failure

@@ -54,9 +54,16 @@ from typing import IO, Any
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.experiments.spec import SweepSpec, Task
 from hardlearn.experiments.store import LOG_NAME, Store
-from hardlearn.experiments.tasks import Record, environment, get_task_kind, run_task
+from hardlearn.experiments.tasks import (
+    Record,
+    environment,
+    get_task_kind,
+    group_key,
+    run_task,
+    run_task_group,
+)
 
-__all__ = ["run_sweep", "run_tasks", "SweepSummary", "Sandbox", "EXECUTORS"]
+__all__ = ["run_sweep", "run_tasks", "make_units", "SweepSummary", "Sandbox", "EXECUTORS"]
 
 EXECUTORS = ("local", "dask")
 
@@ -140,14 +147,72 @@ def _worker_main() -> None:
             return
         if message[0] == "stop":
             return
-        task = message[1]
-        record = run_task(task)
+        records = run_unit(message[1])
         if "torch" in sys.modules:  # a trial may import torch after the first limit
             sys.modules["torch"].set_num_threads(threads)
-        _send(proto_out, ("done", record.to_dict()))
+        _send(proto_out, ("done", [r.to_dict() for r in records]))
 
 
 _WORKER_CODE = "from hardlearn.experiments.runner import _worker_main; _worker_main()"
+
+#: A unit of work sent to a worker: one trial, or a tuple of trials trained as one batch.
+Unit = Task | tuple[Task, ...]
+
+
+def unit_tasks(unit: Unit) -> tuple[Task, ...]:
+    """The trials of a unit."""
+    return unit if isinstance(unit, tuple) else (unit,)
+
+
+def unit_budget(unit: Unit) -> float:
+    """A unit's budget: the sum of its trials' budgets (a batch does their work at once)."""
+    return float(sum(t.budget_seconds for t in unit_tasks(unit)))
+
+
+def run_unit(unit: Unit) -> list[Record]:
+    """Run one unit in this process: :func:`run_task`, or :func:`run_task_group` for a batch."""
+    if isinstance(unit, tuple):
+        return run_task_group(unit)
+    return [run_task(unit)]
+
+
+def make_units(tasks: Sequence[Task], workers: int, batch: bool = True) -> list[Unit]:
+    """Group trials that can be trained as one batch (:func:`group_key`) into units.
+
+    A group is split into ``workers`` nearly equal units (each of at least 2 trials) so every
+    worker gets a share; trials without a key stay alone. The order of first appearance is
+    kept. With ``batch=False`` every trial is its own unit.
+
+    Examples
+    --------
+    >>> from hardlearn.experiments.spec import parse_spec
+    >>> spec = parse_spec({"task": "learn", "root_seed": 0, "repetitions": 4,
+    ...     "grid": {"dim": 4, "freq": 0.5, "samples": 100},
+    ...     "learners": [{"name": "mlp"}, {"name": "mean"}]})
+    >>> [len(unit_tasks(u)) for u in make_units(spec.tasks(), workers=2)]
+    [2, 2, 1, 1, 1, 1]
+    """
+    if not batch:
+        return list(tasks)
+    groups: dict[Any, list[Task]] = {}
+    order: list[Any] = []
+    for task in tasks:
+        key = group_key(task)
+        key = ("alone", task.task_id) if key is None else key
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(task)
+    units: list[Unit] = []
+    for key in order:
+        members = groups[key]
+        if key[0] == "alone" or len(members) < 2:
+            units.extend(members)
+            continue
+        parts = max(1, min(workers, len(members) // 2))
+        size = -(-len(members) // parts)
+        units.extend(tuple(members[i : i + size]) for i in range(0, len(members), size))
+    return [u[0] if isinstance(u, tuple) and len(u) == 1 else u for u in units]
 
 
 # --------------------------------------------------------------------------------------
@@ -175,7 +240,7 @@ class Sandbox:
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready = False
-        self.task: Task | None = None
+        self.task: Unit | None = None
         self.deadline = 0.0
         self.started_at = 0.0
 
@@ -217,12 +282,13 @@ class Sandbox:
             raise HardlearnError("sandbox is not started")
         return self.proc.stdout
 
-    def submit(self, task: Task) -> None:
-        """Send ``task`` to the (ready, idle) worker; its deadline starts now."""
+    def submit(self, task: Unit) -> None:
+        """Send a unit (a trial or a batch) to the (ready, idle) worker; its deadline starts
+        now and is :func:`unit_budget` away."""
         if self.proc is None or self.proc.stdin is None:
             raise HardlearnError("sandbox is not started")
         self.task = task
-        self.deadline = time.monotonic() + task.budget_seconds
+        self.deadline = time.monotonic() + unit_budget(task)
         _send(self.proc.stdin, ("run", task))
 
     def receive(self) -> tuple[str, Any]:
@@ -271,8 +337,8 @@ class Sandbox:
             ) from None
         self.ready = kind == "ready"
 
-    def run(self, task: Task) -> Record:
-        """Run one trial with its budget, blocking; restart the worker as needed."""
+    def run(self, task: Unit) -> list[Record]:
+        """Run one unit with its budget, blocking; restart the worker as needed."""
         if self.proc is None:
             self.start()
         if not self.ready:
@@ -281,15 +347,15 @@ class Sandbox:
         remaining = max(0.0, self.deadline - time.monotonic())
         if not wait_ready([self.stdout], timeout=remaining):
             self.kill()
-            return timeout_record(task)
+            return [timeout_record(t) for t in unit_tasks(task)]
         try:
             _, payload = self.receive()
         except EOFError:
             code = self.proc.wait() if self.proc is not None else None
             self.kill()
-            return died_record(task, code)
+            return [died_record(t, code) for t in unit_tasks(task)]
         self.task = None
-        return Record(**payload)
+        return [Record(**p) for p in payload]
 
 
 def _stamp() -> str:
@@ -345,11 +411,12 @@ def _run_local(
     threads: int,
     log: Path | None,
     emit: Callable[[Record], bool],
+    batch: bool = True,
 ) -> None:
     """Run ``tasks`` on ``workers`` sandboxes; ``emit(record)`` returns False to stop."""
-    pending = deque(tasks)
+    pending = deque(make_units(tasks, workers, batch))
     preload = _preload(tasks)
-    boxes = [Sandbox(preload, threads, log) for _ in range(min(workers, len(tasks)))]
+    boxes = [Sandbox(preload, threads, log) for _ in range(min(workers, len(pending)))]
     for box in boxes:
         box.start()
     try:
@@ -379,21 +446,21 @@ def _run_local(
                             f"a worker process exited while starting (status {code}); "
                             f"see {log or 'its stderr'}."
                         ) from None
-                    if not emit(died_record(task, code)):
+                    if not all(emit(died_record(t, code)) for t in unit_tasks(task)):
                         return
                     continue
                 if kind == "ready":
                     box.ready = True
                     continue
                 box.task = None
-                if not emit(Record(**payload)):
+                if not all(emit(Record(**p)) for p in payload):
                     return
             now = time.monotonic()
             for box in boxes:
                 if box.task is not None and now >= box.deadline:
                     task = box.task
                     box.kill()
-                    if not emit(timeout_record(task)):
+                    if not all(emit(timeout_record(t)) for t in unit_tasks(task)):
                         return
                 starting = box.proc is not None and not box.ready
                 if starting and now - box.started_at > STARTUP_TIMEOUT_S:
@@ -411,13 +478,13 @@ def _run_local(
 _DASK_BOXES: dict[int, Sandbox] = {}
 
 
-def _dask_trial(task: Task, threads: int, preload: tuple[str, ...]) -> dict[str, Any]:
-    """Run one trial inside a Dask worker, in that worker thread's sandbox."""
+def _dask_trial(task: Unit, threads: int, preload: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Run one unit inside a Dask worker, in that worker thread's sandbox."""
     ident = threading.get_ident()
     box = _DASK_BOXES.get(ident)
     if box is None:
         box = _DASK_BOXES[ident] = Sandbox(preload, threads, None)
-    return box.run(task).to_dict()
+    return [r.to_dict() for r in box.run(task)]
 
 
 def _dask_cluster(workers: int) -> Any:
@@ -439,6 +506,7 @@ def _run_dask(
     threads: int,
     scheduler: str | None,
     emit: Callable[[Record], bool],
+    batch: bool = True,
 ) -> None:
     from distributed import Client, as_completed
 
@@ -452,31 +520,35 @@ def _run_dask(
     by_key = {}
     try:
         futures = []
-        for task in tasks:
+        for unit in make_units(tasks, workers, batch):
+            first = unit_tasks(unit)[0]
             fut = client.submit(
-                _dask_trial, task, threads, preload, pure=False, key=f"trial-{task.task_id}"
+                _dask_trial, unit, threads, preload, pure=False, key=f"trial-{first.task_id}"
             )
-            by_key[fut.key] = task
+            by_key[fut.key] = unit
             futures.append(fut)
         stream = as_completed(futures, with_results=False)
         for fut in stream:
-            task = by_key[fut.key]
+            unit = by_key[fut.key]
             if fut.status == "finished":
-                record = Record(**fut.result())
+                records = [Record(**p) for p in fut.result()]
             else:
                 exc = fut.exception()
                 env = environment()
-                record = Record(
-                    task_id=task.task_id,
-                    status="failed",
-                    error_type=type(exc).__name__,
-                    error_message=f"Dask could not run this trial: {exc}",
-                    finished=_stamp(),
-                    host=env["host"],
-                    versions=env["versions"],
-                )
+                records = [
+                    Record(
+                        task_id=task.task_id,
+                        status="failed",
+                        error_type=type(exc).__name__,
+                        error_message=f"Dask could not run this trial: {exc}",
+                        finished=_stamp(),
+                        host=env["host"],
+                        versions=env["versions"],
+                    )
+                    for task in unit_tasks(unit)
+                ]
             fut.release()
-            if not emit(record):
+            if not all(emit(record) for record in records):
                 client.cancel(futures)
                 return
     finally:
@@ -494,6 +566,7 @@ def run_tasks(
     threads: int = 1,
     log: str | Path | None = None,
     on_record: Callable[[Record], bool | None] | None = None,
+    batch: bool = True,
 ) -> list[Record]:
     """Run ``tasks`` and return their records in completion order (no store).
 
@@ -512,9 +585,9 @@ def run_tasks(
     if not tasks:
         return records
     if executor == "local":
-        _run_local(tasks, workers, threads, Path(log) if log else None, emit)
+        _run_local(tasks, workers, threads, Path(log) if log else None, emit, batch)
     else:
-        _run_dask(tasks, workers, threads, scheduler, emit)
+        _run_dask(tasks, workers, threads, scheduler, emit, batch)
     return records
 
 
@@ -614,6 +687,7 @@ def run_sweep(
     threads: int = 1,
     progress: bool = False,
     on_record: Callable[[Record], None] | None = None,
+    batch: bool = True,
 ) -> SweepSummary:
     """Run (or resume) ``spec`` into ``run_dir`` and return a :class:`SweepSummary`.
 
@@ -638,6 +712,10 @@ def run_sweep(
         Show a progress bar on stderr.
     on_record : callable, optional
         Called with each stored record.
+    batch : bool
+        Train ``learn`` trials of the MLP that share shapes as one batch
+        (:func:`~hardlearn.experiments.tasks.run_task_group`; same results, less time). A
+        batch's budget is the sum of its trials' budgets.
     """
     if executor not in EXECUTORS:
         raise ParameterError(f"executor must be one of 'local', 'dask'; got {executor!r}.")
@@ -676,6 +754,7 @@ def run_sweep(
                 threads=threads,
                 log=store.run_dir / LOG_NAME,
                 on_record=consume,
+                batch=batch,
             )
         finally:
             bar.close()

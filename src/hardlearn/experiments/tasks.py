@@ -29,7 +29,7 @@ import platform
 import socket
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -365,10 +365,9 @@ def _gamma(params: Mapping[str, Any]) -> float:
 # learn: regression advantage of a learner on a periodic neuron or its capped ReLU network
 
 
-def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
-    """Draw a secret, build the target, train the learner, measure its advantage."""
+def _learn_setup(task: Task, rng: np.random.Generator) -> tuple[Any, Any, np.random.Generator]:
+    """Draw the secret and build ``(learner, problem, evaluation generator)`` of a learn trial."""
     from hardlearn.learners.registry import make_learner
-    from hardlearn.metrics import evaluate_learner
     from hardlearn.problems.clwe import random_direction
     from hardlearn.problems.network import capped_periodic_network
     from hardlearn.problems.periodic import PeriodicNeuron
@@ -383,16 +382,116 @@ def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
         target = PeriodicNeuron(w, p["freq"], p["activation"])
     problem = NoisyRegression(target, p["noise"])
     learner = make_learner(task.learner_name or "", task.learner_params, target=target)
-    out = evaluate_learner(
-        learner,
-        problem,
-        train_samples=p["samples"],
-        test_samples=p["test_samples"],
-        rng=eval_rng,
-    )
+    return learner, problem, eval_rng
+
+
+def _learn_metrics(out: Mapping[str, Any]) -> dict[str, Any]:
     metrics = _flatten(out, drop=("train_samples", "test_samples"))
     metrics["success"] = bool(metrics["advantage_lo"] > 0)
     return metrics
+
+
+def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Draw a secret, build the target, train the learner, measure its advantage."""
+    from hardlearn.metrics import evaluate_learner
+
+    learner, problem, eval_rng = _learn_setup(task, rng)
+    p = task.params
+    out = evaluate_learner(
+        learner, problem, train_samples=p["samples"], test_samples=p["test_samples"],
+        rng=eval_rng,
+    )
+    return _learn_metrics(out)
+
+
+#: MLP parameters that may differ between the networks of one batch (BatchedMLP).
+_PER_NETWORK = frozenset({"lr", "weight_decay", "momentum", "init_scale", "output_scale", "rng"})
+
+
+def group_key(task: Task) -> tuple[Any, ...] | None:
+    """Trials with the same key can be trained as one batch (:func:`run_task_group`).
+
+    ``learn`` trials of the ``mlp`` learner whose dimension, sample counts and shared MLP
+    parameters agree; None for every other trial.
+
+    Examples
+    --------
+    >>> from hardlearn.experiments.spec import parse_spec
+    >>> spec = parse_spec({"task": "learn", "root_seed": 0,
+    ...     "grid": {"dim": 4, "freq": [0.5, 1.0], "samples": 100},
+    ...     "learners": [{"name": "mlp", "params": {"width": 8}}, {"name": "mean"}]})
+    >>> keys = [group_key(t) for t in spec.tasks()]
+    >>> sum(k is not None for k in keys), len({k for k in keys if k is not None})
+    (2, 1)
+    """
+    if task.kind != "learn" or task.learner_name != "mlp":
+        return None
+    p = task.params
+    shared = tuple(sorted(
+        (k, repr(v)) for k, v in task.learner_params.items() if k not in _PER_NETWORK
+    ))
+    return ("learn-mlp", p["dim"], p["samples"], p["test_samples"], shared)
+
+
+def run_task_group(tasks: Sequence[Task]) -> list[Record]:
+    """Run ``learn`` trials of equal :func:`group_key` with their MLPs trained as one batch.
+
+    Each trial's learner, problem and generator are built exactly as :func:`run_task` builds
+    them, and :func:`hardlearn.learners.batched.evaluate_learners_batched` returns what
+    ``evaluate_learner`` would, so the stored metrics are those of the trials run one at a
+    time (up to float rounding; ``seconds`` is the trial's share of the group's time). A
+    trial whose set-up or evaluation raises, or every trial if the batched training itself
+    fails, is run alone with :func:`run_task`, which records its error as usual.
+    """
+    from hardlearn.learners.batched import batch_key, evaluate_learners_batched
+
+    tasks = list(tasks)
+    t0 = time.perf_counter()
+    started = _now()
+    built: list[tuple[Task, Any, Any, np.random.Generator]] = []
+    alone: list[Task] = []
+    for task in tasks:
+        try:
+            learner, problem, eval_rng = _learn_setup(
+                task, task_generator(task.root_seed, task.key)
+            )
+        except Exception:  # run alone below, where run_task records the error
+            alone.append(task)
+            continue
+        if batch_key(learner, problem, train_samples=task.params["samples"]) is None:
+            alone.append(task)
+        else:
+            built.append((task, learner, problem, eval_rng))
+    records: dict[str, Record] = {}
+    if len(built) >= 2:
+        p = built[0][0].params
+        try:
+            outs = evaluate_learners_batched(
+                [b[1] for b in built], [b[2] for b in built],
+                train_samples=p["samples"], test_samples=p["test_samples"],
+                rngs=[b[3] for b in built], return_exceptions=True,
+            )
+        except Exception:  # e.g. out of memory: fall back to one trial at a time
+            outs = [None] * len(built)
+        share = (time.perf_counter() - t0) / len(built)
+        env = environment()
+        for (task, *_), out in zip(built, outs, strict=True):
+            if not isinstance(out, Mapping):
+                alone.append(task)
+                continue
+            record = Record(task_id=task.task_id, status="ok", host=env["host"],
+                            versions=env["versions"], started=started)
+            record.metrics = {
+                str(k): _jsonable(v, str(k)) for k, v in _learn_metrics(out).items()
+            }
+            record.seconds = share
+            record.finished = _now()
+            records[task.task_id] = record
+    else:
+        alone.extend(b[0] for b in built)
+    for task in alone:
+        records[task.task_id] = run_task(task)
+    return [records[t.task_id] for t in tasks]
 
 
 def _check_learn(params: dict[str, Any]) -> None:

@@ -1,0 +1,84 @@
+"""Learn sweeps train MLPs that share shapes as one batch, with the same stored results."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardlearn.experiments import run_sweep
+from hardlearn.experiments.runner import make_units, unit_tasks
+from hardlearn.experiments.spec import parse_spec
+from hardlearn.experiments.store import read_results
+from hardlearn.experiments.tasks import group_key, run_task, run_task_group
+
+#: Columns that measure time or place, not mathematics.
+TIMING = {"seconds", "started", "finished", "run_seconds", "fit_seconds", "fit_train_seconds",
+          "host", "versions"}
+
+
+def learn_spec(**extra):
+    return parse_spec({
+        "task": "learn", "root_seed": 11, "repetitions": 2,
+        "grid": {"dim": 4, "freq": [0.25, 1.0], "samples": 300, "test_samples": 500},
+        "learners": [
+            {"name": "mlp", "params": {"width": 8, "steps": 40, "dtype": "float64", **extra}},
+            {"name": "mlp", "params": {"width": 8, "steps": 40, "dtype": "float64",
+                                       "lr": 0.01, **extra}},
+            {"name": "mean"},
+        ],
+    })
+
+
+def test_grouping_keys_and_units():
+    tasks = learn_spec().tasks()
+    keys = {group_key(t) for t in tasks if t.learner_name == "mlp"}
+    assert len(keys) == 1  # lr may differ inside a batch
+    assert all(group_key(t) is None for t in tasks if t.learner_name == "mean")
+    units = make_units(tasks, workers=2)
+    assert sorted(len(unit_tasks(u)) for u in units) == [1, 1, 1, 1, 4, 4]
+    assert sorted(t.task_id for u in units for t in unit_tasks(u)) == sorted(
+        t.task_id for t in tasks)
+    assert all(len(unit_tasks(u)) == 1 for u in make_units(tasks, workers=2, batch=False))
+
+
+def stripped(record):
+    return {k: v for k, v in record.metrics.items() if k not in TIMING}
+
+
+def test_group_equals_one_at_a_time():
+    mlp_tasks = [t for t in learn_spec().tasks() if t.learner_name == "mlp"]
+    together = run_task_group(mlp_tasks)
+    alone = [run_task(t) for t in mlp_tasks]
+    for a, b in zip(together, alone, strict=True):
+        assert a.task_id == b.task_id and a.status == b.status == "ok"
+        sa, sb = stripped(a), stripped(b)
+        assert sa.keys() == sb.keys()
+        for key in sa:
+            if isinstance(sa[key], float):
+                assert sa[key] == pytest.approx(sb[key], rel=1e-7, abs=1e-9), key
+            else:
+                assert sa[key] == sb[key], key
+
+
+def test_a_failed_batch_falls_back_to_one_trial_at_a_time(monkeypatch):
+    from hardlearn.learners import batched
+
+    def broken(*args, **kwargs):
+        raise MemoryError("pretend the batch does not fit")
+
+    monkeypatch.setattr(batched, "evaluate_learners_batched", broken)
+    tasks = [t for t in learn_spec().tasks() if t.learner_name == "mlp"][:2]
+    records = run_task_group(tasks)
+    assert [r.status for r in records] == ["ok", "ok"]
+    assert stripped(records[0]) == stripped(run_task(tasks[0]))
+
+
+def test_sweep_with_and_without_batching_stores_the_same_results(tmp_path):
+    spec = learn_spec()
+    run_sweep(spec, tmp_path / "batched", workers=2)
+    run_sweep(spec, tmp_path / "alone", workers=2, batch=False)
+    a = {r["task_id"]: r for r in read_results(tmp_path / "batched")}
+    b = {r["task_id"]: r for r in read_results(tmp_path / "alone")}
+    assert a.keys() == b.keys()
+    for tid in a:
+        assert a[tid]["status"] == b[tid]["status"] == "ok"
+        assert a[tid]["advantage"] == pytest.approx(b[tid]["advantage"], rel=1e-7, abs=1e-9)
