@@ -24,6 +24,7 @@ Usage::
     python benchmarks/bench_lattice.py                  # the full table: hours on 2 cores
     python benchmarks/bench_lattice.py --goals          # the issue's goals only
     python benchmarks/bench_lattice.py --dims 200 --kinds clwe --engines flint
+    python benchmarks/bench_lattice.py --at 200:clwe:2300,100:triangle:1900   # pass 2 only
 
 The last line is ``RESULT key=value ...``.
 """
@@ -112,6 +113,9 @@ def run_at(d: int, kind: str, p: int, engine: str, reduction: str, trials: int,
         ok = _check(s, est)
         wins += ok
         false += est.recovered_ and not ok
+        print(f"  # d={d} {kind} p={p} {engine}/{reduction} trial {i}: {est.status_} "
+              f"{'ok' if ok else ''} {times[-1]:.2f} s (cpu {cpu[-1]:.2f} s, "
+              f"log2 M {est.scale_bits_})", file=sys.stderr, flush=True)
     return {"wins": wins, "trials": trials, "median_s": statistics.median(times),
             "max_s": max(times), "false": false, "median_cpu_s": statistics.median(cpu)}
 
@@ -121,6 +125,9 @@ def threshold_cell(d, kind, engine, reduction, trials, time_limit, verify=True) 
     for i in range(trials):
         bits, off = required_bits(d, kind, engine, reduction, i)
         need.append(math.inf if bits is None else bits - off)
+    print(f"  # d={d} {kind} {engine}/{reduction}: noise bits needed per trial "
+          f"{[round(v) if math.isfinite(v) else None for v in need]}", file=sys.stderr,
+          flush=True)
     need.sort()
     q = need[max(0, math.ceil(0.9 * trials) - 1)]
     if not math.isfinite(q):
@@ -170,11 +177,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-bkz-lattice-dim", type=int, default=170,
                     help="skip BKZ cells whose lattice is larger (BKZ-20 time grows fast)")
     ap.add_argument("--time-limit", type=float, default=600.0)
+    ap.add_argument("--at", default="",
+                    help="only pass 2 at given noise levels: items d:labels:p[:engine[:red]], "
+                         "comma separated (e.g. 200:clwe:2300,100:triangle:1900)")
     args = ap.parse_args(argv)
     if args.quick:
         args.dims, args.trials = "20,40", 3
     figs: dict[str, float] = {}
-    if args.goals:
+    if args.at:
+        for item in args.at.split(","):
+            parts = item.split(":")
+            d, kind, p = int(parts[0]), parts[1], int(parts[2])
+            eng = parts[3] if len(parts) > 3 else "auto"
+            red = parts[4] if len(parts) > 4 else "lll"
+            r = run_at(d, kind, p, eng, red, args.trials, args.time_limit)
+            tag = f"{kind}_d{d}_p{p}_{eng}_{red}"
+            print(f"at {tag}: {r['wins']}/{r['trials']} recovered, median {r['median_s']:.2f} s "
+                  f"(reduction CPU {r['median_cpu_s']:.2f} s), max {r['max_s']:.2f} s, "
+                  f"false {r['false']}", flush=True)
+            figs[f"wins_{tag}"] = r["wins"]
+            figs[f"t_{tag}"] = round(r["median_s"], 2)
+            figs[f"cpu_{tag}"] = round(r["median_cpu_s"], 2)
+    elif args.goals:
         figs.update(goals(args.trials, args.time_limit))
     else:
         dims = [int(x) for x in args.dims.split(",")]

@@ -113,6 +113,7 @@ def run_attack(
         "reduction_seconds": est.reduction_seconds_,
         "dim": samples.dim,
         "samples": samples.m,
+        "samples_used": int(est.samples_used_),
         "labels": samples.kind,
         "noise_bits": samples.noise_bits,
         "label_bits": samples.label_bits,
@@ -193,7 +194,8 @@ def attack(
                         f"noise 2^-{exact.noise_bits}, m = {exact.m}")
     table.add_column("quantity")
     table.add_column("value")
-    for key in ("status", "recovered", "cosine", "freq_error", "lattice_dim", "engine",
+    for key in ("status", "recovered", "cosine", "freq_error", "samples_used", "lattice_dim",
+                "engine",
                 "reduction", "scale_bits", "predicted_scale_bits", "attempts", "seconds",
                 "log2_expected_false"):
         value = report[key]

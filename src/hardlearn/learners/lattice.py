@@ -63,9 +63,12 @@ never consulted.
 
 **Time limits.** python-flint's LLL is one C call that cannot be interrupted, so the
 reduction runs in a forked child process that the parent kills at ``time_limit`` (measured
-overhead: a few milliseconds with ``fork``, see :data:`CHILD_START_METHOD`). The outcome is
+overhead: about 55 ms a fit with ``fork`` from a process that has imported torch, on the
+2-core test machine under load; see :data:`CHILD_START_METHOD`). The outcome is
 recorded as ``status_ = "timeout"`` (or raised as :class:`ReductionTimeout` with
-``raise_on_timeout=True``). ``time_limit=None`` runs in process without a limit.
+``raise_on_timeout=True``). ``time_limit=None`` runs in process without a limit. Inside a
+daemonic process (a ``multiprocessing.Pool`` worker, which may not start children) the
+limit is checked between feeding steps only, and BKZ gets it as ``max_time``.
 
 **Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
 numbers; they carry 53 bits, which caps the attack near ``d = 10`` (SPEC section 5).
@@ -132,8 +135,8 @@ NOISE_Z_MAX = 12.0
 SAMPLE_MARGIN = 0.8
 #: Relative pivot size below which ``X[:d]`` counts as singular (float64 LU).
 _SINGULAR_RTOL = 1e-13
-#: Process start method for the time-limited child ("fork": a few ms; "spawn" would
-#: re-import numpy, flint and fpylll, about 0.5 s).
+#: Process start method for the time-limited child ("fork": about 55 ms a fit, measured;
+#: "spawn" would re-import numpy, flint and fpylll, about 0.5 s).
 CHILD_START_METHOD = "fork"
 
 
@@ -653,6 +656,12 @@ def _run_with_limit(prob: _Problem, cfg: dict[str, Any], time_limit: float | Non
     """Run :func:`_reduce_loop` in a child killed at ``time_limit`` seconds."""
     if time_limit is None:
         return _reduce_loop(prob, cfg)
+    if multiprocessing.current_process().daemon:
+        # A daemonic process (a multiprocessing.Pool worker) may not start children: the
+        # limit is then checked between feeding steps only (a "soft" limit).
+        out = _reduce_loop(prob, cfg)
+        out["limit"] = "soft"
+        return out
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context(CHILD_START_METHOD if CHILD_START_METHOD in methods
                                       else "spawn")

@@ -23,8 +23,8 @@ than ``2^-P``. The sampler *dithers* it: it adds an independent uniform draw on
 ``[-ulp(g)/2, ulp(g)/2)`` made of random bits down to ``2^-P``. The result is a continuous-
 looking value on the grid ``2^-P`` whose distribution differs from ``N(0, 1)`` scaled by
 ``2^-p`` by less than one float64 ulp in every quantile (a relative ``2^-52``), which no
-attack can see. Only draws with ``|g| < 2^(52 + p - P)`` (probability below ``2^-10`` for the
-default guard) are rounded to the grid instead.
+attack can see. Only draws with ``|g| < 2^(53 + p - P)`` (``2^-11`` for the default guard,
+probability below ``2^-11``) are rounded to the grid instead.
 
 Float64 samplers call :func:`require_float64_noise` (or check
 :func:`~hardlearn.conventions.float64_noise_floor` themselves) and raise a
@@ -65,8 +65,8 @@ __all__ = [
 LABEL_KINDS = ("clwe", "triangle", "cosine")
 
 #: Bits of the label grid below the noise: ``P = p + GUARD_BITS`` by default. The rounding
-#: error ``2^-P`` is then ``2^-64`` times the noise std (a float64 ``N(0,1)`` draw is below
-#: ``2^-12`` with probability ``< 2^-10``, so 64 also keeps nearly every draw dithered).
+#: error ``2^-P`` is then ``2^-64`` times the noise std, and every draw with ``|g| >= 2^-11``
+#: (all but a fraction ``< 2^-11``) is dithered rather than rounded.
 GUARD_BITS = 64
 
 #: Bits carried by the ``cos`` evaluation beyond the label grid (ball arithmetic radius far
