@@ -17,14 +17,6 @@ LRS = [1e-2, 3e-3, 2e-2, 5e-3]
 WDS = [0.0, 1e-3, 0.0, 1e-2]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks on a shared 2-core machine run far faster on one thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
 def data():

@@ -5,15 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_learn_json_has_the_promised_keys(cli):

@@ -30,15 +30,6 @@ from hardlearn.learners.mlp import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks on a shared 2-core machine run far faster on one thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def sum_target(X):
     """A picklable, dimension-free target for the oracle's estimator checks."""
     return np.asarray(X).sum(axis=1)

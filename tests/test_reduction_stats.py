@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
 
 from hardlearn import CLWE, NoisyRegression, NullCLWE, PeriodicNeuron, random_direction
 from hardlearn.conventions import gamma_to_freq
@@ -21,13 +20,6 @@ def paper_freq(dim: int) -> float:
     """gamma = 2 sqrt(d) (BRST21) as a frequency of the learning view."""
     return gamma_to_freq(2 * math.sqrt(dim))
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_spec4_sanity_values():
