@@ -537,6 +537,25 @@ def _log2_expected_false(prob: _Problem, log2_t: float, log2_rho: float) -> floa
     return signs + _log2_ball(prob.d, r) + rho_term + union
 
 
+def _resolution_bits(prob: _Problem, coef: list[int]) -> float:
+    """Bits below which a residual ``L t`` is rounding, not noise.
+
+    The columns are integers at scale ``2^hi`` (``L`` itself rounded to ``2^-hi``), so a
+    candidate with coefficients ``coef`` has a residual of about ``sum |coef_j| + n`` units of
+    ``2^-hi`` even when the noise is zero; two more bits make it a bound. Noise smaller than
+    this cannot be seen in the residual, so the noise test compares with the larger of the two.
+    """
+    return prob.hi - math.log2(sum(abs(c) for c in coef) + prob.n) - 2.0
+
+
+def _noise_z_ok(prob: _Problem, coef: list[int], res: list[int], noise_bits: float) -> bool:
+    """Every entry of ``L t`` within ``NOISE_Z_MAX`` noise standard deviations (the noise
+    taken no smaller than the columns' resolution, :func:`_resolution_bits`)."""
+    bits = min(float(noise_bits), _resolution_bits(prob, coef))
+    zmax = max((_log2_abs(r) for r in res), default=-math.inf) - prob.hi + bits
+    return zmax <= math.log2(NOISE_Z_MAX)
+
+
 def _check_rows(prob: _Problem, rows: list[list[int]], certify_bits: float,
                 noise_bits: float | None = None):
     best = None
@@ -549,11 +568,10 @@ def _check_rows(prob: _Problem, rows: list[list[int]], certify_bits: float,
         t = _t_values(prob, coef)
         log2_t = _norm_of_ints(t, prob.label_bits)
         score = _log2_expected_false(prob, log2_t, log2_rho)
-        if noise_bits is not None and prob.kind != "cosine":
+        if noise_bits is not None and prob.kind != "cosine" and \
+                not _noise_z_ok(prob, coef, res, noise_bits):
             # L has orthonormal rows, so L e has iid N(0, sigma^2) entries.
-            zmax = max((_log2_abs(r) for r in res), default=-math.inf) - prob.hi + noise_bits
-            if zmax > math.log2(NOISE_Z_MAX):
-                continue  # explains the data, but not within the noise: not the neuron
+            continue  # explains the data, but not within the noise: not the neuron
         if best is None or score < best[0]:
             best = (score, coef, log2_rho, res)
         if score <= -certify_bits:
@@ -1039,8 +1057,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         z_ok = True
         if noise_bits is not None and prob.kind != "cosine" and res:
             # L has orthonormal rows, so L e has iid N(0, sigma^2) entries.
-            zmax = max(_log2_abs(r) for r in res) - prob.hi + float(noise_bits)
-            z_ok = zmax <= math.log2(NOISE_Z_MAX)
+            z_ok = _noise_z_ok(prob, coef, res, noise_bits)
         self.certificate_ = {
             "log2_expected_false": score,
             "log2_residual": log2_rho,
