@@ -95,14 +95,14 @@ SIZES: dict[str, DemoSize] = {
         budget_seconds=60.0, budget_note="under 1 minute on 2 cores",
     ),
     "default": DemoSize(
-        name="default", dim=16, trials=8, samples=1000, exact_noise_bits=400,
+        name="default", dim=16, trials=20, samples=1000, exact_noise_bits=400,
         learner_params={
             "kernel": {"max_samples": 1000}, "rf": {"n_components": 500}, "mlp": _FAST_MLP,
             "lattice": {"time_limit": 20},
         },
-        threshold_dims=(8, 12, 16, 20, 24, 32), threshold_labels=("clwe", "triangle"),
-        threshold_reps=2, threshold_attempts=2, bits_high=800, resolution=8,
-        learn_dims=(8, 16), learn_freqs=(0.25, 0.5, 1.0), learn_samples=4000, learn_reps=2,
+        threshold_dims=(8, 12, 16, 24, 32, 48), threshold_labels=("clwe", "triangle"),
+        threshold_reps=3, threshold_attempts=2, bits_high=1000, resolution=8,
+        learn_dims=(8, 16, 32), learn_freqs=(0.25, 0.5, 1.0), learn_samples=4000, learn_reps=2,
         mlp_curve_params={"width": 128, "steps": 1500, "batch_size": 256, "lr": 3e-3},
         budget_seconds=240.0, budget_note="under 5 minutes on 2 cores",
     ),

@@ -346,7 +346,7 @@ def threshold_vs_regimes(
     ok = [r for r in rows if _number(r.get("noise_bits")) is not None]
     if not ok:
         raise ParameterError("no finished threshold trial has a numeric noise_bits.")
-    fig = Figure(figsize=(6.8, 4.4), layout="constrained")
+    fig = Figure(figsize=(8.8, 4.4), layout="constrained")
     ax = fig.subplots()
     for label, prow in _groups(ok, "labels"):
         dims = sorted({int(_number(r["dim"])) for r in prow})
@@ -372,7 +372,7 @@ def threshold_vs_regimes(
     ax.set_xlabel("dimension d")
     ax.set_ylabel("noise exponent p (noise std 2^-p)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(
         title or "Lattice reduction learns only below its threshold noise; LZZ: hard above",
         fontsize=9,
