@@ -179,3 +179,16 @@ def test_tiny_noise_raises_precision_error():
         hl.NoisyRegression(hl.PeriodicNeuron([1.0], 1.0), noise_std=1e-17)
     # Noise just above the floor is accepted.
     hl.NoisyRegression(hl.PeriodicNeuron([1.0], 1.0), noise_std=1e-13)
+
+
+@pytest.mark.parametrize("freq", [1e-10, 1e-5, 1e-3, 0.02, 0.049])
+def test_triangle_moments_at_small_frequency(freq):
+    # tri(f g) = f |g| while |f g| < 1/2: Var = f^2 (1 - 2/pi), E = f sqrt(2/pi).
+    mean, second = hl.triangle_wave.gaussian_moments(freq)
+    assert mean == pytest.approx(freq * math.sqrt(2 / math.pi), rel=1e-12)
+    assert second - mean**2 == pytest.approx(freq**2 * (1 - 2 / math.pi), rel=1e-9)
+
+
+def test_hclwe_refuses_noise_float64_cannot_carry():
+    with pytest.raises(hl.PrecisionError, match="rounded flat"):
+        hl.HomogeneousCLWE([1.0, 0.0], gamma=100.0, beta=1e-14)

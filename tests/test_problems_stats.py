@@ -37,3 +37,28 @@ def test_hclwe_check_detects_a_wrong_sampler(monkeypatch):
 
     monkeypatch.setattr(clwe.HomogeneousCLWE, "sample", shifted)
     assert not check_hclwe_marginal(1, np.random.default_rng(0)).passed
+
+
+def test_hclwe_density_check_detects_wrong_layer_constants(monkeypatch):
+    # The KS check shares the layer constants with marginal_cdf; the density check does not.
+    from hardlearn.problems import clwe
+    from hardlearn.verification import check_hclwe_density
+
+    original = clwe.HomogeneousCLWE.__init__
+
+    def wrong(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._means = 1.3 * self._means
+
+    monkeypatch.setattr(clwe.HomogeneousCLWE, "__init__", wrong)
+    assert not check_hclwe_density(1, np.random.default_rng(0)).passed
+
+
+def test_conventions_check_detects_a_wrong_constant(monkeypatch):
+    import math
+
+    from hardlearn import conventions
+    from hardlearn.verification import check_conventions
+
+    monkeypatch.setattr(conventions, "SQRT_2PI", 2 * math.pi)
+    assert not check_conventions(1, np.random.default_rng(0)).passed

@@ -130,10 +130,11 @@ def wrap_unit(t: ArrayLike) -> np.ndarray:
     --------
     >>> wrap_unit([1.25, -0.25, -1e-20])
     array([0.25, 0.75, 0.  ])
+    >>> float(wrap_unit(2.5))
+    0.5
     """
     out = np.mod(np.asarray(t, dtype=np.float64), 1.0)
-    out[out >= 1.0] = 0.0
-    return out
+    return np.where(out >= 1.0, 0.0, out)
 
 
 def wrap_centered(t: ArrayLike) -> np.ndarray:

@@ -139,9 +139,9 @@ def newcombe_difference_interval(
     >>> lo < 0 < hi
     True
     """
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1, confidence)
+    l1, u1 = wilson_interval(k1, n1, confidence)  # validates k1, n1 (n1 >= 1)
     l2, u2 = wilson_interval(k2, n2, confidence)
+    p1, p2 = k1 / n1, k2 / n2
     d = p1 - p2
     lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)

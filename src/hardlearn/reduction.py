@@ -356,9 +356,11 @@ class Distinguisher:
         labels; others get float64 labels.
         """
         if not isinstance(samples, ExactSamples) or samples.kind != "clwe":
+            got = (f"ExactSamples with {samples.kind!r} labels"
+                   if isinstance(samples, ExactSamples) else type(samples).__name__)
             raise ParameterError(
                 "samples must be ExactSamples with CLWE labels (hardlearn.problems.exact."
-                f"sample_exact(..., labels='clwe')); got {type(samples).__name__}."
+                f"sample_exact(..., labels='clwe')); got {got}."
             )
         act = get_activation(self.activation)
         if act.name != "triangle" or self.noise_std != 0:

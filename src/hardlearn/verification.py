@@ -18,7 +18,12 @@ from scipy import integrate, stats
 
 from hardlearn._rng import task_generator
 from hardlearn._validation import check_int
-from hardlearn.conventions import beta_to_noise_std, brst_to_standard, gamma_to_freq, wrap_centered
+from hardlearn.conventions import (
+    beta_to_noise_std,
+    brst_to_standard,
+    gamma_to_freq,
+    wrap_centered,
+)
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
 from hardlearn.problems.network import capped_periodic_network
 from hardlearn.problems.periodic import PeriodicNeuron, cosine_wave, triangle_wave
@@ -149,6 +154,31 @@ def check_hclwe_marginal(scale: int, rng: np.random.Generator) -> Check:
     )
 
 
+def check_hclwe_density(scale: int, rng: np.random.Generator) -> Check:
+    """hCLWE: ``marginal_cdf`` equals the CDF of the defining density (SPEC section 2),
+    ``rho(t) sum_i rho_beta(i - gamma t)``, integrated numerically (independent of the
+    sampler's layer constants, which the KS check shares with ``marginal_cdf``)."""
+    worst = 0.0
+    for gamma, beta in ((2.0, 0.25), (3.0, 0.1), (0.7, 0.9)):
+        h = HomogeneousCLWE(np.array([1.0]), gamma=gamma, beta=beta)
+        layers = np.arange(-60, 61)
+
+        def density(t, gamma=gamma, beta=beta, layers=layers):
+            return math.exp(-math.pi * t * t) * float(
+                np.sum(np.exp(-math.pi * (layers - gamma * t) ** 2 / beta**2)))
+
+        # integrate piece by piece between layer centres so quad sees every pancake
+        knots = np.concatenate([[-6.0], layers[np.abs(layers / gamma) < 6] / gamma, [6.0]])
+        pieces = [integrate.quad(density, a, b, limit=200)[0] for a, b in zip(
+            knots[:-1], knots[1:], strict=True)]
+        cdf = np.cumsum(pieces) / np.sum(pieces)
+        worst = max(worst, float(np.max(np.abs(cdf - h.marginal_cdf(knots[1:])))))
+    return Check(
+        "hclwe_density", "hCLWE marginal_cdf = CDF of rho(t) sum_i rho_beta(i - gamma t)",
+        "quadrature within 1e-8", f"max |diff| = {worst:.2g}", worst < 1e-8,
+    )
+
+
 def check_hclwe_orthogonal(scale: int, rng: np.random.Generator) -> Check:
     """hCLWE: directions orthogonal to the secret have variance ``1 / (2 pi)``."""
     d = 10
@@ -209,16 +239,27 @@ def check_gaussian_shift_tv(scale: int, rng: np.random.Generator) -> Check:
     )
 
 
+#: sqrt(2 pi) written out (not computed by hardlearn.conventions), for the conventions check.
+_SQRT_2PI_LITERAL = 2.5066282746310002
+
+
 def check_conventions(scale: int, rng: np.random.Generator) -> Check:
-    """CLWE phases in the two views agree: ``gamma <w, y> = freq <w, x>``."""
-    d, gamma = 7, 5.0
-    w = random_direction(d, rng=rng)
-    s = CLWE(w, gamma, 0.1).sample(1000, rng=rng)
-    x = brst_to_standard(s.y)
-    worst = float(np.max(np.abs(gamma * (s.y @ w) - gamma_to_freq(gamma) * (x @ w))))
+    """The BRST21 <-> standard conversions against a literal ``sqrt(2 pi)``, and the standard
+    view of CLWE inputs has unit variance."""
+    exact = max(
+        abs(gamma_to_freq(5.0) - 5.0 / _SQRT_2PI_LITERAL),
+        abs(beta_to_noise_std(0.3) - 0.3 / _SQRT_2PI_LITERAL),
+        abs(float(brst_to_standard([1.0])[0]) - _SQRT_2PI_LITERAL),
+    )
+    w = random_direction(5, rng=rng)
+    x = brst_to_standard(CLWE(w, 5.0, 0.1).sample(100_000 * scale, rng=rng).y)
+    var_err = abs(float(x.var()) - 1.0)
+    tol = Z_TOLERANCE * math.sqrt(2.0 / x.size)
     return Check(
-        "conventions", "gamma <w,y> = freq <w,x> with x = sqrt(2 pi) y, freq = gamma/sqrt(2 pi)",
-        "< 1e-12", f"max |diff| = {worst:.2g}", worst < 1e-12,
+        "conventions", "freq = gamma/sqrt(2 pi), s = beta/sqrt(2 pi), x = sqrt(2 pi) y ~ N(0, I)",
+        f"conversions < 1e-15, |Var x - 1| < {tol:.2g}",
+        f"conversions {exact:.2g}, |Var x - 1| = {var_err:.2g}",
+        exact < 1e-15 and var_err < tol,
     )
 
 
@@ -281,6 +322,7 @@ CHECKS: dict[str, Callable[[int, np.random.Generator], Check]] = {
     "cos_gaussian_mean": check_cosine_gaussian,
     "target_variance": check_target_variance,
     "hclwe_marginal": check_hclwe_marginal,
+    "hclwe_density": check_hclwe_density,
     "hclwe_orthogonal_variance": check_hclwe_orthogonal,
     "clwe_residual": check_clwe_residual,
     "null_uniform": check_null_uniform,

@@ -218,6 +218,15 @@ class HomogeneousCLWE:
         self.gamma = check_real("gamma", gamma, low=0.0, low_open=True)
         self.beta = check_real("beta", beta, low=0.0, high=1.0, low_open=True, high_open=True)
         s2 = self.beta**2 + self.gamma**2
+        layer_std = beta_to_noise_std(self.beta) / math.sqrt(s2)
+        # Layer centres reach |gamma i / s2| <= LAYER_TAILS gamma / sqrt(s2) (plus one layer).
+        floor = float64_noise_floor(LAYER_TAILS * self.gamma / math.sqrt(s2) + 1.0)
+        if layer_std < floor:
+            raise PrecisionError(
+                f"beta={self.beta!r} gives layers of width {layer_std:.3g}, below what float64 "
+                f"carries next to their centres (floor {floor:.3g}): the pancakes would be "
+                "rounded flat. Use larger beta, or exact arithmetic (hardlearn.problems.exact)."
+            )
         half = math.ceil(LAYER_TAILS * math.sqrt(s2))
         self._layers = np.arange(-half, half + 1)
         logw = -math.pi * self._layers.astype(np.float64) ** 2 / s2
@@ -226,7 +235,7 @@ class HomogeneousCLWE:
         self._cdf = np.cumsum(self._weights)
         self._cdf[-1] = 1.0
         self._means = self.gamma * self._layers / s2
-        self._layer_std = beta_to_noise_std(self.beta) / math.sqrt(s2)
+        self._layer_std = layer_std
 
     @property
     def dim(self) -> int:

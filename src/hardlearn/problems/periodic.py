@@ -41,10 +41,16 @@ __all__ = [
 ]
 
 #: Fourier terms kept in the Gaussian moments. The n-th term is at most
-#: ``exp(-2 pi^2 n^2 f^2) / n^2``; for ``f >= 0.05`` and n = 400 this is below 1e-300, and for
-#: smaller ``f`` the tail ``sum_{n > N} 1/n^2 < 1/N`` is damped by the first neglected
-#: exponential, so 2,000 terms keep the moments exact to float64 for every ``f >= 1e-3``.
+#: ``exp(-2 pi^2 n^2 f^2) / n^2``; for ``f >= 0.05`` and n = 400 this is below 1e-300, so the
+#: series is exact to float64 there.
 _FOURIER_TERMS = 2000
+#: Below this frequency the triangle wave's moments come from the piecewise-linear Gaussian
+#: integrals instead (the Fourier series converges too slowly there: at f = 1e-4 its 2,000
+#: terms overstate the variance 2.3-fold).
+_FOURIER_MIN_FREQ = 0.05
+#: Standard deviations of ``g`` covered by the piecewise-linear integrals; the neglected
+#: tail is below ``erfc(40 / sqrt 2) < 1e-300``.
+_GAUSS_SDS = 40.0
 
 
 def _tri(t: ArrayLike) -> np.ndarray:
@@ -62,6 +68,15 @@ def _damping(freq: float, n: np.ndarray) -> np.ndarray:
 
 
 def _tri_gaussian_moments(freq: float) -> tuple[float, float]:
+    if freq < _FOURIER_MIN_FREQ:
+        # tri(freq g) = g_R(freq g) for |g| <= R / freq: the capped network's exact integrals.
+        from hardlearn.problems.network import (
+            capped_triangle_coefficients,
+            gaussian_piecewise_linear_moments,
+        )
+
+        biases, weights = capped_triangle_coefficients(max(1, math.ceil(_GAUSS_SDS * freq)))
+        return gaussian_piecewise_linear_moments(np.full(biases.shape, freq), biases, weights)
     n = np.arange(1, _FOURIER_TERMS + 1, dtype=np.float64)
     damp = _damping(freq, n)
     odd = n % 2 == 1
