@@ -72,3 +72,22 @@ def test_every_demo_size_is_a_valid_set_of_sweeps(size):
 def test_quick_and_full_are_exclusive(cli):
     code, _, err = cli("demo", "--quick", "--full")
     assert code == 2 and "at most one of --quick and --full" in err
+
+
+def test_story_fails_when_decisions_are_missing():
+    from hardlearn.experiments.demo import DEMO_LEARNERS, AdvantageRow, story_checks
+
+    size = SIZES["quick"]
+
+    def row(learner, regime, adv, trials=size.trials, failed=0):
+        return AdvantageRow(learner, regime, "-", trials, adv, adv, adv, max(adv, 0.0), 0.0,
+                            0.0, 0.0, failed)
+
+    good = [row(n, r, 1.0 if n == "oracle" or (n, r) == ("lattice", "exponential") else 0.0)
+            for r in ("polynomial", "exponential") for n in DEMO_LEARNERS]
+    assert all(c.passed for c in story_checks(good, [], size))
+    # The lattice learner finished one decision of three and timed out in the others.
+    partial = [r if (r.learner, r.regime) != ("lattice", "exponential")
+               else row("lattice", "exponential", 1.0, trials=1, failed=2) for r in good]
+    failed = [c for c in story_checks(partial, [], size) if not c.passed]
+    assert [c.name for c in failed] == ["lattice_exponential_complete"]

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from hardlearn._rng import stable_key
 from hardlearn._validation import check_choice
 from hardlearn.errors import ParameterError
 from hardlearn.experiments.runner import run_sweep
@@ -132,9 +133,15 @@ def _distinguish_eps(dim: int) -> float:
     return min(lzz_regime(dim).eps, triangle_wave.uniform_variance / 2.0)
 
 
+def demo_regime(size: DemoSize) -> Any:
+    """The regime of the demo's instance, for the ``samples`` each decision actually uses
+    (so ``beta`` and the TV bound cover every training and held-out sample)."""
+    return lzz_regime(size.dim, samples=size.samples)
+
+
 def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
     """The four sweep files of the demo, as dicts for :func:`parse_spec`."""
-    regime = lzz_regime(size.dim)
+    regime = demo_regime(size)
     learners = [
         {"name": n, "params": dict(size.learner_params.get(n, {}))} for n in DEMO_LEARNERS
     ]
@@ -214,8 +221,9 @@ def pool_advantage(
             out.append(AdvantageRow(name, regime, noise, 0, *(float("nan"),) * 7,
                                     failed=len(mine)))
             continue
-        k1 = int(round(sum(float(r["p_clwe_given_clwe"]) for r in ok)))
-        k0 = int(round(sum(float(r["p_clwe_given_null"]) for r in ok)))
+        n = sum(int(r["trials"]) for r in ok)
+        k1 = int(round(sum(float(r["p_clwe_given_clwe"]) * int(r["trials"]) for r in ok)))
+        k0 = int(round(sum(float(r["p_clwe_given_null"]) * int(r["trials"]) for r in ok)))
         lo, hi = newcombe_difference_interval(k1, n, k0, n)
         out.append(AdvantageRow(
             learner=name, regime=regime, noise=noise, trials=n, advantage=(k1 - k0) / n,
@@ -239,12 +247,28 @@ def story_checks(
     table: Sequence[AdvantageRow], learn_rows: Sequence[Mapping[str, Any]],
     size: DemoSize,
 ) -> list[Check]:
-    """The qualitative outcomes the paper predicts, checked on this run's numbers."""
+    """The qualitative outcomes the paper predicts, checked on this run's numbers.
+
+    A distinguisher claim counts only if every planned decision finished (``size.trials``
+    per hypothesis, none failed or timed out); otherwise it fails and says so.
+    """
     checks = []
 
     def add(name: str, claim: str, expected: str, value: float, passed: bool) -> None:
         checks.append(Check(name, claim, expected, f"{value:.3g}", bool(passed)))
 
+    def complete(row: AdvantageRow) -> bool:
+        if row.failed or row.trials < size.trials:
+            checks.append(Check(
+                f"{row.learner}_{row.regime}_complete",
+                f"all {size.trials} decisions of {row.learner} ({row.regime} noise) finished",
+                str(size.trials), f"{row.trials} ok, {row.failed} failed or timed out", False,
+            ))
+            return False
+        return True
+
+    for row in table:
+        complete(row)
     for regime in ("polynomial", "exponential"):
         o = _advantage(table, "oracle", regime)
         add(f"oracle_{regime}", f"oracle distinguishes ({regime} noise)", ">= 0.9",
@@ -359,7 +383,7 @@ def run_demo(
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    regime = lzz_regime(preset.dim)
+    regime = demo_regime(preset)
     say(f"1. the hard instance, d = {preset.dim}: gamma {regime.gamma:.3g}, beta "
         f"{regime.beta:.3g}, sigma {regime.sigma:.3g}, width {regime.width}, tail mass "
         f"{regime.tail_mass:.2g}, TV bound {regime.tv_total:.3g}")
@@ -380,7 +404,9 @@ def run_demo(
     for name, spec_dict in demo_sweeps(preset, seed).items():
         say(f"{steps[name]} ...")
         spec = parse_spec(spec_dict, source=f"demo:{name}")
-        run_dir = out / "runs" / f"{preset.name}-seed{seed}-{name}"
+        # the sweep's digest in the name: a changed demo never collides with an old store
+        digest = f"{stable_key(spec_dict)[0]:08x}"
+        run_dir = out / "runs" / f"{preset.name}-seed{seed}-{name}-{digest}"
         summary = run_sweep(spec, run_dir, workers=workers, progress=progress)
         runs[name] = str(run_dir)
         rows[name] = read_results(run_dir)
