@@ -95,3 +95,11 @@ def test_distinguish_task_in_exact_mode():
             "grid": {"dim": 8, "samples": 300, "noise_bits": 80, "activation": "cosine"},
             "learners": [{"name": "mean"}],
         })
+
+
+def test_lattice_learner_in_a_distinguisher_defaults_to_d_plus_one_samples():
+    dist = Distinguisher("lattice", "triangle", 0.0, eps=0.01)
+    est = dist._build(None, np.random.default_rng(0), dim=12)
+    assert (est.labels, est.max_samples) == ("triangle", 13)
+    explicit = Distinguisher("lattice", "triangle", 0.0, eps=0.01, params={"max_samples": 40})
+    assert explicit._build(None, np.random.default_rng(0), dim=12).max_samples == 40

@@ -287,12 +287,15 @@ class Distinguisher:
         get_activation(self.activation)
         self._holdout_count(10**9)
 
-    def _build(self, target: Any, rng: np.random.Generator) -> Any:
-        """A fresh learner; the lattice learner is told the activation's label kind unless the
-        caller set ``labels`` (its labels are the forward map's ``phi(z)``)."""
+    def _build(self, target: Any, rng: np.random.Generator, dim: int) -> Any:
+        """A fresh learner. The lattice learner named by string is told the activation's label
+        kind (its labels are the forward map's ``phi(z)``) and, unless the caller says
+        otherwise, uses SZB21's ``d + 1`` samples: with ``max_samples="auto"`` it would keep
+        adding samples at polynomial noise until its time limit."""
         params = dict(self.params or {})
-        if _learner_label(self.learner) == "lattice" and not isinstance(self.learner, tuple):
+        if isinstance(self.learner, str) and self.learner == "lattice":
             params.setdefault("labels", get_activation(self.activation).name)
+            params.setdefault("max_samples", dim + 1)
         return build_learner(self.learner, params=params, target=target, rng=rng)
 
     @property
@@ -339,7 +342,7 @@ class Distinguisher:
         m, m_hold = self.split_sizes(len(samples))
         act = get_activation(self.activation)
         X, y = clwe_to_regression(samples, act, self.noise_std, rng=noise_rng)
-        est = self._build(target, learner_rng)
+        est = self._build(target, learner_rng, samples.dim)
         t0 = time.perf_counter()
         est.fit(X[:m], y[:m])
         seconds = time.perf_counter() - t0
@@ -373,7 +376,7 @@ class Distinguisher:
         train = triangle_of_clwe(samples, slice(0, m))
         held = triangle_of_clwe(samples, slice(m, None))
         y_train, y_held = train.labels_float(), held.labels_float()
-        est = self._build(target, as_generator(rng))
+        est = self._build(target, as_generator(rng), samples.dim)
         t0 = time.perf_counter()
         if hasattr(est, "fit_exact"):
             est.fit_exact(train)

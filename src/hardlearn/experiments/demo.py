@@ -54,8 +54,7 @@ class DemoSize:
     ``exact_noise_bits`` is the exponentially small noise of the second distinguisher
     column: chosen well below the lattice attack's threshold at ``dim`` for triangle labels
     (SPEC section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The lattice learner uses
-    ``d + 1`` samples (``max_samples``), SZB21's setting; with ``"auto"`` it would keep
-    adding samples at polynomial noise until its time limit.
+    ``d + 1`` samples, SZB21's setting (the distinguisher's default for it).
     """
 
     name: str
@@ -145,9 +144,6 @@ def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
     learners = [
         {"name": n, "params": dict(size.learner_params.get(n, {}))} for n in DEMO_LEARNERS
     ]
-    for entry in learners:
-        if entry["name"] == "lattice":
-            entry["params"].setdefault("max_samples", size.dim + 1)
     common = {
         "dim": size.dim, "samples": size.samples, "trials": 1, "eps": _distinguish_eps(size.dim),
         "holdout": 0.25,
