@@ -86,3 +86,11 @@ def test_console_script_prints_one_line_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: dim must be an integer >= 1; got 0."
     assert "Traceback" not in proc.stderr
+
+
+def test_params_presets(cli):
+    code, out, _ = cli("params", "--dim", "256", "--preset", "lzz-superpoly-0.25", "--json")
+    assert code == 0 and json.loads(out)["regime"] == "super-polynomial"
+    assert json.loads(out)["sigma_bits"] == pytest.approx(4.0)
+    code, _, err = cli("params", "--dim", "8", "--preset", "nonsense")
+    assert code == 2 and "preset must be one of" in err

@@ -13,13 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from hardlearn._rng import as_generator
-from hardlearn._validation import check_int
+from hardlearn._validation import check_choice, check_int
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
 from hardlearn.datasets import save_dataset
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
 from hardlearn.problems.network import capped_periodic_network
 from hardlearn.problems.regression import NoisyRegression
-from hardlearn.regimes import FIELDS, lzz_regime, radius_for_tail
+from hardlearn.regimes import FIELDS, PRESETS, lzz_regime, radius_for_tail
 from hardlearn.verification import CHECKS, measure_network, run_checks
 
 __all__ = ["register"]
@@ -50,14 +50,21 @@ def params(
         float | None, typer.Option(help="Super-polynomial regime: sigma = 2^(-d^eta).")
     ] = None,
     tail: Annotated[float | None, typer.Option(help="Tail-mass target of the network.")] = None,
+    preset: Annotated[
+        str | None, typer.Option(help=f"A named regime: {', '.join(PRESETS)}.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Print the parameters of the hard instance for a dimension, each with its formula.
 
-    Example: `hardlearn params --dim 64`, or `hardlearn params --dim 64 --eta 0.25`.
+    Example: `hardlearn params --dim 64`, `hardlearn params --dim 64 --eta 0.25`, or
+    `hardlearn params --dim 64 --preset lzz-superpoly-0.49`.
     """
+    named = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))]) if preset else {}
+    if eta is not None:
+        named["eta"] = eta
     regime = lzz_regime(
-        dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, eta=eta, tail=tail
+        dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail, **named
     )
     if json_out:
         emit_json(regime.as_dict())
