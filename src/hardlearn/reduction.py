@@ -63,6 +63,7 @@ from hardlearn.problems.periodic import PeriodicActivation, PeriodicNeuron, get_
 __all__ = [
     "clwe_to_regression",
     "distinguisher_threshold",
+    "default_eps",
     "build_learner",
     "Decision",
     "Distinguisher",
@@ -131,6 +132,22 @@ def distinguisher_threshold(activation: str | PeriodicActivation, noise_std: flo
     """
     act = get_activation(activation)
     return act.uniform_variance + float(noise_std) ** 2 - float(eps) / 2.0
+
+
+def default_eps(regime_eps: float, activation: str | PeriodicActivation = "triangle") -> float:
+    """The decision margin used when none is given: ``min(eps, Var_U phi(U) / 2)``.
+
+    The regime's ``eps = 1/d`` is a margin on the MSE, but ``Var_U tri(U)`` is only 1/48, so
+    for ``d < 96`` a margin of ``1/d`` would put the threshold below 0 and nothing could ever
+    look like CLWE. The cap is half the null loss's signal (a learner explaining half the
+    variance).
+
+    Examples
+    --------
+    >>> default_eps(1 / 16) == 1 / 96
+    True
+    """
+    return min(float(regime_eps), get_activation(activation).uniform_variance / 2.0)
 
 
 def _accepts_argument(fn: Callable[..., Any]) -> bool:

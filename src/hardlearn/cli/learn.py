@@ -22,7 +22,7 @@ from hardlearn.conventions import freq_to_gamma
 from hardlearn.errors import ParameterError
 from hardlearn.problems.clwe import random_direction
 from hardlearn.problems.network import capped_periodic_network
-from hardlearn.problems.periodic import PeriodicNeuron, triangle_wave
+from hardlearn.problems.periodic import PeriodicNeuron
 from hardlearn.problems.regression import NoisyRegression
 from hardlearn.regimes import lzz_regime
 
@@ -187,7 +187,7 @@ def distinguish(
     `--noise-bits 200` the samples are exact and the noise 2^-200: there the lattice learner
     (`--learner lattice`) distinguishes, at polynomial noise it does not.
     """
-    from hardlearn.reduction import estimate_advantage
+    from hardlearn.reduction import default_eps, estimate_advantage
 
     _check_learner_name(learner)
     regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps)
@@ -197,10 +197,7 @@ def distinguish(
             f"and no label noise is added); got --beta {beta!r}, --noise {noise!r}."
         )
     beta_v = None if noise_bits is not None else (regime.beta if beta is None else beta)
-    # The regime's eps = 1/d is a margin on the MSE; the triangle wave's variance is only 1/48,
-    # so for d < 96 a margin of 1/d would put the threshold below 0. Cap it at half the null
-    # loss's signal, Var_U phi(U) / 2 (a learner explaining half the variance).
-    eps_v = min(regime.eps, triangle_wave.uniform_variance / 2.0) if eps is None else eps
+    eps_v = default_eps(regime.eps) if eps is None else eps
     holdout_v: int | float = int(holdout) if holdout >= 1 else holdout
     params = parse_params(param)
     bar = None

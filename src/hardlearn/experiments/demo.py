@@ -37,7 +37,7 @@ from hardlearn.experiments.runner import run_sweep
 from hardlearn.experiments.spec import parse_spec
 from hardlearn.experiments.store import read_results
 from hardlearn.metrics import newcombe_difference_interval
-from hardlearn.problems.periodic import triangle_wave
+from hardlearn.reduction import default_eps
 from hardlearn.regimes import lzz_regime
 from hardlearn.verification import Check, check_instance, run_checks
 
@@ -127,10 +127,6 @@ def paper_freq(dim: int) -> float:
     return lzz_regime(dim).freq
 
 
-def _distinguish_eps(dim: int) -> float:
-    """The decision margin: ``min(1/d, Var_U tri(U) / 2)`` (as ``hardlearn distinguish``)."""
-    return min(lzz_regime(dim).eps, triangle_wave.uniform_variance / 2.0)
-
 
 def demo_regime(size: DemoSize) -> Any:
     """The regime of the demo's instance, for the ``samples`` each decision actually uses
@@ -145,7 +141,7 @@ def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
         {"name": n, "params": dict(size.learner_params.get(n, {}))} for n in DEMO_LEARNERS
     ]
     common = {
-        "dim": size.dim, "samples": size.samples, "trials": 1, "eps": _distinguish_eps(size.dim),
+        "dim": size.dim, "samples": size.samples, "trials": 1, "eps": default_eps(regime.eps),
         "holdout": 0.25,
     }
     freqs = sorted(set(size.learn_freqs) | {round(paper_freq(d), 4) for d in size.learn_dims})

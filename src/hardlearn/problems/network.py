@@ -146,7 +146,7 @@ class OneHiddenLayerReLU:
         ParameterError
             If the hidden weights are not all parallel (then the expectation is not 1-D).
         """
-        profile = self.ridge_profile()
+        profile = self._ridge
         if profile is None:
             raise ParameterError(
                 "exact Gaussian moments need a ridge network (every hidden weight vector parallel "
