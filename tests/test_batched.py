@@ -80,6 +80,35 @@ def test_each_network_equals_mlpregressor_alone(data, optimizer, batch_size, dty
     assert est.W1_.dtype == np.dtype(dtype)
 
 
+@pytest.mark.parametrize(
+    "dtype, batch_size, block_bytes, atol",
+    [("float64", 32, None, 1e-9), ("float32", 1000, None, 1e-5),
+     ("float64", 1000, 12 * 40 * 8, 1e-9)],  # the last one cuts each step into row blocks
+)
+def test_shared_adam_hyperparameters_take_the_fused_kernel(data, monkeypatch, dtype,
+                                                           batch_size, block_bytes, atol):
+    # One lr and one weight decay for the whole batch: torch's fused Adam, one rounding
+    # away from the single-tensor formulas MLPRegressor's optimiser runs.
+    fused = []
+    real_adam = torch.optim.Adam
+
+    def spy(*args, **kwargs):
+        fused.append(kwargs.get("fused"))
+        return real_adam(*args, **kwargs)
+
+    X, y = data
+    common = dict(width=12, steps=30, batch_size=batch_size, early_stopping=False,
+                  output_scale=1.0, dtype=dtype, device="cpu", eval_every=7, lr=1e-2,
+                  weight_decay=1e-3)
+    monkeypatch.setattr(torch.optim, "Adam", spy)
+    est = batched(X, y, **common, block_bytes=block_bytes)
+    assert fused == [True] * est.chunking_["n_chunks"]
+    monkeypatch.undo()
+    if block_bytes is not None:
+        assert est.chunking_["row_blocks"] > 1
+    assert_same(est, [alone(X, y, i, **common) for i in range(B)], atol)
+
+
 def test_early_stopping_is_per_network(data):
     X, y = data
     common = dict(width=12, steps=60, batch_size=32, early_stopping=True, eval_every=5,
