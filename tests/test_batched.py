@@ -89,20 +89,20 @@ def test_shared_adam_hyperparameters_take_the_fused_kernel(data, monkeypatch, dt
                                                            batch_size, block_bytes, atol):
     # One lr and one weight decay for the whole batch: torch's fused Adam, one rounding
     # away from the single-tensor formulas MLPRegressor's optimiser runs.
-    fused = []
-    real_adam = torch.optim.Adam
+    calls = []
+    real_kernel = torch._fused_adam_
 
     def spy(*args, **kwargs):
-        fused.append(kwargs.get("fused"))
-        return real_adam(*args, **kwargs)
+        calls.append(kwargs["lr"])
+        return real_kernel(*args, **kwargs)
 
     X, y = data
     common = dict(width=12, steps=30, batch_size=batch_size, early_stopping=False,
                   output_scale=1.0, dtype=dtype, device="cpu", eval_every=7, lr=1e-2,
                   weight_decay=1e-3)
-    monkeypatch.setattr(torch.optim, "Adam", spy)
+    monkeypatch.setattr(torch, "_fused_adam_", spy)
     est = batched(X, y, **common, block_bytes=block_bytes)
-    assert fused == [True] * est.chunking_["n_chunks"]
+    assert calls == [1e-2] * (30 * est.chunking_["n_chunks"])  # every step of every chunk
     monkeypatch.undo()
     if block_bytes is not None:
         assert est.chunking_["row_blocks"] > 1

@@ -705,7 +705,7 @@ def _train_chunk(
     gWT, gw2, gb2 = grad[:, :nW].view(b, dim + 1, width), grad[:, nW:-1], grad[:, -1:]
     w2_row, b2_col = w2.unsqueeze(1), b2.view(b, 1, 1)
 
-    opt = _Optimizer(config.optimizer, theta, grad, hyper, tdtype, device)
+    opt = _Optimizer(config.optimizer, theta, hyper, tdtype, device)
 
     # Scratch buffers for the step, allocated once: a fresh multi-megabyte tensor per step
     # costs page faults on CPU (measured: Adam's temporaries alone took 1.5 ms per step at
@@ -930,14 +930,16 @@ class _Optimizer:
     """torch.optim.Adam / SGD on a flat (b, P) parameter buffer, with per-network ``lr``,
     ``weight_decay`` and ``momentum`` as (b, 1) columns.
 
-    Adam with one ``lr`` and one ``weight_decay`` for the whole chunk runs torch's fused
-    kernel (``torch.optim.Adam(fused=True)``: one pass over the buffer instead of seven; the
-    same formula, rounded differently in the last bit). Otherwise the formulas of torch's
-    single-tensor implementations are written out, in the same order of operations.
+    Adam with one ``lr`` and one ``weight_decay`` for the whole chunk runs the kernel of
+    ``torch.optim.Adam(fused=True)``, ``torch._fused_adam_``, called directly: one pass over
+    the buffer instead of seven, the same formula rounded differently in the last bit, and
+    neither the optimiser's per-step Python work nor its import of ``torch._dynamo`` (1.2 s
+    on first use). Otherwise the formulas of torch's single-tensor implementations are
+    written out, in the same order of operations.
     """
 
-    def __init__(self, kind: str, theta: torch.Tensor, grad: torch.Tensor,
-                 hyper: dict[str, np.ndarray], tdtype: torch.dtype, device: str) -> None:
+    def __init__(self, kind: str, theta: torch.Tensor, hyper: dict[str, np.ndarray],
+                 tdtype: torch.dtype, device: str) -> None:
         import torch
 
         self.kind = kind
@@ -954,14 +956,11 @@ class _Optimizer:
         self.lr64 = torch.tensor(hyper["lr"], dtype=torch.float64, device=device).unsqueeze(1)
         self.wd = column(hyper["weight_decay"])
         self.momentum = column(hyper["momentum"])
-        self.fused = None
-        if kind == "adam" and isinstance(self.lr, float) and isinstance(self.wd, float):
-            theta.grad = grad
-            self.fused = torch.optim.Adam(
-                [theta], lr=self.lr, betas=(_BETA1, _BETA2), eps=_EPS, weight_decay=self.wd,
-                fused=True,
-            )
-        elif kind == "adam":
+        self.fused = kind == "adam" and isinstance(self.lr, float) and isinstance(self.wd, float)
+        if self.fused:
+            # torch.optim.Adam(fused=True) keeps its step count as a float32 tensor.
+            self.t_tensor = torch.zeros((), dtype=torch.float32, device=device)
+        if kind == "adam":
             self.m = torch.zeros_like(theta)
             self.v = torch.zeros_like(theta)
             self.denom = torch.empty_like(theta)  # scratch, reused every step
@@ -973,10 +972,15 @@ class _Optimizer:
     def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
         import torch
 
-        if self.fused is not None:
-            self.fused.step()  # reads theta.grad, which is ``grad``
-            return
         self.t += 1
+        if self.fused:
+            self.t_tensor.add_(1)
+            torch._fused_adam_(
+                [theta], [grad], [self.m], [self.v], [], [self.t_tensor], lr=self.lr,
+                beta1=_BETA1, beta2=_BETA2, weight_decay=self.wd, eps=_EPS, amsgrad=False,
+                maximize=False,
+            )
+            return
         if isinstance(self.wd, float):
             if self.wd != 0.0:
                 grad.add_(theta, alpha=self.wd)
