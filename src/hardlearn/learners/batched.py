@@ -717,7 +717,9 @@ def _train_chunk(
     buf_H = torch.empty(b * block_cap * width, dtype=tdtype, device=device)
     buf_Z = torch.empty(b * block_cap * (dim + 1), dtype=tdtype, device=device)
     buf_r = torch.empty(b * block_cap, dtype=tdtype, device=device)
-    buf_WG = torch.empty_like(WT)
+    # G below, contiguous: torch.bmm into the strided gradient view ran 25% slower.
+    buf_G = torch.empty(b, dim + 1, width, dtype=tdtype, device=device)
+    buf_WG = torch.empty_like(buf_G)
 
     def view(buf: torch.Tensor, *shape: int) -> torch.Tensor:
         return buf[: math.prod(shape)].view(shape)
@@ -743,14 +745,14 @@ def _train_chunk(
             torch.gt(H, 0, out=H)  # ReLU'(pre-activation) as 0 / 1, as autograd's
             Z = torch.mul(Xr, res.transpose(1, 2), out=view(buf_Z, b, nr, dim + 1))
             if first:
-                torch.bmm(Z.transpose(1, 2), H, out=gWT)
+                torch.bmm(Z.transpose(1, 2), H, out=buf_G)
             else:
-                gWT.baddbmm_(Z.transpose(1, 2), H)
-        # gWT now holds G = [X | 1]^T (M * dL/df). Since relu(P) = M * P and P = [X | 1] WT,
+                buf_G.baddbmm_(Z.transpose(1, 2), H)
+        # buf_G holds G = [X | 1]^T (M * dL/df). Since relu(P) = M * P and P = [X | 1] WT,
         # dL/dw2 = relu(P)^T dL/df is the column sum of WT * G: no second pass over the
         # (rows x width) activations.
-        torch.sum(torch.mul(WT, gWT, out=buf_WG), dim=1, out=gw2)
-        gWT.mul_(w2_row)
+        torch.sum(torch.mul(WT, buf_G, out=buf_WG), dim=1, out=gw2)
+        torch.mul(buf_G, w2_row, out=gWT)
 
     def val_losses() -> torch.Tensor:
         with torch.no_grad():
