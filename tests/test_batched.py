@@ -290,9 +290,9 @@ def test_cuda_equals_cpu(data):
 
 def test_cuda_permutation_prefetch_keeps_each_generators_order():
     """The threaded prefetch used on CUDA, run on CPU tensors: same permutations, in order."""
-    from hardlearn.learners.batched import _EpochPermutations
+    from hardlearn.learners._batched_core import EpochPermutations
 
-    class OnCPU(_EpochPermutations):
+    class OnCPU(EpochPermutations):
         def _draw(self, gens):
             return torch.stack([torch.randperm(self.n, generator=g) for g in gens])
 
