@@ -11,7 +11,7 @@ Throughput is networks x samples x steps per second (samples = rows per network)
 and the batched version are timed alternately in the same run and the best of ``--repeats``
 is kept (the machine is shared). For (c) the loop is timed on ``--gpu-loop-networks``
 networks, and on the CPU the full-batch loop of (a) on ``--cpu-loop-networks`` (default 8:
-it takes about half a minute per network); a loop's cost is linear in the number of
+it takes 2-3 s per network here); a loop's cost is linear in the number of
 networks, so its throughput does not depend on how many it runs. For (d) only the batched
 version is timed.
 
@@ -25,12 +25,14 @@ Usage::
 
 The last line is ``RESULT speedup_fullbatch=... speedup_minibatch=... ...``.
 
-Measured (2-core AMD EPYC shared with other jobs, load average ~3.6, torch 2.13 CPU,
-``--threads 1 --repeats 2``): (a) batched 1.44e6 vs loop 5.19e5 net*sample*step/s, 2.78x
-(chunks of 1 network, 3 row blocks of 4,096); (b) batched 4.10e7 vs loop 1.65e7, 2.48x
-(chunks of 16 networks). With 2 threads on the loaded machine both versions slowed down
-10-40x (OpenMP threads waiting on descheduled partners), so those timings were discarded.
-GPU cases not measured (no CUDA device in that session).
+Measured (2-core AMD EPYC, AVX-512, torch 2.13 CPU, 2 threads, default options; the
+machine's speed drifts by up to 2x between minutes, so each figure is one whole run):
+(b) batched 1.49e8 vs loop 2.88e7 net*sample*step/s, 5.19x (chunks of 16 networks), and
+3.80x and 4.97x in two more runs (the batched time is steady at 0.86-1.09 s, the loop's
+varies from 3.97 to 5.39 s); (a) 3.12x, 2.28x and 1.71x (chunks of 1 network, 3 row blocks
+of 4,096). Before the engine's scratch buffers, contiguous gradient product and fused Adam
+the same benchmark gave 2.72-2.78x for (b) and 1.31x for (a). GPU cases not measured (no
+CUDA device in that session).
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=None, help="default 200 (quick 40)")
     parser.add_argument("--cpu-loop-networks", type=int, default=None,
                         help="networks the CPU loop runs in (a) (default 8 of the 64: the "
-                        "full-batch loop takes about 0.5 min per network; quick: all)")
+                        "full-batch loop takes 2-3 s per network; quick: all)")
     parser.add_argument("--gpu-loop-networks", type=int, default=64)
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads for both versions (default: torch's); 1 "
