@@ -102,7 +102,10 @@ __all__ = [
 #: 32 MiB shared L3, torch 2.13 CPU, width 256, dim 32): full-batch steps on 10,000 rows ran
 #: at 1.46, 1.65, 1.80, 1.93, 1.92, 1.93, 1.94 and 1.39 (x 1e6 net*sample*step/s) for 0.25,
 #: 0.5, 1, 2, 4, 8, 16 and 64 MiB; minibatch-256 steps were flat from 1 MiB up (0.25 MiB:
-#: 30% slower). 4 MiB sits in the middle of the plateau.
+#: 30% slower). 4 MiB sits in the middle of the plateau. Re-measured with the current engine
+#: (scratch buffers, contiguous gradient product, fused Adam; best of 3): minibatch-256 steps
+#: at 1.22, 1.33, 1.34 and 1.03 (x 1e8) for 2, 4, 8 and 16 MiB, full-batch steps flat at
+#: 3.2-3.3 (x 1e6) over the same range.
 CPU_BLOCK_BYTES = 4 << 20
 #: Share of the free CUDA memory a chunk may plan to use (the rest is headroom for torch's
 #: allocator, fragmentation and the caller).
