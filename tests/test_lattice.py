@@ -86,6 +86,32 @@ def test_auto_samples_retry_with_more():
     assert est.samples_used_ <= 180 and {a["samples"] for a in est.attempts_}
 
 
+@pytest.mark.parametrize("p", [10, 8])
+def test_auto_samples_stop_where_the_rule_predicts_failure(p):
+    # d = 40 at polynomial noise (2^-10, 2^-8) from 1,000 samples: the learner retries with
+    # more samples only while the rule still predicts success there (at 2^-8 it predicts
+    # failure everywhere and takes the most promising count), then reports failure within
+    # seconds instead of reducing a 1,000-dimensional lattice until the time limit.
+    from hardlearn.learners.lattice import SAMPLE_MARGIN, _predicted_to_fit
+    from hardlearn.problems.exact import default_freq
+
+    d = 40
+    s, est = _fit(d, p, "clwe", 0, m=1000, time_limit=120.0)
+    assert est.status_ == "not_recovered"
+    tried = sorted({a["samples"] for a in est.attempts_})
+    assert len(tried) >= 1 and tried[-1] < 1000
+    freq = default_freq(d)  # the learner's guess without freq_hint
+    fits = [_predicted_to_fit(d, m, "clwe", freq, p) for m in tried]
+    if p == 10:  # predicted to succeed at the first counts: retried while that holds
+        assert len(tried) > 1 and all(fits)
+    else:  # no count fits with the choice's margin: one attempt, at the closest count
+        assert len(tried) == 1
+        assert not any(_predicted_to_fit(d, m, "clwe", freq, p, margin=SAMPLE_MARGIN)
+                       for m in range(d + 1, 1001, d // 20))
+    assert not _predicted_to_fit(d, d + 2 * (tried[-1] - d), "clwe", freq, p)
+    assert est.fit_seconds_ < 60.0  # nowhere near the time limit
+
+
 @pytest.mark.parametrize("kind", ["clwe", "triangle", "cosine"])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_no_false_recovery_at_polynomial_noise(kind, seed):

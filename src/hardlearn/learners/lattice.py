@@ -243,14 +243,27 @@ def _choose_samples(d: int, m_all: int, kind: str, freq: float, noise_level: flo
     The lattice grows with ``m`` (and LLL's cost with it: 22 s for 180 samples at d = 60
     against 1 s for 120), so ``max_samples="auto"`` uses the whole space of dependences of
     the first ``m`` samples, with ``m`` the smallest for which
-    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``; all samples when none qualifies.
+    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``. When none qualifies (the rule predicts
+    failure at every ``m``, as at polynomial noise), the ``m`` where the prediction comes
+    closest to the cap: all samples would only make the lattice, and LLL's time, larger.
     """
     step = max(1, d // 20)
+    best_m, best_gap = m_all, math.inf
     for m in range(d + 1, m_all + 1, step):
-        pred = predicted_scale_bits(d, m, labels=kind, freq=freq)
-        if pred <= SAMPLE_MARGIN * _noise_cap(d, m, kind, freq, noise_level):
+        if _predicted_to_fit(d, m, kind, freq, noise_level, margin=SAMPLE_MARGIN):
             return m
-    return m_all
+        gap = predicted_scale_bits(d, m, labels=kind, freq=freq) - SAMPLE_MARGIN * _noise_cap(
+            d, m, kind, freq, noise_level)
+        if gap < best_gap:
+            best_m, best_gap = m, gap
+    return best_m
+
+
+def _predicted_to_fit(d: int, m: int, kind: str, freq: float, noise_level: float, *,
+                      margin: float = 1.0) -> bool:
+    """Whether ``predicted_scale_bits(d, m) <= margin * cap`` (the module rule)."""
+    pred = predicted_scale_bits(d, m, labels=kind, freq=freq)
+    return pred <= margin * _noise_cap(d, m, kind, freq, noise_level)
 
 
 # --------------------------------------------------------------------------------------
@@ -753,9 +766,11 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         ``y`` holds integers meaning ``y / 2^label_scale_bits``; ``None``: ``y`` is float64.
     max_samples : int, "auto" or None, default "auto"
         How many samples (the first ones) to use. ``"auto"``: the fewest whose predicted
-        ``log2 M`` fits under the noise cap (all of them when none does); ``None``: all;
-        an int: at most that many. The whole space of dependences of the used samples
-        enters the lattice.
+        ``log2 M`` fits under :data:`SAMPLE_MARGIN` times the noise cap (when none does,
+        the count where the prediction comes closest); after a failure the extra samples
+        ``m - d`` are doubled while the prediction at the new count still fits under the
+        cap. ``None``: all; an int: at most that many. The whole space of dependences of
+        the used samples enters the lattice.
     certify_bits : float, default 10.0
         Accept a candidate when ``log2 E <= -certify_bits`` (module docstring).
     raise_on_timeout : bool, default False
@@ -950,13 +965,17 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             status, Xm, prob, out = self._attempt(X, labels, P, p, m, noise_level, noise_bits,
                                                   freq_guess, weight, t_begin)
             # With "auto", a failure at m samples (the prediction is a median) is retried
-            # with twice the extra samples while samples and time remain.
+            # with twice the extra samples while samples and time remain and the rule still
+            # predicts success there (past the best m the lattice's growth outweighs the
+            # extra relations: at polynomial noise the prediction rises above the cap).
             left = None if p["time_limit"] is None else \
                 p["time_limit"] - (time.perf_counter() - t_begin)
+            m_next = min(m_all, d + 2 * (m - d))
             if status != "not_recovered" or not auto or m >= m_all or \
-                    p["scale_bits"] is not None or (left is not None and left <= 0):
+                    p["scale_bits"] is not None or (left is not None and left <= 0) or \
+                    not _predicted_to_fit(d, m_next, kind, freq_guess, noise_level):
                 break
-            m = min(m_all, d + 2 * (m - d))
+            m = m_next
         self.status_ = status
         self.recovered_ = status == "recovered"
         self.fit_seconds_ = time.perf_counter() - t_begin
