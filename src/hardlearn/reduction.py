@@ -307,8 +307,9 @@ class Distinguisher:
     def _build(self, target: Any, rng: np.random.Generator, dim: int) -> Any:
         """A fresh learner. The lattice learner named by string is told the activation's label
         kind (its labels are the forward map's ``phi(z)``) and, unless the caller says
-        otherwise, uses SZB21's ``d + 1`` samples: with ``max_samples="auto"`` it would keep
-        adding samples at polynomial noise until its time limit."""
+        otherwise, uses SZB21's ``d + 1`` samples, the setting of the demo and of
+        ``bench_lattice.py`` (``max_samples="auto"`` may take several times more samples,
+        and reduce a lattice that much larger, on its way to the same answer)."""
         params = dict(self.params or {})
         if isinstance(self.learner, str) and self.learner == "lattice":
             params.setdefault("labels", get_activation(self.activation).name)
