@@ -22,6 +22,7 @@ Usage::
 
     python benchmarks/bench_batched.py            # full sizes
     python benchmarks/bench_batched.py --quick    # CPU cases only, smaller
+    python benchmarks/bench_batched.py --cuda-only --repeats 1   # GPU cases only
 
 The last line is ``RESULT speedup_fullbatch=... speedup_minibatch=... ...``.
 
@@ -152,7 +153,12 @@ def main() -> None:
                         "is steadier on a machine shared with other jobs")
     parser.add_argument("--sweep-cache", action="store_true",
                         help="also time (a) and (b) for several CPU block budgets")
+    parser.add_argument("--cuda-only", action="store_true",
+                        help="skip the CPU cases (a short run on a lent GPU machine); exits "
+                        "with status 2 when no CUDA device is present")
     args = parser.parse_args()
+    if args.cuda_only and (args.quick or not torch.cuda.is_available()):
+        parser.error("--cuda-only needs a CUDA device and the full sizes (no --quick)")
     if args.threads:
         torch.set_num_threads(args.threads)  # benchmark process only, never the package
     repeats = args.repeats or (2 if args.quick else 3)
@@ -165,19 +171,21 @@ def main() -> None:
         Case("a", B, n, n, steps, "cpu", loop_a),
         Case("b", B, n, 256, steps, "cpu", B),
     ]
-    results = {c.name: run_case(c, args.dim, args.width, repeats) for c in cpu_cases}
-    if args.sweep_cache:
-        sweep_cache(cpu_cases, args.dim, args.width, max(1, repeats - 1))
-    fields = {
-        "speedup_fullbatch": results["a"]["ratio"],
-        "speedup_minibatch": results["b"]["ratio"],
-        "cpu_fullbatch_batched": results["a"]["batched"],
-        "cpu_fullbatch_loop": results["a"]["loop"],
-        "cpu_minibatch_batched": results["b"]["batched"],
-        "cpu_minibatch_loop": results["b"]["loop"],
-        "cpu_chunk_a": results["a"]["chunking"]["chunk_size"],
-        "cpu_chunk_b": results["b"]["chunking"]["chunk_size"],
-    }
+    fields: dict = {}
+    if not args.cuda_only:
+        results = {c.name: run_case(c, args.dim, args.width, repeats) for c in cpu_cases}
+        if args.sweep_cache:
+            sweep_cache(cpu_cases, args.dim, args.width, max(1, repeats - 1))
+        fields.update({
+            "speedup_fullbatch": results["a"]["ratio"],
+            "speedup_minibatch": results["b"]["ratio"],
+            "cpu_fullbatch_batched": results["a"]["batched"],
+            "cpu_fullbatch_loop": results["a"]["loop"],
+            "cpu_minibatch_batched": results["b"]["batched"],
+            "cpu_minibatch_loop": results["b"]["loop"],
+            "cpu_chunk_a": results["a"]["chunking"]["chunk_size"],
+            "cpu_chunk_b": results["b"]["chunking"]["chunk_size"],
+        })
     if not args.quick and torch.cuda.is_available():
         name = torch.cuda.get_device_name()
         print(f"GPU: {name}")
