@@ -245,7 +245,8 @@ def test_evaluate_learners_batched_matches_evaluate_learner():
     for i in range(3):
         ref = evaluate_learner(nets[i], problems[i], train_samples=64, test_samples=200,
                                rng=twins[i])
-        assert set(out[i]) == set(ref)
+        assert set(out[i]) == set(ref) | {"fit_batch_networks"}
+        assert out[i]["fit_batch_networks"] == 3
         for key, value in ref.items():
             if key in ("seconds", "fit_train_seconds"):
                 continue

@@ -720,8 +720,9 @@ def evaluate_learners_batched(
     train_samples=train_samples, test_samples=test_samples, rng=rngs[i])``: the same
     training data, seed, test inputs and keys, and (up to float rounding) the same weights,
     so the same metrics. ``seconds`` and ``fit_train_seconds`` are the network's share of its
-    chunk's training time. A generator in ``rngs`` ends in the state ``evaluate_learner``
-    leaves it in.
+    chunk's training time, and one more key, ``fit_batch_networks``, says how many networks
+    that chunk trained together. A generator in ``rngs`` ends in the state
+    ``evaluate_learner`` leaves it in.
 
     Parameters
     ----------
@@ -802,5 +803,7 @@ def evaluate_learners_batched(
             results.append(exc)
             continue
         out["seconds"] = float(batched.network_seconds_[i])
+        chunk = batched.chunking_["chunk_size"]
+        out["fit_batch_networks"] = min(chunk, len(learners) - (i // chunk) * chunk)
         results.append(out)
     return results
