@@ -276,16 +276,17 @@ def test_evaluate_learners_batched_keeps_other_trials_when_one_fails():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_cuda_equals_cpu(data):
+@pytest.mark.parametrize("lr", [LRS, 1e-2])  # per-network formulas; shared: fused kernel
+def test_cuda_equals_cpu(data, lr):
     X, y = data
-    common = dict(width=12, steps=30, batch_size=32, dtype="float64", lr=LRS, eval_every=5)
+    common = dict(width=12, steps=30, batch_size=32, dtype="float64", lr=lr, eval_every=5)
     cpu = batched(X, y, **common, device="cpu")
     gpu = batched(X, y, **common, device="cuda")
     assert gpu.device_ == "cuda" and gpu.chunking_["device"] == "cuda"
     for name in ("W1_", "b1_", "w2_", "b2_"):
         np.testing.assert_allclose(getattr(gpu, name), getattr(cpu, name), atol=1e-9)
-    reg = alone(X, y, 1, width=12, steps=30, batch_size=32, dtype="float64", lr=LRS[1],
-                eval_every=5, device="cuda")
+    reg = alone(X, y, 1, width=12, steps=30, batch_size=32, dtype="float64",
+                lr=lr[1] if isinstance(lr, list) else lr, eval_every=5, device="cuda")
     np.testing.assert_allclose(gpu.W1_[1], reg.W1_, atol=1e-9)
 
 

@@ -87,28 +87,36 @@ def test_auto_samples_retry_with_more():
 
 
 @pytest.mark.parametrize("p", [10, 8])
-def test_auto_samples_stop_where_the_rule_predicts_failure(p):
-    # d = 40 at polynomial noise (2^-10, 2^-8) from 1,000 samples: the learner retries with
-    # more samples only while the rule still predicts success there (at 2^-8 it predicts
-    # failure everywhere and takes the most promising count), then reports failure within
-    # seconds instead of reducing a 1,000-dimensional lattice until the time limit.
-    from hardlearn.learners.lattice import SAMPLE_MARGIN, _predicted_to_fit
+def test_auto_samples_at_polynomial_noise_stop_within_seconds(p):
+    # d = 40 at 2^-10 and 2^-8 from 1,000 samples: no count is predicted to fit under
+    # SAMPLE_MARGIN times the cap, so the learner takes the count closest to it (not all
+    # 1,000: a 1,001-dimensional lattice would run until the time limit), then retries with
+    # doubled extra samples only while the prediction fits under the cap itself (at 2^-10
+    # once, at 2^-8 not at all), and reports failure within seconds.
+    from hardlearn.learners.lattice import (
+        SAMPLE_MARGIN,
+        _noise_cap,
+        _predicted_to_fit,
+    )
     from hardlearn.problems.exact import default_freq
 
-    d = 40
-    s, est = _fit(d, p, "clwe", 0, m=1000, time_limit=120.0)
+    d, m_all = 40, 1000
+    freq = default_freq(d)  # the learner's guess without freq_hint
+    counts = range(d + 1, m_all + 1, d // 20)
+    assert not any(_predicted_to_fit(d, m, "clwe", freq, p, margin=SAMPLE_MARGIN)
+                   for m in counts)
+    closest = min(counts, key=lambda m: predicted_scale_bits(d, m, labels="clwe", freq=freq)
+                  - SAMPLE_MARGIN * _noise_cap(d, m, "clwe", freq, p))
+
+    s, est = _fit(d, p, "clwe", 0, m=m_all, time_limit=120.0)
     assert est.status_ == "not_recovered"
     tried = sorted({a["samples"] for a in est.attempts_})
-    assert len(tried) >= 1 and tried[-1] < 1000
-    freq = default_freq(d)  # the learner's guess without freq_hint
-    fits = [_predicted_to_fit(d, m, "clwe", freq, p) for m in tried]
-    if p == 10:  # predicted to succeed at the first counts: retried while that holds
-        assert len(tried) > 1 and all(fits)
-    else:  # no count fits with the choice's margin: one attempt, at the closest count
-        assert len(tried) == 1
-        assert not any(_predicted_to_fit(d, m, "clwe", freq, p, margin=SAMPLE_MARGIN)
-                       for m in range(d + 1, 1001, d // 20))
-    assert not _predicted_to_fit(d, d + 2 * (tried[-1] - d), "clwe", freq, p)
+    assert tried[0] == closest
+    expected = [closest]
+    while _predicted_to_fit(d, d + 2 * (expected[-1] - d), "clwe", freq, p):
+        expected.append(d + 2 * (expected[-1] - d))
+    assert tried == expected
+    assert len(tried) == (2 if p == 10 else 1)
     assert est.fit_seconds_ < 60.0  # nowhere near the time limit
 
 

@@ -181,9 +181,9 @@ def train_chunk(
         while step < config.steps and active.any():
             # Draw 3 of the recipe (also with full-batch steps, where it only orders the
             # rows: the same order gives the same sums as MLPRegressor).
-            steps_per_epoch = stacked_epoch_batches(perms.next() + offsets, batch)
+            epoch_steps = stacked_epoch_batches(perms.next() + offsets, batch)
             stop = False
-            for flat_idx in steps_per_epoch:
+            for flat_idx in epoch_steps:
                 nb = flat_idx.numel() // b
                 Xb = torch.index_select(Xflat, 0, flat_idx, out=view(buf_X, b * nb, dim + 1))
                 Xb = Xb.view(b, nb, dim + 1)
@@ -257,7 +257,8 @@ def train_chunk(
 def stacked_epoch_batches(order: torch.Tensor, batch: int) -> list[torch.Tensor]:
     """The flat row indices of each step of an epoch, from the ``(b, n_train)`` global row
     order: step ``k`` takes rows ``k * batch`` to ``(k + 1) * batch`` of every network,
-    network after network. One copy per epoch; each step's indices are then a view."""
+    network after network. One copy per epoch (two when a short last step remains); each
+    step's indices are then a view."""
     b, n = order.shape
     full = n // batch
     out: list[torch.Tensor] = []
@@ -343,19 +344,22 @@ class FlatOptimizer:
             return torch.tensor(values, dtype=tdtype, device=device).unsqueeze(1)
 
         self.lr = column(hyper["lr"])
-        # float64 copy: Adam's step size lr / (1 - beta1^t) is formed in float64 as torch
-        # forms it from the Python float, then cast (on the device: no host copy per step).
-        self.lr64 = torch.tensor(hyper["lr"], dtype=torch.float64, device=device).unsqueeze(1)
         self.wd = column(hyper["weight_decay"])
         self.momentum = column(hyper["momentum"])
         self.fused = kind == "adam" and isinstance(self.lr, float) and isinstance(self.wd, float)
         if self.fused:
             # torch.optim.Adam(fused=True) keeps its step count as a float32 tensor.
             self.t_tensor = torch.zeros((), dtype=torch.float32, device=device)
+        elif kind == "adam":
+            self.denom = torch.empty_like(theta)  # scratch, reused every step
+            # float64 copy: Adam's step size lr / (1 - beta1^t) is formed in float64 as
+            # torch forms it from the Python float, then cast (on the device: no host copy
+            # per step).
+            self.lr64 = torch.tensor(hyper["lr"], dtype=torch.float64,
+                                     device=device).unsqueeze(1)
         if kind == "adam":
             self.m = torch.zeros_like(theta)
             self.v = torch.zeros_like(theta)
-            self.denom = torch.empty_like(theta)  # scratch, reused every step
         elif not (isinstance(self.momentum, float) and self.momentum == 0.0):
             self.buf = torch.zeros_like(theta)
         else:

@@ -189,12 +189,14 @@ def plan_chunks(
     isz = _itemsize(dtype)
     row_bytes = width * isz
     params = width * (dim + 1) + width + 1
-    # Device footprint of one network: data (rows with a ones column, labels), one epoch of
-    # indices (permutation and global index), weights + gradient + two optimiser states +
-    # two temporaries (+ best weights), and activations per row of a block (pre-activation
-    # and gathered inputs).
-    fixed = (n_train + n_val) * (dim + 2) * isz + 2 * 8 * n_train
-    fixed += (6 + int(early_stopping)) * params * isz
+    # Device footprint of one network: data (rows with a ones column, labels), up to four
+    # copies of an epoch's row indices (permutation, global index, the steps' stacked copy,
+    # the next epoch's permutation), seven parameter-sized buffers (weights, gradient, two
+    # optimiser states, Adam's scratch, the W1 gradient product and its product with the
+    # weights; + best weights), and activations per row of a block (pre-activation, gathered
+    # inputs and their product with dL/df).
+    fixed = (n_train + n_val) * (dim + 2) * isz + 4 * 8 * n_train
+    fixed += (7 + int(early_stopping)) * params * isz
     per_row = row_bytes + 2 * (dim + 2) * isz + 4 * isz
     if device == "cuda":
         if free_bytes is None:

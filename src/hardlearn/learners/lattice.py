@@ -243,20 +243,16 @@ def _choose_samples(d: int, m_all: int, kind: str, freq: float, noise_level: flo
     The lattice grows with ``m`` (and LLL's cost with it: 22 s for 180 samples at d = 60
     against 1 s for 120), so ``max_samples="auto"`` uses the whole space of dependences of
     the first ``m`` samples, with ``m`` the smallest for which
-    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``. When none qualifies (the rule predicts
-    failure at every ``m``, as at polynomial noise), the ``m`` where the prediction comes
-    closest to the cap: all samples would only make the lattice, and LLL's time, larger.
+    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``. When none qualifies (as at polynomial
+    noise), the ``m`` where the prediction comes closest to ``SAMPLE_MARGIN * cap``: all
+    samples would only make the lattice, and LLL's time, larger.
     """
-    step = max(1, d // 20)
-    best_m, best_gap = m_all, math.inf
-    for m in range(d + 1, m_all + 1, step):
+    counts = range(d + 1, m_all + 1, max(1, d // 20))
+    for m in counts:
         if _predicted_to_fit(d, m, kind, freq, noise_level, margin=SAMPLE_MARGIN):
             return m
-        gap = predicted_scale_bits(d, m, labels=kind, freq=freq) - SAMPLE_MARGIN * _noise_cap(
-            d, m, kind, freq, noise_level)
-        if gap < best_gap:
-            best_m, best_gap = m, gap
-    return best_m
+    return min(counts, key=lambda m: predicted_scale_bits(d, m, labels=kind, freq=freq)
+               - SAMPLE_MARGIN * _noise_cap(d, m, kind, freq, noise_level))
 
 
 def _predicted_to_fit(d: int, m: int, kind: str, freq: float, noise_level: float, *,
