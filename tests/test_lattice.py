@@ -251,7 +251,7 @@ def test_reduction_keeps_the_lattice(engine, reduction):
 def test_fpylll_precision_failure_is_retried(monkeypatch):
     import fpylll
 
-    from hardlearn.learners import lattice
+    from hardlearn.learners import _lattice_core
 
     real = fpylll.LLL.reduction
     calls = []
@@ -263,7 +263,7 @@ def test_fpylll_precision_failure_is_retried(monkeypatch):
         return real(B, *args, **kwargs)
 
     monkeypatch.setattr(fpylll.LLL, "reduction", flaky)
-    rows, retries = lattice._fpylll_lll([[1, 0, 1000], [0, 1, 999]], 0.99)
+    rows, retries = _lattice_core._fpylll_lll([[1, 0, 1000], [0, 1, 999]], 0.99)
     assert retries == 1 and len(calls) == 2 and calls[1]
     assert _unimodular([[1, 0], [0, 1]], [r[:2] for r in rows])
 
