@@ -28,10 +28,10 @@ The last line is ``RESULT speedup_fullbatch=... speedup_minibatch=... ...``.
 
 Measured (2-core AMD EPYC, AVX-512, torch 2.13 CPU, 2 threads, default options; the
 machine's speed drifts by up to 2x between minutes, so each figure is one whole run):
-(b) batched 1.49e8 vs loop 2.88e7 net*sample*step/s, 5.19x (chunks of 16 networks), and
-3.80x and 4.97x in two more runs (the batched time is steady at 0.86-1.09 s, the loop's
-varies from 3.97 to 5.39 s); (a) 3.12x, 2.28x and 1.71x (chunks of 1 network, 3 row blocks
-of 4,096). Before the engine's scratch buffers, contiguous gradient product and fused Adam
+(b) batched 1.49e8 vs loop 2.88e7 net*sample*step/s, 5.19x (chunks of 16 networks), 5.34x
+in a second run, and 3.80x and 4.97x in two runs of the commit before (the batched time is
+steady at 0.86-1.09 s, the loop's varies from 3.97 to 5.39 s); (a) 3.12x and 2.47x, before
+2.28x and 1.71x (chunks of 1 network, 3 row blocks of 4,096). Before the engine's scratch buffers, contiguous gradient product and fused Adam
 the same benchmark gave 2.72-2.78x for (b) and 1.31x for (a). GPU cases not measured (no
 CUDA device in that session).
 """
