@@ -31,9 +31,9 @@ machine's speed drifts by up to 2x between minutes, so each figure is one whole 
 (b) batched 1.49e8 vs loop 2.88e7 net*sample*step/s, 5.19x (chunks of 16 networks), 5.34x
 in a second run, and 3.80x and 4.97x in two runs of the commit before (the batched time is
 steady at 0.86-1.09 s, the loop's varies from 3.97 to 5.39 s); (a) 3.12x and 2.47x, before
-2.28x and 1.71x (chunks of 1 network, 3 row blocks of 4,096). Before the engine's scratch buffers, contiguous gradient product and fused Adam
-the same benchmark gave 2.72-2.78x for (b) and 1.31x for (a). GPU cases not measured (no
-CUDA device in that session).
+2.28x and 1.71x (chunks of 1 network, 3 row blocks of 4,096). Before the engine's scratch
+buffers, contiguous gradient product and fused Adam the same benchmark gave 2.72-2.78x for
+(b) and 1.31x for (a). GPU cases not measured (no CUDA device in that session).
 """
 
 from __future__ import annotations
