@@ -40,6 +40,7 @@ import time
 import numpy as np
 
 from hardlearn.learners import LatticeRegressor
+from hardlearn.learners import _lattice_core as C
 from hardlearn.learners import lattice as L
 from hardlearn.problems.exact import default_freq, sample_exact
 
@@ -86,14 +87,14 @@ def required_bits(d: int, kind: str, engine: str, reduction: str, seed: int) -> 
         while b < 2.2 * pred:
             sched.append(b)
             b = int(b * 1.03) + 1
-        out = L._reduce_loop(prob, _cfg(engine, "lll", sched))
+        out = C._reduce_loop(prob, _cfg(engine, "lll", sched))
         return (out["attempts"][-1]["bits"] if out["status"] == "recovered" else None), off
     lo, hi = int(0.5 * pred), int(1.6 * pred)
-    if L._reduce_loop(prob, _cfg(engine, "bkz", [hi]))["status"] != "recovered":
+    if C._reduce_loop(prob, _cfg(engine, "bkz", [hi]))["status"] != "recovered":
         return None, off
     while hi - lo > max(8, 0.02 * hi):
         mid = (lo + hi) // 2
-        ok = L._reduce_loop(prob, _cfg(engine, "bkz", [mid]))["status"] == "recovered"
+        ok = C._reduce_loop(prob, _cfg(engine, "bkz", [mid]))["status"] == "recovered"
         lo, hi = (lo, mid) if ok else (mid, hi)
     return hi, off
 
