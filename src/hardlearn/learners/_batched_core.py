@@ -369,8 +369,7 @@ class FlatOptimizer:
     def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
         import torch
 
-        self.t += 1
-        if self.fused:
+        if self.fused:  # the step count lives in t_tensor, as the kernel reads it
             self.t_tensor.add_(1)
             torch._fused_adam_(
                 [theta], [grad], [self.m], [self.v], [], [self.t_tensor], lr=self.lr,
@@ -378,6 +377,7 @@ class FlatOptimizer:
                 maximize=False,
             )
             return
+        self.t += 1
         if isinstance(self.wd, float):
             if self.wd != 0.0:
                 grad.add_(theta, alpha=self.wd)
