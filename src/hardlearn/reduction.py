@@ -2,7 +2,8 @@
 
 **Forward map** (:func:`clwe_to_regression`): ``(y, z) -> (x, label)`` with
 ``x = sqrt(2 pi) y`` (:func:`hardlearn.conventions.brst_to_standard`) and
-``label = phi(z) + xi``, ``xi ~ N(0, sigma^2)`` fresh. Under CLWE the label is
+``label = phi(z) + xi``, ``xi`` fresh with standard deviation ``sigma`` (Gaussian unless
+another law of :mod:`hardlearn.problems.noise` is asked for). Under CLWE the label is
 ``phi(freq <w, x> + e') + xi``; under the null it is ``phi(U) + xi`` with ``U`` independent
 of ``x``.
 
@@ -58,6 +59,7 @@ from hardlearn.problems.exact import (
     sample_exact_null,
     triangle_of_clwe,
 )
+from hardlearn.problems.noise import NoiseLaw, make_noise_law, noise_law_name
 from hardlearn.problems.periodic import PeriodicActivation, PeriodicNeuron, get_activation
 
 __all__ = [
@@ -78,6 +80,7 @@ def clwe_to_regression(
     noise_std: float,
     *,
     rng: np.random.Generator | int,
+    noise_law: str | NoiseLaw = "gaussian",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Map CLWE (or null) samples to a regression data set (SPEC section 4, forward map).
 
@@ -91,6 +94,9 @@ def clwe_to_regression(
         ``sigma >= 0`` of the fresh label noise ``xi``.
     rng : numpy.random.Generator or int
         Source of ``xi``.
+    noise_law : str or NoiseLaw, default "gaussian"
+        Law of ``xi`` (:func:`hardlearn.problems.noise.make_noise_law`), standard deviation
+        ``noise_std``.
 
     Returns
     -------
@@ -113,11 +119,12 @@ def clwe_to_regression(
         )
     act = get_activation(activation)
     sigma = check_real("noise_std", noise_std, low=0.0)
+    noise_law_name(noise_law)
     gen = as_generator(rng)
     X = brst_to_standard(samples.y)
     labels = act(samples.z)
     if sigma > 0:
-        labels = labels + sigma * gen.standard_normal(labels.shape[0])
+        labels = labels + make_noise_law(noise_law, sigma).sample(labels.shape[0], gen)
     return X, labels
 
 
@@ -280,6 +287,11 @@ class Distinguisher:
         Weak-learning margin ``eps > 0``.
     holdout : int or float
         ``m'``: a count ``>= 1``, or a fraction in ``(0, 1)`` of the samples.
+    params : mapping, optional
+        Hyper-parameters of a learner given by name.
+    noise_law : str, default "gaussian"
+        Law of the forward map's label noise (:mod:`hardlearn.problems.noise`); the
+        threshold depends only on its standard deviation.
 
     Examples
     --------
@@ -297,9 +309,11 @@ class Distinguisher:
     eps: float = 0.01
     holdout: int | float = 0.25
     params: Mapping[str, Any] | None = field(default=None)
+    noise_law: str = "gaussian"
 
     def __post_init__(self) -> None:
         check_real("noise_std", self.noise_std, low=0.0)
+        noise_law_name(self.noise_law)
         check_real("eps", self.eps, low=0.0, low_open=True)
         get_activation(self.activation)
         self._holdout_count(10**9)
@@ -359,7 +373,8 @@ class Distinguisher:
         noise_rng, learner_rng = spawn(gen, 2)
         m, m_hold = self.split_sizes(len(samples))
         act = get_activation(self.activation)
-        X, y = clwe_to_regression(samples, act, self.noise_std, rng=noise_rng)
+        X, y = clwe_to_regression(samples, act, self.noise_std, rng=noise_rng,
+                                  noise_law=self.noise_law)
         est = self._build(target, learner_rng, samples.dim)
         t0 = time.perf_counter()
         est.fit(X[:m], y[:m])
@@ -473,6 +488,7 @@ def estimate_advantage(
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
     noise_bits: int | None = None,
+    noise_law: str = "gaussian",
 ) -> AdvantageEstimate:
     """Run the distinguisher on ``trials`` CLWE draws and ``trials`` null draws.
 
@@ -505,6 +521,8 @@ def estimate_advantage(
     noise_bits : int, optional
         Exact mode (module docstring): CLWE noise of standard deviation ``2^-noise_bits`` in
         the standard view, exact samples, triangle wave, ``noise_std`` 0.
+    noise_law : str, default "gaussian"
+        Law of the forward map's label noise (:mod:`hardlearn.problems.noise`).
 
     Examples
     --------
@@ -517,7 +535,8 @@ def estimate_advantage(
     trials = check_int("trials", trials, minimum=1)
     samples = check_int("samples", samples, minimum=2)
     act = get_activation(activation)
-    dist = Distinguisher(learner, act, noise_std, eps, holdout, params)
+    noise_law = noise_law_name(noise_law)
+    dist = Distinguisher(learner, act, noise_std, eps, holdout, params, noise_law)
     dist.split_sizes(samples)
     exact = noise_bits is not None
     if exact == (beta is not None):
@@ -587,6 +606,7 @@ def estimate_advantage(
             "noise_bits": noise_bits,
             "freq": freq,
             "noise_std": float(noise_std),
+            "noise_law": noise_law,
             "eps": float(eps),
             "samples": samples,
             "train_samples": m,

@@ -14,6 +14,12 @@ Defaults (all polynomial in ``d``, so the polynomial regime of LZZ's main theore
 * a total-variation budget ``tv_budget = 0.1`` split evenly between the CLWE noise and the
   tail of the capped network: ``beta`` and the radius ``R`` are the largest noise and the
   smallest radius for which ``m * (TV_noise + tail) <= tv_budget`` (SPEC section 4).
+
+Other label-noise laws (``noise_law``, :mod:`hardlearn.problems.noise`): the per-sample
+noise bound becomes ``L f(0) E|e'|`` with ``f(0)`` the law's density at 0 at standard
+deviation ``sigma``, so ``beta`` scales with ``1 / f(0)``. For the discrete law (no density)
+the TV argument gives nothing; the regime then holds ``beta = None`` and says so in its
+``reduction`` field.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.special import erfc, erfcinv, ndtr
+from scipy.special import erfc, erfcinv
 
 from hardlearn._validation import check_int, check_real
-from hardlearn.conventions import SQRT_2PI, beta_to_noise_std, gamma_to_freq
+from hardlearn.conventions import beta_to_noise_std, gamma_to_freq
+from hardlearn.errors import ParameterError
+from hardlearn.problems.noise import NoiseLaw, make_noise_law
 from hardlearn.problems.periodic import get_activation
 
 __all__ = [
@@ -37,6 +45,7 @@ __all__ = [
     "width_for_radius",
     "noise_tv_bound",
     "gaussian_shift_tv",
+    "REDUCTION_GIVES_NOTHING",
     "DEFAULT_TV_BUDGET",
     "PRESETS",
 ]
@@ -49,6 +58,11 @@ _BRST_GAMMA_FACTOR = 2.0
 #: Polynomial exponents of the default regime: ``m = d^2`` samples, noise ``sigma = d^-2``.
 _SAMPLES_EXPONENT = 2
 _SIGMA_EXPONENT = 2
+#: What the calculator says, instead of a number, for a label-noise law without a density.
+REDUCTION_GIVES_NOTHING = (
+    "gives nothing: the {law} law has no density, so a label shifted by the continuous CLWE "
+    "noise is at total-variation distance 1 from the clean label (hardlearn.problems.noise)"
+)
 
 
 def tail_mass(freq: float, radius: float) -> float:
@@ -91,22 +105,40 @@ def width_for_radius(radius: int) -> int:
     return 4 * check_int("radius", radius, minimum=1) + 1
 
 
-def noise_tv_bound(beta: float, sigma: float, lipschitz: float = 1.0) -> float:
-    """Per-sample TV bound of SPEC section 4: ``L E|e'| / (sigma sqrt(2 pi))``.
+def noise_tv_bound(
+    beta: float, sigma: float, lipschitz: float = 1.0, noise_law: str | NoiseLaw = "gaussian"
+) -> float:
+    """Per-sample TV bound of SPEC section 4: ``L f(0) E|e'|``.
 
-    ``e' ~ N(0, s^2)`` with ``s = beta / sqrt(2 pi)`` has ``E|e'| = s sqrt(2 / pi)``, so the
-    bound is ``L beta / (pi sqrt(2 pi) sigma)``. It follows from
-    ``TV(N(a, sigma^2), N(b, sigma^2)) <= |a - b| / (sigma sqrt(2 pi))``.
+    ``f(0)`` is the label-noise density at 0 at standard deviation ``sigma``
+    (:mod:`hardlearn.problems.noise`: a symmetric unimodal law's shift by ``a`` has distance
+    ``2 F(|a|/2) - 1 <= |a| f(0)``). ``e' ~ N(0, s^2)`` with ``s = beta / sqrt(2 pi)`` has
+    ``E|e'| = s sqrt(2 / pi) = beta / pi``. For Gaussian noise ``f(0) = 1 / (sigma sqrt(2 pi))``
+    and the bound is SPEC's ``L beta / (pi sqrt(2 pi) sigma)``.
+
+    Raises
+    ------
+    ParameterError
+        For the discrete law, which has no density: the argument gives no bound.
 
     Examples
     --------
     >>> round(noise_tv_bound(1e-3, 1e-2), 6)
     0.012699
+    >>> round(noise_tv_bound(1e-3, 1e-2, noise_law="uniform"), 6)   # f(0) = 1/(2 sqrt3 sigma)
+    0.009189
     """
     beta = check_real("beta", beta, low=0.0)
     sigma = check_real("sigma", sigma, low=0.0, low_open=True)
+    law = make_noise_law(noise_law, sigma)
+    f0 = law.density_at_zero
+    if f0 is None:
+        raise ParameterError(
+            f"noise_law {law.spec!r}: the reduction's TV bound "
+            + REDUCTION_GIVES_NOTHING.format(law=law.spec) + "."
+        )
     mean_abs = beta_to_noise_std(beta) * math.sqrt(2.0 / math.pi)
-    return lipschitz * mean_abs / (sigma * SQRT_2PI)
+    return lipschitz * f0 * mean_abs
 
 
 def gaussian_shift_tv(a: float, b: float, s: float) -> float:
@@ -120,7 +152,7 @@ def gaussian_shift_tv(a: float, b: float, s: float) -> float:
     0.682689
     """
     s = check_real("s", s, low=0.0, low_open=True)
-    return float(2.0 * ndtr(abs(a - b) / (2.0 * s)) - 1.0)
+    return make_noise_law("gaussian", s).shift_tv(float(a) - float(b))
 
 
 @dataclass(frozen=True)
@@ -131,9 +163,9 @@ class Regime:
     regime: str
     eta: float | None
     gamma: float
-    beta: float
+    beta: float | None
     freq: float
-    clwe_noise_std: float
+    clwe_noise_std: float | None
     sigma: float
     sigma_bits: float
     samples: int
@@ -142,12 +174,15 @@ class Regime:
     radius: int
     width: int
     tail_mass: float
-    tv_noise_per_sample: float
+    tv_noise_per_sample: float | None
     tv_tail_per_sample: float
-    tv_total: float
-    gamma_over_beta: float
-    gapsvp_factor: float
+    tv_total: float | None
+    gamma_over_beta: float | None
+    gapsvp_factor: float | None
     activation: str
+    noise_law: str = "gaussian"
+    noise_density_at_zero: float | None = None
+    reduction: str = "applies"
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (JSON-ready)."""
@@ -160,7 +195,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "regime": ("polynomial (sigma = d^-2) or super-polynomial (sigma = 2^-d^eta)", "LZZ Thm"),
     "eta": ("exponent of the super-polynomial regime, in (0, 1/2)", "LZZ extension"),
     "gamma": ("2 sqrt(d) unless given", "BRST21 Thm 1.1"),
-    "beta": ("tv_budget pi sqrt(2 pi) sigma / (2 m L), capped below 1", "SPEC 4"),
+    "beta": ("tv_budget pi / (2 m L f(0)), at most 1/2; Gaussian: "
+             "tv_budget pi sqrt(2 pi) sigma / (2 m L)", "SPEC 4; issue 16"),
     "freq": ("gamma / sqrt(2 pi)", "SPEC 2"),
     "clwe_noise_std": ("beta / sqrt(2 pi): std of e' in the standard view", "SPEC 2"),
     "sigma": ("d^-2, or 2^(-d^eta)", "LZZ; SPEC 1"),
@@ -171,12 +207,16 @@ FIELDS: dict[str, tuple[str, str]] = {
     "radius": ("R = ceil(freq sqrt(2) erfcinv(tail_target))", "SPEC 3 width rule"),
     "width": ("k = 4R + 1", "SPEC 3"),
     "tail_mass": ("erfc(R / (sqrt 2 freq))", "SPEC 3"),
-    "tv_noise_per_sample": ("L beta / (pi sqrt(2 pi) sigma)", "SPEC 4"),
+    "tv_noise_per_sample": ("L f(0) beta / pi; Gaussian: L beta / (pi sqrt(2 pi) sigma)",
+                            "SPEC 4; issue 16"),
     "tv_tail_per_sample": ("erfc(R / (sqrt 2 freq))", "SPEC 4"),
     "tv_total": ("m (tv_noise_per_sample + tv_tail_per_sample)", "SPEC 4"),
     "gamma_over_beta": ("gamma / beta (polynomial in d for BRST21 hardness)", "BRST21"),
     "gapsvp_factor": ("about d / beta (up to polylog factors)", "BRST21 Thm 1.1"),
     "activation": ("the periodic activation phi", "SPEC 3"),
+    "noise_law": ("law of the label noise, standard deviation sigma", "issue 16"),
+    "noise_density_at_zero": ("f(0) of the label-noise law at std sigma", "problems/noise.py"),
+    "reduction": ("whether the TV argument of SPEC 4 applies to this noise law", "issue 16"),
 }
 
 #: Named regimes; each cites where it comes from.
@@ -200,6 +240,7 @@ def lzz_regime(
     tail: float | None = None,
     tv_budget: float = DEFAULT_TV_BUDGET,
     activation: str = "triangle",
+    noise_law: str | NoiseLaw = "gaussian",
 ) -> Regime:
     """Parameters of the hard learning instance for dimension ``dim`` (module docstring).
 
@@ -223,6 +264,10 @@ def lzz_regime(
         Total-variation budget over the ``m`` samples, ``0 < tv_budget < 1``.
     activation : str
         ``"triangle"`` (a ReLU network equals it) or ``"cosine"``.
+    noise_law : str or NoiseLaw, default "gaussian"
+        Law of the label noise (:mod:`hardlearn.problems.noise`) at standard deviation
+        ``sigma``. For ``"discrete"`` the reduction gives nothing: ``beta`` and the TV fields
+        are None and ``reduction`` says why.
 
     Examples
     --------
@@ -230,6 +275,8 @@ def lzz_regime(
     >>> r.gamma, r.samples, r.width == 4 * r.radius + 1
     (16.0, 4096, True)
     >>> r.tv_total <= 0.1 + 1e-12
+    True
+    >>> lzz_regime(64, noise_law="discrete").beta is None
     True
     """
     dim = check_int("dim", dim, minimum=1)
@@ -251,10 +298,17 @@ def lzz_regime(
     tail = tv_budget / (2.0 * m) if tail is None else tail
     freq = gamma_to_freq(gamma)
     radius = radius_for_tail(freq, tail)
-    per_unit_beta = noise_tv_bound(1.0, sigma, act.lipschitz)
-    beta = min(tv_budget / (2.0 * m * per_unit_beta), 0.5)
-    tv_noise = noise_tv_bound(beta, sigma, act.lipschitz)
+    law = make_noise_law(noise_law, sigma)
     tv_tail = tail_mass(freq, radius)
+    beta: float | None = None
+    tv_noise: float | None = None
+    reduction = "applies"
+    if law.density_at_zero is None:
+        reduction = REDUCTION_GIVES_NOTHING.format(law=law.spec)
+    else:
+        per_unit_beta = noise_tv_bound(1.0, sigma, act.lipschitz, law)
+        beta = min(tv_budget / (2.0 * m * per_unit_beta), 0.5)
+        tv_noise = noise_tv_bound(beta, sigma, act.lipschitz, law)
     return Regime(
         dim=dim,
         regime="super-polynomial" if eta is not None else "polynomial",
@@ -262,7 +316,7 @@ def lzz_regime(
         gamma=gamma,
         beta=beta,
         freq=freq,
-        clwe_noise_std=beta_to_noise_std(beta),
+        clwe_noise_std=None if beta is None else beta_to_noise_std(beta),
         sigma=sigma,
         sigma_bits=-math.log2(sigma),
         samples=m,
@@ -273,8 +327,11 @@ def lzz_regime(
         tail_mass=tv_tail,
         tv_noise_per_sample=tv_noise,
         tv_tail_per_sample=tv_tail,
-        tv_total=m * (tv_noise + tv_tail),
-        gamma_over_beta=gamma / beta,
-        gapsvp_factor=dim / beta,
+        tv_total=None if tv_noise is None else m * (tv_noise + tv_tail),
+        gamma_over_beta=None if beta is None else gamma / beta,
+        gapsvp_factor=None if beta is None else dim / beta,
         activation=act.name,
+        noise_law=law.spec,
+        noise_density_at_zero=law.density_at_zero,
+        reduction=reduction,
     )

@@ -26,6 +26,7 @@ from hardlearn.conventions import (
 )
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
 from hardlearn.problems.network import capped_periodic_network
+from hardlearn.problems.noise import DiscreteNoise, make_noise_law
 from hardlearn.problems.periodic import PeriodicNeuron, cosine_wave, triangle_wave
 from hardlearn.problems.regression import NoisyRegression
 from hardlearn.regimes import gaussian_shift_tv, tail_mass
@@ -239,6 +240,58 @@ def check_gaussian_shift_tv(scale: int, rng: np.random.Generator) -> Check:
     )
 
 
+#: The continuous noise laws the closed-form checks cover (issue 16).
+_CONTINUOUS_LAWS = ("gaussian", "laplace", "uniform", "student-t:3", "student-t:5", "logistic")
+
+
+def _piecewise_quad(fn: Callable[[float], float], knots: list[float], hi: float = math.inf
+                    ) -> float:
+    """``int_{-inf}^{hi} fn`` by quadrature, split at ``knots`` (where ``fn`` may jump)."""
+    cuts = sorted({k for k in knots if k < hi})
+    edges = [-math.inf, *cuts, hi]
+    return sum(integrate.quad(fn, a, b, limit=400)[0] for a, b in zip(
+        edges[:-1], edges[1:], strict=True) if a < b)
+
+
+def check_noise_laws(scale: int, rng: np.random.Generator) -> Check:
+    """Every noise law's closed forms against quadrature of its density: total mass 1,
+    variance ``std^2``, ``cdf`` = integral of ``density``, and ``shift_tv(a)`` =
+    ``(1/2) int |f(t) - f(t - a)| dt``; the discrete law's shift distance against the
+    distance of its two-atom law computed atom by atom."""
+    worst = 0.0
+    for spec in _CONTINUOUS_LAWS:
+        for std in (0.3, 1.0):
+            law = make_noise_law(spec, std)
+            edge = std * math.sqrt(3.0)   # the uniform law's jumps
+            knots = [-edge, 0.0, edge]
+
+            def f(t: float, law=law) -> float:
+                return float(law.density(t))
+
+            mass = _piecewise_quad(f, knots)
+            var = _piecewise_quad(lambda t, f=f: t * t * f(t), knots)
+            worst = max(worst, abs(mass - 1.0), abs(var - std**2) / std**2)
+            for t in (-0.7 * std, 0.2 * std, 1.5 * std):
+                worst = max(worst, abs(_piecewise_quad(f, knots, hi=t) - float(law.cdf(t))))
+            for a in (0.01 * std, 0.5 * std, 2.0 * std, 5.0 * std):
+                half_l1 = 0.5 * _piecewise_quad(
+                    lambda t, f=f, a=a: abs(f(t) - f(t - a)),
+                    knots + [k + a for k in knots] + [a / 2])
+                worst = max(worst, abs(half_l1 - law.shift_tv(a)))
+    disc = DiscreteNoise(0.5)
+    for a in (0.0, 0.3, 1.0, -1.0, 2.0):
+        atoms = {-0.5: 0.5, 0.5: 0.5}
+        shifted = {k + a: v for k, v in atoms.items()}
+        direct = 0.5 * sum(abs(atoms.get(k, 0.0) - shifted.get(k, 0.0))
+                           for k in set(atoms) | set(shifted))
+        worst = max(worst, abs(direct - disc.shift_tv(a)))
+    return Check(
+        "noise_laws",
+        "noise laws: mass 1, variance std^2, cdf, shift TV closed forms (6 laws + discrete)",
+        "quadrature within 1e-7", f"max |diff| = {worst:.2g}", worst < 1e-7,
+    )
+
+
 #: sqrt(2 pi) written out (not computed by hardlearn.conventions), for the conventions check.
 _SQRT_2PI_LITERAL = 2.5066282746310002
 
@@ -327,6 +380,7 @@ CHECKS: dict[str, Callable[[int, np.random.Generator], Check]] = {
     "clwe_residual": check_clwe_residual,
     "null_uniform": check_null_uniform,
     "gaussian_shift_tv": check_gaussian_shift_tv,
+    "noise_laws": check_noise_laws,
     "conventions": check_conventions,
 }
 

@@ -53,6 +53,11 @@ def params(
     preset: Annotated[
         str | None, typer.Option(help=f"A named regime: {', '.join(PRESETS)}.")
     ] = None,
+    noise_law: Annotated[
+        str,
+        typer.Option(help="Label-noise law at std sigma: gaussian | laplace | uniform | "
+                          "student-t:NU | logistic | discrete."),
+    ] = "gaussian",
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Print the parameters of the hard instance for a dimension, each with its formula.
@@ -64,7 +69,8 @@ def params(
     if eta is not None:
         named["eta"] = eta
     regime = lzz_regime(
-        dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail, **named
+        dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail,
+        noise_law=noise_law, **named
     )
     if json_out:
         emit_json(regime.as_dict())

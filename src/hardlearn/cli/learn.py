@@ -29,6 +29,10 @@ from hardlearn.regimes import lzz_regime
 __all__ = ["register"]
 
 _LEARNER_HELP = "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice (see `--param`)."
+_NOISE_LAW_HELP = (
+    "Label-noise law at standard deviation sigma: gaussian | laplace | uniform | "
+    "student-t:NU (NU > 2) | logistic | discrete."
+)
 _PARAM_HELP = (
     "Learner hyper-parameter as name=value (repeatable), e.g. --param width=256 "
     "--param lr=1e-3. Values are read as JSON when they parse."
@@ -81,6 +85,7 @@ def learn(
         int, typer.Option(help="Fresh inputs for the population MSE.")
     ] = 100_000,
     noise: Annotated[float | None, typer.Option(help="Label noise sigma (default d^-2).")] = None,
+    noise_law: Annotated[str, typer.Option(help=_NOISE_LAW_HELP)] = "gaussian",
     target: Annotated[
         TargetKind,
         typer.Option(help="network: the capped ReLU network g_R; neuron: tri(freq <w, x>)."),
@@ -117,7 +122,7 @@ def learn(
         f: Any = capped_periodic_network(w, freq_v, radius_v)
     else:
         f = PeriodicNeuron(w, freq_v)
-    problem = NoisyRegression(f, noise_v)
+    problem = NoisyRegression(f, noise_v, noise_law=noise_law)
     params = parse_params(param)
     if progress and learner == "mlp":
         params.setdefault("progress", True)
@@ -142,6 +147,7 @@ def learn(
         "width": (4 * radius_v + 1) if target is TargetKind.network else None,
         "target": target.value,
         "noise": noise_v,
+        "noise_law": problem.noise_law,
         "seed": seed,
         **out,
         "total_seconds": time.perf_counter() - t0,
@@ -160,6 +166,7 @@ def distinguish(
         float | None, typer.Option(help="CLWE beta (default: regime's TV budget).")
     ] = None,
     noise: Annotated[float | None, typer.Option(help="Label noise sigma (default d^-2).")] = None,
+    noise_law: Annotated[str, typer.Option(help=_NOISE_LAW_HELP)] = "gaussian",
     eps: Annotated[
         float | None,
         typer.Option(help="Decision margin eps (default min(1/d, Var_U phi(U) / 2)).")
@@ -190,7 +197,13 @@ def distinguish(
     from hardlearn.reduction import default_eps, estimate_advantage
 
     _check_learner_name(learner)
-    regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps)
+    regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps,
+                        noise_law=noise_law)
+    if noise_bits is None and beta is None and regime.beta is None:
+        raise ParameterError(
+            f"--noise-law {regime.noise_law}: the regime calculator has no beta to offer (the "
+            f"reduction {regime.reduction}); give --beta explicitly."
+        )
     if noise_bits is not None and (beta is not None or noise is not None):
         raise ParameterError(
             "--noise-bits replaces --beta and --noise (exact samples carry the noise 2^-BITS "
@@ -223,6 +236,7 @@ def distinguish(
             rng=seed,
             confidence=confidence,
             progress=None if bar is None else (lambda done, _t: bar.update(task, completed=done)),
+            noise_law=regime.noise_law,
         )
     finally:
         if bar is not None:

@@ -1,6 +1,7 @@
 """Noisy regression data ``y = f(x) + xi`` with Gaussian inputs (SPEC section 1).
 
-``x ~ N(0, I_d)``, ``xi ~ N(0, sigma^2)`` independent. The targets of this package (the
+``x ~ N(0, I_d)``, ``xi`` independent with standard deviation ``sigma``: Gaussian (LZZ's
+law, the default) or any law of :mod:`hardlearn.problems.noise` (issue 16). The targets of this package (the
 periodic neuron and the capped ReLU network) depend on ``x`` only through ``<w, x>``, so
 their mean and variance under the Gaussian are one-dimensional integrals computed exactly;
 that makes the trivial MSE ``Var f`` and the advantage ``1 - MSE / Var f`` exact too.
@@ -16,6 +17,7 @@ from hardlearn._rng import as_generator
 from hardlearn._validation import check_int, check_real
 from hardlearn.conventions import float64_noise_floor
 from hardlearn.errors import ParameterError, PrecisionError
+from hardlearn.problems.noise import NoiseLaw, make_noise_law, noise_law_name
 
 __all__ = ["Target", "NoisyRegression"]
 
@@ -35,7 +37,7 @@ class Target(Protocol):
 
 
 class NoisyRegression:
-    """The regression problem ``y = target(x) + xi``, ``x ~ N(0, I_d)``, ``xi ~ N(0, noise_std^2)``.
+    """The regression problem ``y = target(x) + xi``, ``x ~ N(0, I_d)``, ``sd(xi) = noise_std``.
 
     Parameters
     ----------
@@ -46,6 +48,11 @@ class NoisyRegression:
         ``sigma >= 0``. Positive values below what float64 carries next to labels of size 1
         (:func:`~hardlearn.conventions.float64_noise_floor`) raise a
         :class:`~hardlearn.errors.PrecisionError`: use :mod:`hardlearn.problems.exact`.
+    noise_law : str or NoiseLaw, default "gaussian"
+        The law of ``xi`` (:func:`~hardlearn.problems.noise.make_noise_law`): ``"gaussian"``,
+        ``"laplace"``, ``"uniform"``, ``"student-t:NU"``, ``"logistic"`` or ``"discrete"``,
+        always scaled to standard deviation ``noise_std``. The Gaussian draws are the same
+        as before the option existed.
 
     Examples
     --------
@@ -57,9 +64,13 @@ class NoisyRegression:
     ((3, 2), (3,))
     >>> round(problem.target_variance(), 5)
     0.02083
+    >>> NoisyRegression(net, noise_std=0.01, noise_law="laplace").noise_law
+    'laplace'
     """
 
-    def __init__(self, target: Any, noise_std: float) -> None:
+    def __init__(
+        self, target: Any, noise_std: float, noise_law: str | NoiseLaw = "gaussian"
+    ) -> None:
         if not callable(target) or not isinstance(getattr(target, "dim", None), int):
             raise ParameterError(
                 "target must be callable on an (m, d) array and have an integer attribute dim "
@@ -74,6 +85,9 @@ class NoisyRegression:
                 f"size 1 (floor {floor:.3g}); the noise would be rounded away. Use the exact "
                 "samplers of hardlearn.problems.exact (or `hardlearn attack --noise-bits ...`)."
             )
+        #: Canonical name of the noise law (``"gaussian"``, ``"student-t:5"``, ...).
+        self.noise_law = noise_law_name(noise_law)
+        self._law = make_noise_law(noise_law, self.noise_std) if self.noise_std > 0 else None
 
     @property
     def dim(self) -> int:
@@ -86,8 +100,8 @@ class NoisyRegression:
         gen = as_generator(rng)
         X = gen.standard_normal((m, self.dim))
         y = np.asarray(self.target(X), dtype=np.float64)
-        if self.noise_std > 0:
-            y += self.noise_std * gen.standard_normal(m)
+        if self._law is not None:
+            y += self._law.sample(m, gen)
         return X, y
 
     def sample_inputs(self, m: int, *, rng: np.random.Generator | int) -> np.ndarray:
@@ -114,4 +128,5 @@ class NoisyRegression:
         return max(float(second - mean * mean), 0.0)
 
     def __repr__(self) -> str:
-        return f"NoisyRegression(target={self.target!r}, noise_std={self.noise_std:g})"
+        law = "" if self.noise_law == "gaussian" else f", noise_law={self.noise_law!r}"
+        return f"NoisyRegression(target={self.target!r}, noise_std={self.noise_std:g}{law})"
