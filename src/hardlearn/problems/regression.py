@@ -1,10 +1,12 @@
 """Noisy regression data ``y = f(x) + xi`` with Gaussian inputs (SPEC section 1).
 
 ``x ~ N(0, I_d)``, ``xi`` independent with standard deviation ``sigma``: Gaussian (LZZ's
-law, the default) or any law of :mod:`hardlearn.problems.noise` (issue 16). The targets of this package (the
-periodic neuron and the capped ReLU network) depend on ``x`` only through ``<w, x>``, so
-their mean and variance under the Gaussian are one-dimensional integrals computed exactly;
-that makes the trivial MSE ``Var f`` and the advantage ``1 - MSE / Var f`` exact too.
+law, the default) or any law of :mod:`hardlearn.problems.noise` (issue 16).
+
+The targets of this package (the periodic neuron and the capped ReLU network) depend on
+``x`` only through ``<w, x>``, so their mean and variance under the Gaussian are
+one-dimensional integrals computed exactly; that makes the trivial MSE ``Var f`` and the
+advantage ``1 - MSE / Var f`` exact too.
 """
 
 from __future__ import annotations
