@@ -27,9 +27,12 @@ from hardlearn.problems.clwe import (
     random_direction,
 )
 from hardlearn.problems.network import OneHiddenLayerReLU, capped_periodic_network
+from hardlearn.problems.noise import NoiseLaw, make_noise_law
 from hardlearn.problems.periodic import (
     PeriodicActivation,
     PeriodicNeuron,
+    PiecewiseLinearActivation,
+    cosine_interpolant,
     cosine_wave,
     triangle_wave,
 )
@@ -44,20 +47,24 @@ __all__ = [
     "DataFileError",
     "HardlearnError",
     "HomogeneousCLWE",
+    "NoiseLaw",
     "NoisyRegression",
     "NullCLWE",
     "OneHiddenLayerReLU",
     "ParameterError",
     "PeriodicActivation",
     "PeriodicNeuron",
+    "PiecewiseLinearActivation",
     "PrecisionError",
     "ReductionTimeout",
     "Regime",
     "StoreError",
     "__version__",
     "capped_periodic_network",
+    "cosine_interpolant",
     "cosine_wave",
     "lzz_regime",
+    "make_noise_law",
     "random_direction",
     "regimes",
     "triangle_wave",

@@ -43,6 +43,7 @@ __all__ = [
     "radius_for_tail",
     "tail_mass",
     "width_for_radius",
+    "network_width",
     "noise_tv_bound",
     "gaussian_shift_tv",
     "REDUCTION_GIVES_NOTHING",
@@ -103,6 +104,26 @@ def width_for_radius(radius: int) -> int:
     105
     """
     return 4 * check_int("radius", radius, minimum=1) + 1
+
+
+def network_width(radius: int, activation: Any = "triangle") -> int:
+    """Width of the capped ReLU network of ``activation`` at radius ``R``: ``4R + 1`` for the
+    triangle wave, ``2 + (kinks in (-R, R))`` (about ``2 R p + 2``) for a
+    :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` with ``p`` kinks a period
+    (:mod:`hardlearn.problems.network`).
+
+    Examples
+    --------
+    >>> from hardlearn.problems.periodic import PiecewiseLinearActivation
+    >>> trap = PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 0.5, 0.0])
+    >>> network_width(26), network_width(26, trap)
+    (105, 209)
+    """
+    act = get_activation(activation)
+    radius = check_int("radius", radius, minimum=1)
+    if hasattr(act, "kinks_in"):
+        return 2 + int(act.kinks_in(-radius, radius)[0].size)
+    return width_for_radius(radius)
 
 
 def noise_tv_bound(
@@ -205,7 +226,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "eps": ("weak-learning margin, 1/d unless given", "SPEC 1"),
     "tail_target": ("tv_budget / (2 m)", "SPEC 3-4"),
     "radius": ("R = ceil(freq sqrt(2) erfcinv(tail_target))", "SPEC 3 width rule"),
-    "width": ("k = 4R + 1", "SPEC 3"),
+    "width": ("k = 4R + 1 (triangle); 2 + kinks in (-R, R) for piecewise-linear phi", "SPEC 3"),
     "tail_mass": ("erfc(R / (sqrt 2 freq))", "SPEC 3"),
     "tv_noise_per_sample": ("L f(0) beta / pi; Gaussian: L beta / (pi sqrt(2 pi) sigma)",
                             "SPEC 4; issue 16"),
@@ -239,7 +260,7 @@ def lzz_regime(
     eta: float | None = None,
     tail: float | None = None,
     tv_budget: float = DEFAULT_TV_BUDGET,
-    activation: str = "triangle",
+    activation: Any = "triangle",
     noise_law: str | NoiseLaw = "gaussian",
 ) -> Regime:
     """Parameters of the hard learning instance for dimension ``dim`` (module docstring).
@@ -262,8 +283,10 @@ def lzz_regime(
         Tail mass target of the capped network; default ``tv_budget / (2 m)``.
     tv_budget : float
         Total-variation budget over the ``m`` samples, ``0 < tv_budget < 1``.
-    activation : str
-        ``"triangle"`` (a ReLU network equals it) or ``"cosine"``.
+    activation : str or PeriodicActivation
+        ``"triangle"`` (a ReLU network equals it), ``"cosine"``, or a
+        :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` (then ``width`` is
+        its capped network's, :func:`network_width`).
     noise_law : str or NoiseLaw, default "gaussian"
         Law of the label noise (:mod:`hardlearn.problems.noise`) at standard deviation
         ``sigma``. For ``"discrete"`` the reduction gives nothing: ``beta`` and the TV fields
@@ -323,7 +346,7 @@ def lzz_regime(
         eps=eps,
         tail_target=tail,
         radius=radius,
-        width=width_for_radius(radius),
+        width=network_width(radius, act),
         tail_mass=tv_tail,
         tv_noise_per_sample=tv_noise,
         tv_tail_per_sample=tv_tail,

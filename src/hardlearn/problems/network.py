@@ -9,6 +9,18 @@ equals ``tri(clip(t, -R, R))`` for every real ``t``. With every hidden weight ve
 ``freq * w`` the network ``x -> g_R(freq <w, x>)`` has ``4R + 1`` hidden units and agrees with
 the periodic neuron ``tri(freq <w, x>)`` whenever ``|freq <w, x>| <= R``, which fails with
 probability ``erfc(R / (sqrt 2 freq))`` (:func:`hardlearn.regimes.tail_mass`).
+
+Any continuous piecewise-linear 1-periodic ``phi``
+(:class:`~hardlearn.problems.periodic.PiecewiseLinearActivation`) works the same way: with
+``s(t)`` its slope just right of ``t`` and ``J_k`` its slope change at a kink ``k``,
+
+``g(t) = phi(-R) + s(-R) ReLU(t + R) + sum_{k in (-R, R)} J_k ReLU(t - k) - s(R-) ReLU(t - R)``
+
+equals ``phi(clip(t, -R, R))``: below ``-R`` every unit is off; between, the slope is
+``s(-R)`` plus the changes passed, which is ``phi``'s slope; above ``R`` the slopes cancel.
+Width ``2 + (kinks in (-R, R))``, about ``2 R p + 2`` for ``p`` kinks a period; for the
+triangle wave (``p = 2``) this is ``g_R`` above, width ``4R + 1``. The constant ``phi(-R)``
+is the output bias.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ __all__ = [
     "OneHiddenLayerReLU",
     "capped_periodic_network",
     "capped_triangle_coefficients",
+    "capped_piecewise_linear_coefficients",
     "gaussian_piecewise_linear_moments",
 ]
 
@@ -216,8 +229,39 @@ def capped_triangle_coefficients(radius: int) -> tuple[np.ndarray, np.ndarray]:
     return biases, weights
 
 
-def capped_periodic_network(secret: ArrayLike, freq: float, radius: int) -> OneHiddenLayerReLU:
-    """The width-``4R + 1`` ReLU network ``x -> tri(clip(freq <w, x>, -R, R))`` (SPEC section 3).
+def capped_piecewise_linear_coefficients(
+    activation: Any, radius: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Biases, output weights and output bias of the capped network of a piecewise-linear
+    activation (module docstring), units in the order ``t + R``, the kinks, ``t - R``.
+
+    Examples
+    --------
+    >>> from hardlearn.problems.periodic import PiecewiseLinearActivation
+    >>> tri = PiecewiseLinearActivation([0.0, 0.5, 1.0], [0.0, 0.5, 0.0])
+    >>> b, v, c = capped_piecewise_linear_coefficients(tri, 1)
+    >>> b.tolist(), v.tolist(), c
+    ([1.0, 0.5, -0.0, -0.5, -1.0], [1.0, -2.0, 2.0, -2.0, 1.0], 0.0)
+    """
+    radius = check_int("radius", radius, minimum=1)
+    if not hasattr(activation, "kinks_in"):
+        raise ParameterError(
+            "activation must be a PiecewiseLinearActivation (or 'triangle'); a ReLU network "
+            f"equals only piecewise-linear activations; got {activation!r}."
+        )
+    kinks, jumps = activation.kinks_in(-radius, radius)
+    r = float(radius)
+    biases = np.concatenate([[r], -kinks, [-r]])
+    weights = np.concatenate([[activation.slope_after(-r)], jumps,
+                              [-activation.slope_before(r)]])
+    return biases, weights, float(activation(-r))
+
+
+def capped_periodic_network(
+    secret: ArrayLike, freq: float, radius: int, activation: Any = None
+) -> OneHiddenLayerReLU:
+    """The width-``4R + 1`` ReLU network ``x -> tri(clip(freq <w, x>, -R, R))`` (SPEC section 3),
+    or the capped network of another piecewise-linear activation (module docstring).
 
     Parameters
     ----------
@@ -228,6 +272,10 @@ def capped_periodic_network(secret: ArrayLike, freq: float, radius: int) -> OneH
     radius : int
         ``R >= 1``; the network equals the periodic neuron where ``|freq <w, x>| <= R``.
         :func:`hardlearn.regimes.radius_for_tail` picks ``R`` for a target tail mass.
+    activation : PiecewiseLinearActivation, "triangle" or None
+        ``phi``; None or ``"triangle"`` give ``g_R`` of SPEC section 3 exactly as before.
+        A :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` gives its network
+        of width ``2 + (kinks in (-R, R))``.
 
     Examples
     --------
@@ -239,9 +287,14 @@ def capped_periodic_network(secret: ArrayLike, freq: float, radius: int) -> OneH
     """
     w = check_unit_vector("secret", secret)
     freq = check_real("freq", freq, low=0.0, low_open=True)
-    biases, out_weights = capped_triangle_coefficients(radius)
+    offset = 0.0
+    name = activation if isinstance(activation, str) else getattr(activation, "name", None)
+    if activation is None or (name == "triangle" and not hasattr(activation, "kinks_in")):
+        biases, out_weights = capped_triangle_coefficients(radius)
+    else:
+        biases, out_weights, offset = capped_piecewise_linear_coefficients(activation, radius)
     hidden = np.broadcast_to(freq * w, (biases.shape[0], w.shape[0]))
-    return OneHiddenLayerReLU(hidden, biases, out_weights, 0.0)
+    return OneHiddenLayerReLU(hidden, biases, out_weights, offset)
 
 
 def gaussian_piecewise_linear_moments(

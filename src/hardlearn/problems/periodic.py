@@ -12,6 +12,14 @@ Two are built in:
   ``(1/2) Z``, so a ReLU network equals it on any bounded interval;
 * :data:`cosine_wave`, ``cos(2 pi t)``, SZB21's running example (no ReLU network equals it).
 
+Any other continuous, piecewise-linear, 1-periodic activation is a
+:class:`PiecewiseLinearActivation` (issue 16): given by its breakpoints and values in one
+period, with its Lipschitz constant, range and uniform moments in closed form and its
+Gaussian moments from exact piecewise-linear Gaussian integrals.
+:func:`cosine_interpolant` is the one with ``q`` equal pieces interpolating the cosine; its
+sup error is at most ``(1/q)^2 / 8 * max|phi''| = pi^2 / (2 q^2)`` (the error bound of linear
+interpolation).
+
 Gaussian moments come from the Fourier series (``g ~ N(0, 1)``, ``E cos(2 pi n f g) =
 exp(-2 pi^2 n^2 f^2)``):
 
@@ -29,7 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from hardlearn._validation import check_real, check_unit_vector
+from hardlearn._validation import check_array, check_int, check_real, check_unit_vector
+from hardlearn.errors import ParameterError
 
 __all__ = [
     "PeriodicActivation",
@@ -38,6 +47,8 @@ __all__ = [
     "ACTIVATIONS",
     "get_activation",
     "PeriodicNeuron",
+    "PiecewiseLinearActivation",
+    "cosine_interpolant",
 ]
 
 #: Fourier terms kept in the Gaussian moments. The n-th term is at most
@@ -192,6 +203,220 @@ cosine_wave = PeriodicActivation(
 
 #: The built-in activations by name.
 ACTIVATIONS: dict[str, PeriodicActivation] = {"triangle": triangle_wave, "cosine": cosine_wave}
+
+
+#: Above this frequency the Gaussian argument ``freq g`` is uniform modulo 1 to float64: the
+#: Fourier coefficient ``n`` of the density of ``freq g mod 1`` is ``exp(-2 pi^2 n^2 freq^2)``,
+#: and ``exp(-2 pi^2 * 2^2) = exp(-79) < 1e-34``, so the moments differ from the uniform ones
+#: by less than 1e-34 times ``max phi^2``. (Below it the piece sums are used; above it they
+#: would lose digits to cancellation, about 1e-11 at frequency 6, measured.)
+_FLAT_FREQ = 2.0
+#: Tolerance for continuity across the period and for dropping a kink whose slope change is
+#: float64 rounding (relative to the largest slope).
+_PL_RTOL = 1e-12
+
+
+def _gaussian_piece_moments(edges: np.ndarray, alpha: np.ndarray, beta: np.ndarray
+                            ) -> tuple[float, float]:
+    """``E h(g)``, ``E h(g)^2`` for ``g ~ N(0, 1)`` and ``h = alpha_j + beta_j g`` on
+    ``[edges_j, edges_{j+1}]`` (outside the edges ``h`` is taken as 0): the closed forms of
+    :func:`hardlearn.problems.network.gaussian_piecewise_linear_moments`, one piece at a time."""
+    from scipy.special import ndtr
+
+    dens = np.exp(-0.5 * edges**2) / math.sqrt(2 * math.pi)
+    cdf = ndtr(edges)
+    d_cdf = np.diff(cdf)
+    lo, hi = edges[:-1], edges[1:]
+    d_phi = dens[:-1] - dens[1:]
+    first = float(np.sum(alpha * d_cdf + beta * d_phi))
+    second = float(np.sum(alpha**2 * d_cdf + 2 * alpha * beta * d_phi
+                          + beta**2 * (d_cdf + lo * dens[:-1] - hi * dens[1:])))
+    return first, second
+
+
+class PiecewiseLinearActivation(PeriodicActivation):
+    """A continuous, piecewise-linear, 1-periodic activation given on one period (issue 16).
+
+    Parameters
+    ----------
+    breakpoints : array_like, shape (p,) or (p + 1,)
+        Strictly increasing points of ``[0, 1]``, at most one period apart, where ``phi``
+        may change slope. If the last is the first plus 1 (e.g. ``[0, 0.5, 1]``), their
+        values must agree: that is continuity across the period. Otherwise ``phi`` runs
+        linearly from the last breakpoint to the first plus 1.
+    values : array_like, same shape
+        ``phi`` at the breakpoints.
+    name : str, optional
+        Name stored in results; default ``"piecewise-linear"``.
+
+    The kinks (breakpoints where the slope really changes) number ``p`` a period;
+    :func:`hardlearn.problems.network.capped_periodic_network` builds the ReLU network of
+    width about ``2 R p + 2`` equal to ``phi(clip(t, -R, R))``.
+
+    Examples
+    --------
+    >>> tri = PiecewiseLinearActivation([0.0, 0.5, 1.0], [0.0, 0.5, 0.0])
+    >>> tri([0.25, 0.75, 3.5]), tri.lipschitz, tri.kinks_per_period
+    (array([0.25, 0.25, 0.5 ]), 1.0, 2)
+    >>> abs(tri.uniform_variance - 1 / 48) < 1e-15
+    True
+    >>> trap = PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 0.5, 0.0])
+    >>> float(trap.uniform_mean)
+    0.25
+    """
+
+    def __init__(self, breakpoints: ArrayLike, values: ArrayLike,
+                 name: str = "piecewise-linear") -> None:
+        b = check_array("breakpoints", breakpoints, ndim=1)
+        v = check_array("values", values, shape=(b.shape[0],))
+        if b.size < 2:
+            raise ParameterError(
+                f"breakpoints must hold at least 2 points of one period; got {b.tolist()}."
+            )
+        if np.any(np.diff(b) <= 0):
+            raise ParameterError(
+                f"breakpoints must be strictly increasing; got {b.tolist()}."
+            )
+        if b[0] < 0 or b[-1] > 1 or b[-1] - b[0] > 1:
+            raise ParameterError(
+                f"breakpoints must lie inside one period, in [0, 1]; got {b.tolist()}."
+            )
+        if b[-1] - b[0] == 1:
+            scale = max(1.0, float(np.max(np.abs(v))))
+            if abs(v[-1] - v[0]) > _PL_RTOL * scale:
+                raise ParameterError(
+                    "values must be continuous across the period: the breakpoints "
+                    f"{b[0]:g} and {b[-1]:g} are one period apart, so their values must agree; "
+                    f"got {v[0]!r} and {v[-1]!r}."
+                )
+            b, v = b[:-1], v[:-1]
+        # one period of knots starting at the first breakpoint, closed by its copy one later
+        knots = np.concatenate([b, [b[0] + 1.0]])
+        vals = np.concatenate([v, [v[0]]])
+        slopes = np.diff(vals) / np.diff(knots)
+        jumps = slopes - np.roll(slopes, 1)          # slope change at each knot b_j
+        smax = float(np.max(np.abs(slopes)))
+        kink = np.abs(jumps) > _PL_RTOL * max(smax, 1e-300)
+        if not np.any(kink):   # constant: no kinks at all
+            kink_pos, kink_jumps = np.empty(0), np.empty(0)
+        else:
+            kink_pos, kink_jumps = b[kink], jumps[kink]
+        xp, fp = b.copy(), v.copy()
+
+        def function(t: ArrayLike, xp=xp, fp=fp) -> np.ndarray:
+            t = np.asarray(t, dtype=np.float64)
+            return np.interp(t, xp, fp, period=1.0)
+
+        lengths = np.diff(knots)
+        mean = float(np.sum(lengths * (vals[:-1] + vals[1:]) / 2.0))
+        second = float(np.sum(lengths * (vals[:-1] ** 2 + vals[:-1] * vals[1:]
+                                         + vals[1:] ** 2) / 3.0))
+        super().__init__(
+            name=name, function=function, lipschitz=smax, low=float(np.min(v)),
+            high=float(np.max(v)), uniform_mean=mean,
+            uniform_variance=max(second - mean * mean, 0.0), piecewise_linear=True,
+            breakpoints_per_period=int(kink_pos.size), _moments=self._gaussian,
+        )
+        for attr, value in (("breakpoints", xp), ("values", fp), ("kink_positions", kink_pos),
+                            ("kink_jumps", kink_jumps), ("_uniform_second", second)):
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+            object.__setattr__(self, attr, value)
+
+    @property
+    def kinks_per_period(self) -> int:
+        """``p``: points a period where the slope changes."""
+        return int(self.kink_positions.size)
+
+    def _slope(self, t: float, side: str) -> float:
+        xp, fp = self.breakpoints, self.values
+        knots = np.concatenate([xp, [xp[0] + 1.0]])
+        vals = np.concatenate([fp, [fp[0]]])
+        slopes = np.diff(vals) / np.diff(knots)
+        u = (float(t) - xp[0]) % 1.0 + xp[0]       # in [xp[0], xp[0] + 1)
+        if side == "left" and u == xp[0]:
+            u = xp[0] + 1.0
+        j = int(np.searchsorted(knots, u, side=side)) - 1   # type: ignore[call-overload]
+        return float(slopes[min(max(j, 0), slopes.size - 1)])
+
+    def slope_after(self, t: float) -> float:
+        """The right derivative ``phi'(t+)``.
+
+        Examples
+        --------
+        >>> tri = PiecewiseLinearActivation([0.0, 0.5], [0.0, 0.5])
+        >>> tri.slope_after(0.5), tri.slope_before(0.5), tri.slope_before(-3.0)
+        (-1.0, 1.0, -1.0)
+        """
+        return self._slope(t, "right")
+
+    def slope_before(self, t: float) -> float:
+        """The left derivative ``phi'(t-)``."""
+        return self._slope(t, "left")
+
+    def kinks_in(self, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+        """Kink positions in the open interval ``(low, high)`` and their slope changes."""
+        if self.kink_positions.size == 0:
+            return np.empty(0), np.empty(0)
+        periods = np.arange(math.floor(low) - 1, math.ceil(high) + 1)
+        pos = (periods[:, None] + self.kink_positions[None, :]).ravel()
+        jumps = np.broadcast_to(self.kink_jumps, (periods.size, self.kink_positions.size)).ravel()
+        keep = (pos > low) & (pos < high)
+        order = np.argsort(pos[keep])
+        return pos[keep][order], jumps[keep][order]
+
+    def _gaussian(self, freq: float) -> tuple[float, float]:
+        """Exact piecewise-linear Gaussian integrals of ``phi(freq g)`` over ``|g| <= 40``
+        (the rest has mass below 1e-300), or the uniform moments above ``_FLAT_FREQ``."""
+        if freq >= _FLAT_FREQ:
+            return self.uniform_mean, self._uniform_second
+        if freq == 0:
+            value = float(self(0.0))
+            return value, value * value
+        span = _GAUSS_SDS * freq
+        xp = self.breakpoints
+        # every breakpoint (kink or not) bounds a linear piece
+        periods = np.arange(math.floor(-span) - 1, math.ceil(span) + 1)
+        cuts = (periods[:, None] + xp[None, :]).ravel()
+        cuts = np.unique(np.concatenate([cuts[(cuts > -span) & (cuts < span)], [-span, span]]))
+        vals = self(cuts)
+        slope = np.diff(vals) / np.diff(cuts)            # in t = freq g
+        alpha = vals[:-1] - slope * cuts[:-1]              # h(t) = alpha + slope t
+        return _gaussian_piece_moments(cuts / freq, alpha, slope * freq)
+
+    def __repr__(self) -> str:
+        return (f"PiecewiseLinearActivation(breakpoints={self.breakpoints.tolist()}, "
+                f"values={self.values.tolist()}, name={self.name!r})")
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, PiecewiseLinearActivation)
+                and np.array_equal(self.breakpoints, other.breakpoints)
+                and np.array_equal(self.values, other.values))
+
+
+def cosine_interpolant(pieces: int) -> PiecewiseLinearActivation:
+    """The piecewise-linear interpolant of ``cos(2 pi t)`` at ``k / q``, ``k = 0..q-1``.
+
+    Its sup error against the cosine is at most ``pi^2 / (2 q^2)`` (linear interpolation on
+    pieces of length ``1/q`` errs by at most ``h^2 max|phi''| / 8`` with ``max|phi''| =
+    4 pi^2``); near the peak, at ``t = 1/(2q)``, it errs by
+    ``cos(pi/q) (1 - cos(pi/q)) ~ pi^2 / (2 q^2)``, so the bound is tight to leading order.
+
+    Examples
+    --------
+    >>> act = cosine_interpolant(8)
+    >>> t = np.linspace(0, 1, 10_001)
+    >>> err = float(np.max(np.abs(act(t) - cosine_wave(t))))
+    >>> err <= math.pi**2 / (2 * 8**2)
+    True
+    """
+    q = check_int("pieces", pieces, minimum=2)
+    k = np.arange(q + 1) / q
+    values = np.cos(2 * math.pi * k)
+    values[-1] = values[0]
+    return PiecewiseLinearActivation(k, values, name=f"cosine-interpolant-{q}")
 
 
 def get_activation(activation: str | PeriodicActivation) -> PeriodicActivation:
