@@ -49,7 +49,15 @@ __all__ = [
     "REDUCTION_GIVES_NOTHING",
     "DEFAULT_TV_BUDGET",
     "PRESETS",
+    "HardWidth",
+    "hard_dims_for_width",
+    "hard_width_table",
+    "TRAINED_WIDTHS",
 ]
+
+#: Widths commonly trained for one hidden layer, 64 to 4,096 (powers of two), for the
+#: comparison of issue 16; a reference grid, not a measured quantity.
+TRAINED_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 #: Total-variation distance allowed between the reduction's data and the clean network model,
 #: over all ``m`` samples. 0.1 keeps a weak learner's advantage visible after the reduction.
@@ -358,3 +366,131 @@ def lzz_regime(
         noise_density_at_zero=law.density_at_zero,
         reduction=reduction,
     )
+
+
+@dataclass(frozen=True)
+class HardWidth:
+    """Where a width-``k`` capped triangle network is a hard instance (issue 16).
+
+    Attributes
+    ----------
+    width : int
+        ``k``.
+    radius : int
+        The largest ``R`` with ``4R + 1 <= k``: the network uses ``4R + 1`` of its units.
+    max_dim : int
+        The largest ``d`` whose hard instance (``gamma = 2 sqrt(d)``, tail target of
+        :func:`lzz_regime`) has width at most ``k``; 0 if none.
+    dims : tuple of int
+        ``1..max_dim`` is the set of such ``d`` (the regime's width grows with ``d``).
+    freq_min, freq_max : float or None
+        At ``d = max_dim``: the frequencies of hard instances a width-``k`` network realises,
+        from BRST21's ``gamma >= 2 sqrt d`` (``freq_min = 2 sqrt(d) / sqrt(2 pi)``) up to
+        ``R / r`` with ``r = sqrt(2) erfcinv(tail)`` (the width rule).
+    tail : float or None
+        The tail target used at ``max_dim``.
+    """
+
+    width: int
+    radius: int
+    max_dim: int
+    freq_min: float | None
+    freq_max: float | None
+    tail: float | None
+
+    @property
+    def dims(self) -> range:
+        """The dimensions ``1..max_dim``."""
+        return range(1, self.max_dim + 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict."""
+        return asdict(self)
+
+
+def _tail_for(dim: int, tail: float | None, samples: int | None, tv_budget: float) -> float:
+    m = dim**_SAMPLES_EXPONENT if samples is None else samples
+    return tv_budget / (2.0 * m) if tail is None else tail
+
+
+def hard_dims_for_width(
+    width: int,
+    *,
+    tail: float | None = None,
+    samples: int | None = None,
+    tv_budget: float = DEFAULT_TV_BUDGET,
+) -> HardWidth:
+    """The inverse of the width rule: the dimensions (and frequencies) at which a network of
+    width ``k`` is LZZ's hard instance (triangle wave, ``gamma = 2 sqrt d``).
+
+    The hard instance at ``d`` needs ``R = ceil(freq(d) r(d))`` with ``freq(d) = 2 sqrt(d) /
+    sqrt(2 pi)`` and ``r(d) = sqrt(2) erfcinv(tail(d))``; both grow with ``d``, so the
+    dimensions a width-``k`` network covers are ``1..max_dim``, found by bisection.
+    ``tail`` defaults to :func:`lzz_regime`'s ``tv_budget / (2 m)`` with ``m = d^2`` (or
+    ``samples``).
+
+    Examples
+    --------
+    >>> h = hard_dims_for_width(1024)
+    >>> lzz_regime(h.max_dim).width <= 1024 < lzz_regime(h.max_dim + 1).width
+    True
+    >>> hard_dims_for_width(3).max_dim     # narrower than the smallest network (R = 1)
+    0
+    """
+    width = check_int("width", width, minimum=1)
+    tv_budget = check_real("tv_budget", tv_budget, low=0.0, high=1.0, low_open=True,
+                           high_open=True)
+    if tail is not None:
+        tail = check_real("tail", tail, low=0.0, high=1.0, low_open=True, high_open=True)
+    if samples is not None:
+        samples = check_int("samples", samples, minimum=1)
+    radius = (width - 1) // 4
+    if radius < 1:
+        return HardWidth(width, radius, 0, None, None, None)
+
+    def fits(d: int) -> bool:
+        freq = gamma_to_freq(_BRST_GAMMA_FACTOR * math.sqrt(d))
+        return radius_for_tail(freq, _tail_for(d, tail, samples, tv_budget)) <= radius
+
+    if not fits(1):
+        return HardWidth(width, radius, 0, None, None, None)
+    lo, hi = 1, 2
+    while fits(hi):
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    t = _tail_for(lo, tail, samples, tv_budget)
+    r = math.sqrt(2.0) * float(erfcinv(t))
+    return HardWidth(
+        width=width, radius=radius, max_dim=lo,
+        freq_min=gamma_to_freq(_BRST_GAMMA_FACTOR * math.sqrt(lo)), freq_max=radius / r,
+        tail=t,
+    )
+
+
+def hard_width_table(dims: tuple[int, ...] = (16, 64, 256, 1024, 4096, 16384, 65536),
+                     widths: tuple[int, ...] = TRAINED_WIDTHS) -> dict[str, list[dict[str, Any]]]:
+    """Two small tables (issue 16): the hard width ``4R + 1`` against ``d`` for the regimes of
+    :data:`PRESETS`, and, for each trained width, the largest ``d`` it is hard at.
+
+    The width depends only on ``gamma`` and the number of samples (through the tail target),
+    not on the label noise, so LZZ's polynomial and super-polynomial regimes (both with
+    ``m = d^2``) give the same widths; the table shows them side by side to make that visible.
+
+    Examples
+    --------
+    >>> t = hard_width_table(dims=(64,), widths=(256,))
+    >>> t["by_dim"][0]["lzz-polynomial"] == lzz_regime(64).width
+    True
+    >>> t["by_width"][0]["max_dim"] == hard_dims_for_width(256).max_dim
+    True
+    """
+    by_dim = []
+    for d in dims:
+        row: dict[str, Any] = {"dim": int(d), "sqrt(d log d)": math.sqrt(d * math.log(d))}
+        for name, preset in PRESETS.items():
+            row[name] = lzz_regime(int(d), **preset).width
+        by_dim.append(row)
+    by_width = [hard_dims_for_width(int(k)).as_dict() for k in widths]
+    return {"by_dim": by_dim, "by_width": by_width}

@@ -45,6 +45,7 @@ __all__ = [
     "save_figure",
     "threshold_vs_regimes",
     "advantage_vs_frequency",
+    "hard_width_vs_dim",
     "FIGURE_FORMATS",
 ]
 
@@ -399,4 +400,49 @@ def advantage_vs_frequency(
         ax.text(freq, 0.02, f" d={dim}: gamma=2 sqrt d", rotation=90, fontsize=7,
                 color=colour, va="bottom", transform=ax.get_xaxis_transform())
     ax.axhline(0.0, color="black", linewidth=0.6)
+    return fig
+
+
+def hard_width_vs_dim(
+    dims: Sequence[int] | None = None,
+    *,
+    trained_widths: Sequence[int] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The hard instance's width ``4R + 1`` against ``d`` next to widths commonly trained.
+
+    Pure: computed by :func:`hardlearn.regimes.lzz_regime` (polynomial regime; the width
+    does not depend on the label noise, so the super-polynomial regimes draw the same
+    curve) and :func:`hardlearn.regimes.hard_dims_for_width`. Each trained width ``k`` is a
+    horizontal line, marked where it crosses the curve: below that ``d`` a width-``k``
+    network already contains LZZ's hard instance. ``sqrt(d log d)`` is drawn for the shape
+    of the theorem's ``omega(sqrt(d log d))``. Log-log axes.
+    """
+    from hardlearn.regimes import TRAINED_WIDTHS, hard_dims_for_width, lzz_regime
+
+    widths = tuple(TRAINED_WIDTHS if trained_widths is None else trained_widths)
+    grid = (np.unique(np.geomspace(4, 65536, 60).round().astype(int)) if dims is None
+            else np.asarray(sorted({int(d) for d in dims})))
+    if grid.size == 0 or grid[0] < 2:
+        raise ParameterError(f"dims must be integers >= 2; got {list(grid)}.")
+    fig = Figure(figsize=(8.0, 4.4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(grid, [lzz_regime(int(d)).width for d in grid], "k-", marker=".",
+            label="hard width 4R + 1 (gamma = 2 sqrt d, m = d^2)")
+    ax.plot(grid, np.sqrt(grid * np.log(grid)), "k:", label="sqrt(d log d)")
+    for k in widths:
+        h = hard_dims_for_width(int(k))
+        ax.axhline(k, color="tab:blue", linewidth=0.6, alpha=0.6)
+        if h.max_dim >= grid[0]:
+            ax.plot([h.max_dim], [k], "o", color="tab:blue")
+            ax.text(h.max_dim, k * 1.08, f"width {k}: hard up to d = {h.max_dim}", fontsize=7,
+                    ha="right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("dimension d")
+    ax.set_ylabel("width (hidden units)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title(title or "Widths commonly trained already contain LZZ's hard instance",
+                 fontsize=9)
     return fig

@@ -294,3 +294,42 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def hard_widths_section(
+    dims: Sequence[int] = (16, 64, 256, 1024, 4096, 16384, 65536),
+    widths: Sequence[int] | None = None,
+) -> str:
+    """A self-contained HTML section (issue 16): the hard width against ``d`` for the regimes
+    of :data:`hardlearn.regimes.PRESETS`, the largest ``d`` at which each trained width is a
+    hard instance, and the figure :func:`hardlearn.experiments.plots.hard_width_vs_dim`.
+    Computed from the regime calculator, nothing measured."""
+    from hardlearn.regimes import PRESETS, TRAINED_WIDTHS, hard_width_table
+
+    ws = tuple(TRAINED_WIDTHS if widths is None else widths)
+    table = hard_width_table(tuple(int(d) for d in dims), ws)
+    head = "".join(f"<th>{_esc(n)}</th>" for n in PRESETS)
+    rows = "".join(
+        f'<tr><td class="l">{r["dim"]}</td><td>{r["sqrt(d log d)"]:.1f}</td>'
+        + "".join(f"<td>{r[n]}</td>" for n in PRESETS) + "</tr>" for r in table["by_dim"])
+    rows2 = "".join(
+        f'<tr><td class="l">{r["width"]}</td><td>{r["radius"]}</td><td>{r["max_dim"]}</td>'
+        f'<td>{_esc(r["freq_min"])}</td><td>{_esc(r["freq_max"])}</td></tr>'
+        for r in table["by_width"])
+    fig = plots.hard_width_vs_dim(dims=None, trained_widths=ws)
+    return (
+        "<h2>Hard widths against trained ones</h2>"
+        "<p>Width 4R + 1 of the capped network that is LZZ's hard instance at dimension d "
+        "(gamma = 2 sqrt d, m = d<sup>2</sup> samples, tail target 0.05 / m). The width does "
+        "not depend on the label noise, so the regimes agree.</p>"
+        f'<table><thead><tr><th class="l">d</th><th>sqrt(d log d)</th>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        "<p>For a width k commonly trained: every d up to max d has its hard instance inside a "
+        "width-k network, at frequencies freq_min (gamma = 2 sqrt d) to freq_max "
+        "(R / (sqrt 2 erfcinv(tail))) at max d.</p>"
+        '<table><thead><tr><th class="l">width k</th><th>R</th><th>max d</th>'
+        f"<th>freq_min</th><th>freq_max</th></tr></thead><tbody>{rows2}</tbody></table>"
+        f'<figure><img alt="hard width against d" src="data:image/png;base64,'
+        f'{figure_to_base64(fig)}"><figcaption>Hard width against d, with widths 64 to '
+        f"4,096.</figcaption></figure>"
+    )
