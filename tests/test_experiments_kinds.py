@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from hardlearn.errors import ParameterError
-from hardlearn.experiments import parse_spec, run_task, tasks
+from hardlearn.experiments import parse_spec, run_task
+from hardlearn.experiments.kinds import _lattice
+from hardlearn.experiments.kinds.threshold import bisect_threshold
 from hardlearn.experiments.runner import run_sweep
 from hardlearn.experiments.store import read_results
 
@@ -175,7 +177,7 @@ def fake_attack(**kw):
 
 
 def test_threshold_bisects_to_the_known_edge(monkeypatch):
-    monkeypatch.setattr(tasks, "_lattice_attack", lambda: fake_attack)
+    monkeypatch.setattr(_lattice, "_lattice_attack", lambda: fake_attack)
     spec = parse_spec(
         {
             "task": "threshold",
@@ -200,10 +202,10 @@ def test_threshold_bisects_to_the_known_edge(monkeypatch):
 
 
 def test_threshold_censoring_and_attack_kind(monkeypatch):
-    monkeypatch.setattr(tasks, "_lattice_attack", lambda: fake_attack)
-    out = tasks.bisect_threshold(lambda b: False, bits_low=0, bits_high=10, resolution=1)
+    monkeypatch.setattr(_lattice, "_lattice_attack", lambda: fake_attack)
+    out = bisect_threshold(lambda b: False, bits_low=0, bits_high=10, resolution=1)
     assert out["noise_bits"] is None and out["censored"] == "above_range"
-    out = tasks.bisect_threshold(lambda b: True, bits_low=3, bits_high=10, resolution=1)
+    out = bisect_threshold(lambda b: True, bits_low=3, bits_high=10, resolution=1)
     assert out["noise_bits"] == 3.0 and out["censored"] == "below_range"
     spec = parse_spec(
         {"task": "attack", "root_seed": 1, "grid": {"dim": 4, "noise_bits": [10, 20]}}

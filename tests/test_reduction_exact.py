@@ -69,8 +69,8 @@ def test_exact_mode_bad_input():
 
 
 def test_distinguish_task_in_exact_mode():
+    from hardlearn.experiments.registry import run_task
     from hardlearn.experiments.spec import parse_spec
-    from hardlearn.experiments.tasks import run_task
 
     spec = parse_spec({
         "task": "distinguish", "root_seed": 2,

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from hardlearn.experiments.runner import SweepSummary, run_sweep, run_tasks
-from hardlearn.experiments.spec import LearnerSpec, SweepSpec, Task, load_spec, parse_spec
-from hardlearn.experiments.store import Store, read_meta, read_results
-from hardlearn.experiments.tasks import (
-    Param,
-    Record,
-    TaskKind,
+from hardlearn.experiments.framework import Param, Record, TaskKind
+from hardlearn.experiments.registry import (
     get_task_kind,
     register_task_kind,
     run_task,
     task_kinds,
 )
+from hardlearn.experiments.runner import SweepSummary, run_sweep, run_tasks
+from hardlearn.experiments.spec import LearnerSpec, SweepSpec, Task, load_spec, parse_spec
+from hardlearn.experiments.store import Store, read_meta, read_results
 
 __all__ = [
     "run_sweep",

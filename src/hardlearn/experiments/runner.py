@@ -1,7 +1,7 @@
 """Run a sweep: a local pool of worker processes (default) or Dask, with per-trial budgets.
 
 **Budgets.** Every trial runs in a *sandbox*: a long-lived child Python process that reads
-trials from a pipe and writes back :class:`~hardlearn.experiments.tasks.Record` objects.
+trials from a pipe and writes back :class:`~hardlearn.experiments.framework.Record` objects.
 The parent waits on the pipe for at most the trial's ``budget_seconds``; when the budget is
 spent it kills the child (``SIGKILL``), records the trial as ``"timeout"``, and starts a
 fresh child for the next trial. A child that dies (segfault, out of memory) is recorded as
@@ -46,22 +46,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
 from typing import IO, Any
 
 from hardlearn.errors import HardlearnError, ParameterError
+from hardlearn.experiments.framework import Record, environment, now_stamp
+from hardlearn.experiments.registry import get_task_kind, group_key, run_group, run_task
 from hardlearn.experiments.spec import SweepSpec, Task
 from hardlearn.experiments.store import LOG_NAME, Store
-from hardlearn.experiments.tasks import (
-    Record,
-    environment,
-    get_task_kind,
-    group_key,
-    run_task,
-    run_task_group,
-)
 
 __all__ = ["run_sweep", "run_tasks", "make_units", "SweepSummary", "Sandbox", "EXECUTORS"]
 
@@ -170,9 +163,9 @@ def unit_budget(unit: Unit) -> float:
 
 
 def run_unit(unit: Unit) -> list[Record]:
-    """Run one unit in this process: :func:`run_task`, or :func:`run_task_group` for a batch."""
+    """Run one unit in this process: :func:`run_task`, or :func:`run_group` for a batch."""
     if isinstance(unit, tuple):
-        return run_task_group(unit)
+        return run_group(unit)
     return [run_task(unit)]
 
 
@@ -358,10 +351,6 @@ class Sandbox:
         return [Record(**p) for p in payload]
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def timeout_record(task: Task) -> Record:
     """The record of a trial killed at its budget."""
     env = environment()
@@ -373,7 +362,7 @@ def timeout_record(task: Task) -> Record:
             f"trial exceeded budget_seconds={task.budget_seconds:g} and its worker was killed"
         ),
         seconds=float(task.budget_seconds),
-        finished=_stamp(),
+        finished=now_stamp(),
         host=env["host"],
         versions=env["versions"],
     )
@@ -387,7 +376,7 @@ def died_record(task: Task, code: int | None) -> Record:
         status="failed",
         error_type="WorkerDied",
         error_message=f"the worker process running this trial exited with status {code}",
-        finished=_stamp(),
+        finished=now_stamp(),
         host=env["host"],
         versions=env["versions"],
     )
@@ -398,7 +387,7 @@ def died_record(task: Task, code: int | None) -> Record:
 
 
 def _preload(tasks: Sequence[Task]) -> tuple[str, ...]:
-    mods: dict[str, None] = {"hardlearn.experiments.tasks": None}
+    mods: dict[str, None] = {"hardlearn.experiments.registry": None}
     for kind in {t.kind for t in tasks}:
         for mod in get_task_kind(kind).preload:
             mods[mod] = None
@@ -541,7 +530,7 @@ def _run_dask(
                         status="failed",
                         error_type=type(exc).__name__,
                         error_message=f"Dask could not run this trial: {exc}",
-                        finished=_stamp(),
+                        finished=now_stamp(),
                         host=env["host"],
                         versions=env["versions"],
                     )
@@ -714,7 +703,7 @@ def run_sweep(
         Called with each stored record.
     batch : bool
         Train ``learn`` trials of the MLP that share shapes as one batch
-        (:func:`~hardlearn.experiments.tasks.run_task_group`; same results, less time). A
+        (:func:`~hardlearn.experiments.kinds.learn.run_task_group`; same results, less time). A
         batch's budget is the sum of its trials' budgets.
     """
     if executor not in EXECUTORS:

@@ -55,7 +55,8 @@ import numpy as np
 from hardlearn._rng import stable_key, task_generator
 from hardlearn._validation import check_int, check_real
 from hardlearn.errors import ParameterError
-from hardlearn.experiments.tasks import TaskKind, get_task_kind
+from hardlearn.experiments.framework import TaskKind
+from hardlearn.experiments.registry import get_task_kind
 
 __all__ = ["LearnerSpec", "Task", "SweepSpec", "load_spec", "parse_spec", "RESERVED_COLUMNS"]
 

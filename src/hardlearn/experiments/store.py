@@ -20,7 +20,7 @@ Examples
 --------
 >>> import tempfile
 >>> from hardlearn.experiments.spec import parse_spec
->>> from hardlearn.experiments.tasks import run_task
+>>> from hardlearn.experiments.registry import run_task
 >>> spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
 >>> with tempfile.TemporaryDirectory() as d:
 ...     with Store.create(d, spec) as store:
@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from hardlearn.errors import ParameterError, StoreError
+from hardlearn.experiments.framework import Record, environment
 from hardlearn.experiments.spec import SweepSpec, Task, parse_spec
-from hardlearn.experiments.tasks import Record, environment
 
 __all__ = [
     "Store",

@@ -1,0 +1,42 @@
+"""Helpers the built-in task kinds share: learner checks, metric flattening, gamma."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["check_learner", "flatten", "gamma_of"]
+
+
+def check_learner(name: str, params: dict[str, Any]) -> None:
+    """Build the learner once (cheap: no fitting) so bad names and parameters fail early."""
+    from hardlearn.learners.registry import make_learner
+
+    make_learner(name, params, target=_placeholder_target)
+
+
+def _placeholder_target(X: Any) -> Any:  # pragma: no cover - never called
+    return X
+
+
+def flatten(metrics: Mapping[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``name_ci`` pairs become ``name_lo`` / ``name_hi``; ``seconds`` is renamed."""
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if key in drop:
+            continue
+        if key.endswith("_ci") and isinstance(value, list | tuple) and len(value) == 2:
+            out[f"{key[:-3]}_lo"], out[f"{key[:-3]}_hi"] = float(value[0]), float(value[1])
+        elif key == "seconds":
+            out["run_seconds"] = value
+        else:
+            out[key] = value
+    return out
+
+
+def gamma_of(params: Mapping[str, Any]) -> float:
+    """``gamma`` if > 0, else ``gamma_scale * sqrt(dim)`` (BRST21: ``gamma >= 2 sqrt n``)."""
+    if params["gamma"] > 0:
+        return float(params["gamma"])
+    return float(params["gamma_scale"]) * math.sqrt(params["dim"])

@@ -1,0 +1,201 @@
+"""The ``learn`` kind: regression advantage of a learner on a periodic neuron or its network.
+
+A trial draws a secret direction, builds the target (the periodic neuron, or the capped ReLU
+network of SPEC section 3), trains the learner on noisy samples and measures its advantage
+``1 - MSE / Var f`` on fresh inputs (:func:`hardlearn.metrics.evaluate_learner`).
+
+Trials of the ``mlp`` learner that agree in shapes and shared hyper-parameters
+(:func:`group_key`) can be trained as one batch (:func:`run_task_group`, built on
+:mod:`hardlearn.learners.batched`), with the metrics they would have alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hardlearn._rng import spawn, task_generator
+from hardlearn.errors import ParameterError
+from hardlearn.experiments.framework import (
+    Param,
+    Record,
+    TaskKind,
+    environment,
+    execute,
+    jsonable_metrics,
+    now_stamp,
+)
+from hardlearn.experiments.kinds._common import check_learner, flatten
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hardlearn.experiments.spec import Task
+
+__all__ = ["LEARN", "group_key", "run_task_group"]
+
+
+def _learn_setup(task: Task, rng: np.random.Generator) -> tuple[Any, Any, np.random.Generator]:
+    """Draw the secret and build ``(learner, problem, evaluation generator)`` of a learn trial."""
+    from hardlearn.learners.registry import make_learner
+    from hardlearn.problems.clwe import random_direction
+    from hardlearn.problems.network import capped_periodic_network
+    from hardlearn.problems.periodic import PeriodicNeuron
+    from hardlearn.problems.regression import NoisyRegression
+
+    p = task.params
+    secret_rng, eval_rng = spawn(rng, 2)
+    w = random_direction(p["dim"], rng=secret_rng)
+    if p["target"] == "network":
+        target: Any = capped_periodic_network(w, p["freq"], p["radius"])
+    else:
+        target = PeriodicNeuron(w, p["freq"], p["activation"])
+    problem = NoisyRegression(target, p["noise"])
+    learner = make_learner(task.learner_name or "", task.learner_params, target=target)
+    return learner, problem, eval_rng
+
+
+def _learn_metrics(out: Mapping[str, Any]) -> dict[str, Any]:
+    metrics = flatten(out, drop=("train_samples", "test_samples"))
+    metrics["success"] = bool(metrics["advantage_lo"] > 0)
+    return metrics
+
+
+def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
+    """Draw a secret, build the target, train the learner, measure its advantage."""
+    from hardlearn.metrics import evaluate_learner
+
+    learner, problem, eval_rng = _learn_setup(task, rng)
+    p = task.params
+    out = evaluate_learner(
+        learner, problem, train_samples=p["samples"], test_samples=p["test_samples"],
+        rng=eval_rng,
+    )
+    return _learn_metrics(out)
+
+
+#: MLP parameters that may differ between the networks of one batch (BatchedMLP).
+_PER_NETWORK = frozenset({"lr", "weight_decay", "momentum", "init_scale", "output_scale", "rng"})
+
+
+def group_key(task: Task) -> tuple[Any, ...] | None:
+    """Trials with the same key can be trained as one batch (:func:`run_task_group`).
+
+    ``learn`` trials of the ``mlp`` learner whose dimension, sample counts and shared MLP
+    parameters agree; None for every other trial.
+
+    Examples
+    --------
+    >>> from hardlearn.experiments.spec import parse_spec
+    >>> spec = parse_spec({"task": "learn", "root_seed": 0,
+    ...     "grid": {"dim": 4, "freq": [0.5, 1.0], "samples": 100},
+    ...     "learners": [{"name": "mlp", "params": {"width": 8}}, {"name": "mean"}]})
+    >>> keys = [group_key(t) for t in spec.tasks()]
+    >>> sum(k is not None for k in keys), len({k for k in keys if k is not None})
+    (2, 1)
+    """
+    if task.kind != "learn" or task.learner_name != "mlp":
+        return None
+    p = task.params
+    shared = tuple(sorted(
+        (k, repr(v)) for k, v in task.learner_params.items() if k not in _PER_NETWORK
+    ))
+    return ("learn-mlp", p["dim"], p["samples"], p["test_samples"], shared)
+
+
+def run_task_group(tasks: Sequence[Task]) -> list[Record]:
+    """Run ``learn`` trials of equal :func:`group_key` with their MLPs trained as one batch.
+
+    Each trial's learner, problem and generator are built exactly as a trial run alone builds
+    them, and :func:`hardlearn.learners.batched.evaluate_learners_batched` returns what
+    ``evaluate_learner`` would, so the stored metrics are those of the trials run one at a
+    time (up to float rounding; ``seconds`` is the trial's share of the group's time). A
+    trial whose set-up or evaluation raises, or every trial if the batched training itself
+    fails, is run alone, which records its error as usual.
+    """
+    from hardlearn.learners.batched import batch_key, evaluate_learners_batched
+
+    tasks = list(tasks)
+    t0 = time.perf_counter()
+    started = now_stamp()
+    built: list[tuple[Task, Any, Any, np.random.Generator]] = []
+    alone: list[Task] = []
+    for task in tasks:
+        try:
+            learner, problem, eval_rng = _learn_setup(
+                task, task_generator(task.root_seed, task.key)
+            )
+        except Exception:  # run alone below, where run_task records the error
+            alone.append(task)
+            continue
+        if batch_key(learner, problem, train_samples=task.params["samples"]) is None:
+            alone.append(task)
+        else:
+            built.append((task, learner, problem, eval_rng))
+    records: dict[str, Record] = {}
+    if len(built) >= 2:
+        p = built[0][0].params
+        try:
+            outs = evaluate_learners_batched(
+                [b[1] for b in built], [b[2] for b in built],
+                train_samples=p["samples"], test_samples=p["test_samples"],
+                rngs=[b[3] for b in built], return_exceptions=True,
+            )
+        except Exception:  # e.g. out of memory: fall back to one trial at a time
+            outs = [None] * len(built)
+        share = (time.perf_counter() - t0) / len(built)
+        env = environment()
+        for (task, *_), out in zip(built, outs, strict=True):
+            if not isinstance(out, Mapping):
+                alone.append(task)
+                continue
+            record = Record(task_id=task.task_id, status="ok", host=env["host"],
+                            versions=env["versions"], started=started)
+            record.metrics = jsonable_metrics(_learn_metrics(out))
+            record.seconds = share
+            record.finished = now_stamp()
+            records[task.task_id] = record
+    else:
+        alone.extend(b[0] for b in built)
+    for task in alone:
+        records[task.task_id] = execute(task, lambda _: LEARN)
+    return [records[t.task_id] for t in tasks]
+
+
+def _check_learn(params: dict[str, Any]) -> None:
+    if params["target"] == "network" and params["activation"] != "triangle":
+        raise ParameterError(
+            "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
+            f"network equals the triangle wave; SPEC section 3); got {params['activation']!r}."
+        )
+
+
+#: The kind, as the registry holds it.
+LEARN = TaskKind(
+    name="learn",
+    fn=_learn,
+    params=(
+        Param("dim", "int", minimum=1, doc="input dimension d"),
+        Param("freq", "real", minimum=0, open_min=True, doc="frequency of the neuron"),
+        Param("samples", "int", minimum=1, doc="training samples m"),
+        Param("test_samples", "int", 20_000, minimum=2, doc="fresh inputs for the MSE"),
+        Param("noise", "real", 0.01, minimum=0, doc="label noise std sigma"),
+        Param(
+            "target",
+            "str",
+            "neuron",
+            choices=("neuron", "network"),
+            doc="the periodic neuron, or the capped ReLU network of width 4R+1",
+        ),
+        Param("radius", "int", 8, minimum=1, doc="R of the capped network"),
+        Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+    ),
+    learners="required",
+    preload=("hardlearn.metrics", "hardlearn.learners"),
+    description="regression advantage 1 - MSE / Var f of each learner (SPEC section 1)",
+    check_learner=check_learner,
+    check_trial=_check_learn,
+    group_key=group_key,
+    run_group=run_task_group,
+)
