@@ -200,14 +200,20 @@ def population_mse(
 
 
 def seed_learner(learner: Any, rng: np.random.Generator) -> Any:
-    """Give ``learner`` a seed drawn from ``rng`` if it has an ``rng`` parameter left at None.
+    """Give ``learner`` a seed drawn from ``rng`` if its seed is left at None.
 
-    Returns the learner (modified in place through ``set_params``). A seed the caller chose
-    explicitly is kept.
+    The seed goes into ``rng`` when the learner has it, else into ``random_state`` (a plain
+    scikit-learn estimator). Returns the learner (modified in place through ``set_params``).
+    A seed the caller chose explicitly, under either name, is kept.
     """
     params = learner.get_params(deep=False) if hasattr(learner, "get_params") else {}
-    if "rng" in params and params["rng"] is None:
-        learner.set_params(rng=draw_seed(rng))
+    if params.get("random_state") is not None:
+        return learner
+    if "rng" in params:
+        if params["rng"] is None:
+            learner.set_params(rng=draw_seed(rng))
+    elif "random_state" in params:
+        learner.set_params(random_state=draw_seed(rng))
     return learner
 
 
@@ -224,8 +230,8 @@ def evaluate_learner(
 
     The generator is split into three streams (:func:`hardlearn._rng.spawn`): the training
     data, the fresh test inputs, and the learner's seed (used only if the learner's ``rng``
-    is None). The learner is cloned first (``sklearn.base.clone``), so the caller's object is
-    not modified.
+    is None). The learner is copied first (``clone``, or a deep copy of a plain object without
+    ``get_params``), so the caller's object is not modified.
 
     Parameters
     ----------
@@ -257,14 +263,14 @@ def evaluate_learner(
     >>> abs(out["advantage"]) < 0.05, out["advantage_ci"][0] < 0 < out["advantage_ci"][1]
     (True, True)
     """
-    from sklearn.base import clone
+    from hardlearn.learners.registry import copy_learner
 
     train_samples = check_int("train_samples", train_samples, minimum=1)
     test_samples = check_int("test_samples", test_samples, minimum=2)
     gen = as_generator(rng)
     data_rng, test_rng, learner_rng = spawn(gen, 3)
     trivial = float(problem.target_variance())
-    estimator = seed_learner(clone(learner), learner_rng)
+    estimator = seed_learner(copy_learner(learner), learner_rng)
     X, y = problem.sample(train_samples, rng=data_rng)
     t0 = time.perf_counter()
     estimator.fit(X, y)

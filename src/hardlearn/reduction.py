@@ -192,7 +192,7 @@ def build_learner(
     """
     from sklearn.base import clone
 
-    from hardlearn.learners.registry import make_learner
+    from hardlearn.learners.registry import copy_learner, make_learner
 
     if isinstance(learner, str):
         est = make_learner(learner, dict(params or {}), target=target)
@@ -202,6 +202,8 @@ def build_learner(
         est = make_learner(learner["name"], dict(learner.get("params") or {}), target=target)
     elif hasattr(learner, "fit") and hasattr(learner, "get_params"):
         est = clone(learner)
+    elif not inspect.isclass(learner) and hasattr(learner, "fit") and hasattr(learner, "predict"):
+        est = copy_learner(learner)  # a plain instance without get_params: a deep copy
     elif callable(learner):
         est = learner(target) if _accepts_argument(learner) else learner()
         if not (hasattr(est, "fit") and hasattr(est, "predict")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,7 +29,10 @@ from hardlearn.regimes import lzz_regime
 
 __all__ = ["register"]
 
-_LEARNER_HELP = "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice (see `--param`)."
+_LEARNER_HELP = (
+    "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice, a plug-in pkg.module:Name, "
+    "or an entry point (`hardlearn learners` lists them; see `--param`)."
+)
 _NOISE_LAW_HELP = (
     "Label-noise law at standard deviation sigma: gaussian | laplace | uniform | "
     "student-t:NU (NU > 2) | logistic | discrete."
@@ -64,11 +68,30 @@ def _print_table(title: str, rows: dict[str, Any]) -> None:
 
 
 def _check_learner_name(name: str) -> None:
-    from hardlearn.learners.registry import LEARNERS
+    from hardlearn.learners.registry import LEARNERS, is_plugin_name
 
-    if name not in LEARNERS:
+    if name not in LEARNERS and not is_plugin_name(name):
         options = ", ".join(repr(n) for n in LEARNERS)
-        raise ParameterError(f"--learner must be one of {options}; got {name!r}.")
+        raise ParameterError(
+            f"--learner must be one of {options}, a plug-in pkg.module:Name or an entry "
+            f"point (see `hardlearn learners`); got {name!r}."
+        )
+
+
+def learners(
+    json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """List the learners available by name: built-in ones and those plugged in.
+
+    Any `pkg.module:Name` works too (a class, a factory or an instance with fit/predict).
+    """
+    from hardlearn.learners.registry import available_learners
+
+    table = available_learners()
+    if json_out:
+        emit_json(table)
+        return
+    _print_table("learners (also: any pkg.module:Name)", table)
 
 
 def learn(
@@ -94,17 +117,37 @@ def learn(
     seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Train on this data file (X, y; from `hardlearn sample regression` "
+                          "or `suite make`) instead of drawing data."),
+    ] = None,
+    test: Annotated[
+        Path | None,
+        typer.Option(help="With --data: the test file (X with y or clean f). Default: the "
+                          "last quarter of --data is held out."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Train a learner on the network target and report MSE, trivial MSE and advantage.
 
     Example: `hardlearn learn --learner mlp --dim 16 --freq 0.5 --radius 8 --samples 20000
-    --noise 0.01 --seed 0 --json`.
+    --noise 0.01 --seed 0 --json`. With `--data train.npz [--test test.npz]` the data come
+    from files someone else wrote.
     """
     from hardlearn.learners.registry import make_learner
     from hardlearn.metrics import evaluate_learner
 
     _check_learner_name(learner)
+    if data is not None:
+        result = _learn_from_files(learner, parse_params(param), data, test, seed, confidence)
+        if json_out:
+            emit_json(result)
+        else:
+            _print_table(f"{learner} on {data}", result)
+        return
+    if test is not None:
+        raise ParameterError("--test needs --data (the training file); got only --test.")
     regime = lzz_regime(
         dim,
         gamma=None if freq is None else freq_to_gamma(freq),
@@ -158,6 +201,107 @@ def learn(
     _print_table(f"{learner} on the d = {dim} {target.value} target", result)
 
 
+#: Share of a --data file held out for testing when no --test file is given.
+_HOLDOUT_SHARE = 0.25
+
+
+def _learn_from_files(
+    learner: str, params: dict[str, Any], data: Path, test: Path | None, seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    """Fit on the file ``data`` and score on ``test`` (or on a held-out part of ``data``).
+
+    The test MSE is against the clean target ``f`` when the test file has it, else against
+    the noisy labels ``y``; the trivial MSE is the variance of that reference on the test
+    rows (the metadata's exact ``target_variance`` when scoring against ``f``).
+    """
+    import numpy as np
+
+    from hardlearn.datasets import load_dataset
+    from hardlearn.learners.registry import make_learner
+    from hardlearn.metrics import advantage, advantage_interval, mean_ci, seed_learner
+
+    arrays, meta = load_dataset(data)
+    for name in ("X", "y"):
+        if name not in arrays:
+            raise ParameterError(
+                f"--data {str(data)!r} must hold arrays X and y (a regression data file); it "
+                f"holds {sorted(arrays)}."
+            )
+    X, y = np.asarray(arrays["X"], dtype=np.float64), np.asarray(arrays["y"], dtype=np.float64)
+    if test is None:
+        cut = X.shape[0] - max(2, int(round(_HOLDOUT_SHARE * X.shape[0])))
+        if cut < 1:
+            raise ParameterError(f"--data {str(data)!r} has too few rows to hold some out.")
+        X, y, X_test, ref = X[:cut], y[:cut], X[cut:], y[cut:]
+        reference, test_meta = "y", meta
+    else:
+        t_arrays, test_meta = load_dataset(test)
+        reference = "f" if "f" in t_arrays else "y"
+        if "X" not in t_arrays or reference not in t_arrays:
+            raise ParameterError(
+                f"--test {str(test)!r} must hold X and f (clean target) or y (labels); it "
+                f"holds {sorted(t_arrays)}."
+            )
+        X_test = np.asarray(t_arrays["X"], dtype=np.float64)
+        ref = np.asarray(t_arrays[reference], dtype=np.float64)
+    if X_test.shape[1] != X.shape[1]:
+        raise ParameterError(
+            f"the test inputs have {X_test.shape[1]} columns, the training inputs {X.shape[1]}."
+        )
+    estimator = seed_learner(make_learner(learner, params), as_generator(seed))
+    t0 = time.perf_counter()
+    estimator.fit(X, y)
+    seconds = time.perf_counter() - t0
+    pred = np.asarray(estimator.predict(X_test), dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(pred)):
+        raise ParameterError(f"learner {learner!r} predicted nan or inf on the test inputs.")
+    mse = mean_ci((pred - ref) ** 2, confidence)
+    exact = reference == "f" and "target_variance" in test_meta
+    trivial = float(test_meta["target_variance"]) if exact else float(np.var(ref))
+    return {
+        "learner": learner, "params": params, "data": str(data),
+        "test": None if test is None else str(test), "reference": reference,
+        "train_samples": int(X.shape[0]), "test_samples": int(X_test.shape[0]),
+        "dim": int(X.shape[1]), "seed": seed,
+        "mse": mse.mean, "mse_ci": mse.ci, "trivial_mse": trivial,
+        "trivial_mse_exact": exact,
+        "advantage": advantage(mse.mean, trivial),
+        "advantage_ci": advantage_interval(mse.ci, trivial),
+        "seconds": seconds,
+    }
+
+
+def _distinguish_file(
+    learner: str, params: dict[str, Any], data: Path, noise: float, eps: float,
+    holdout: int | float, seed: int,
+) -> dict[str, Any]:
+    """One decision of the distinguisher on the CLWE (or null) samples in ``data``."""
+    import numpy as np
+
+    from hardlearn.datasets import load_dataset
+    from hardlearn.problems.clwe import CLWESamples
+    from hardlearn.reduction import Distinguisher
+
+    arrays, meta = load_dataset(data)
+    if "y" not in arrays or "z" not in arrays or np.asarray(arrays["y"]).ndim != 2:
+        raise ParameterError(
+            f"--data {str(data)!r} must hold CLWE samples y (m, d) and z (m,) (from `hardlearn "
+            f"sample clwe` or `sample null`); it holds {sorted(arrays)}."
+        )
+    samples = CLWESamples(np.asarray(arrays["y"], dtype=np.float64),
+                          np.asarray(arrays["z"], dtype=np.float64))
+    dist = Distinguisher(learner, "triangle", noise, eps=eps, holdout=holdout, params=params)
+    decision = dist.decide(samples, rng=seed)
+    return {
+        "learner": learner, "params": params, "data": str(data),
+        "file_kind": meta.get("kind"), "dim": samples.dim, "seed": seed,
+        "decision": decision.label, "loss": decision.loss, "loss_se": decision.loss_se,
+        "threshold": decision.threshold, "train_samples": decision.train_samples,
+        "holdout_samples": decision.holdout_samples, "seconds": decision.seconds,
+    }
+
+
 def distinguish(
     learner: Annotated[str, typer.Option(help=_LEARNER_HELP)] = "mlp",
     dim: Annotated[int, typer.Option(help="CLWE dimension n.")] = 20,
@@ -186,6 +330,11 @@ def distinguish(
         typer.Option(help="Exponentially small noise: exact CLWE samples with noise 2^-BITS "
                           "(triangle wave, no added label noise; replaces --beta/--noise)."),
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Decide once on the CLWE or null samples in this file (from "
+                          "`hardlearn sample clwe|null`) instead of running trials."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Run a learner as a CLWE distinguisher and report its advantage with intervals.
@@ -213,6 +362,14 @@ def distinguish(
     eps_v = default_eps(regime.eps) if eps is None else eps
     holdout_v: int | float = int(holdout) if holdout >= 1 else holdout
     params = parse_params(param)
+    if data is not None:
+        one = _distinguish_file(learner, params, data, regime.sigma if noise is None else noise,
+                                eps_v, holdout_v, seed)
+        if json_out:
+            emit_json(one)
+        else:
+            _print_table(f"{learner} as a CLWE distinguisher on {data}", one)
+        return
     bar = None
     if not json_out:
         from rich.progress import Progress
@@ -250,6 +407,7 @@ def distinguish(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``learn`` and ``distinguish`` to ``app``."""
+    """Add ``learn``, ``distinguish`` and ``learners`` to ``app``."""
     app.command()(learn)
     app.command()(distinguish)
+    app.command()(learners)

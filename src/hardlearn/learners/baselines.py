@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from hardlearn.errors import ParameterError
 
-__all__ = ["MeanRegressor", "OracleRegressor", "resolve_seed"]
+__all__ = ["MeanRegressor", "OracleRegressor", "resolve_seed", "seed_parameter"]
 
 
 def _validate_fit(estimator: BaseEstimator, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -40,12 +40,33 @@ def _validate_predict(estimator: BaseEstimator, X: Any) -> np.ndarray:
         raise ParameterError(f"{type(estimator).__name__}.predict: {exc}") from None
 
 
-def resolve_seed(estimator: BaseEstimator) -> np.random.Generator:
-    """The generator of ``estimator.rng``: an int seed, a Generator, or None (meaning seed 0).
+def seed_parameter(estimator: Any) -> tuple[str, Any]:
+    """The seed a learner uses: ``("random_state", value)`` when ``random_state`` is not None,
+    else ``("rng", value)``.
 
-    Learners take ``rng`` as scikit-learn estimators take ``random_state``, and resolve it in
-    ``fit``. ``None`` means seed 0, not fresh entropy: every number hardlearn produces can be
-    reproduced. A Generator is drawn from (so two fits with the same Generator differ).
+    Every learner takes both names. ``random_state`` is scikit-learn's: its meta-estimators
+    (``BaggingRegressor``, ``GridSearchCV`` with ``clone``) set only that name, so it wins
+    when given, and bagged members differ. ``rng`` is hardlearn's own: the sweep engine seeds
+    it (only when both are None), so the stored results of existing sweep files do not change.
+
+    Examples
+    --------
+    >>> seed_parameter(MeanRegressor(random_state=4))
+    ('random_state', 4)
+    """
+    state = getattr(estimator, "random_state", None)
+    if state is not None:
+        return "random_state", state
+    return "rng", getattr(estimator, "rng", None)
+
+
+def resolve_seed(estimator: Any) -> np.random.Generator:
+    """The generator of a learner's seed (:func:`seed_parameter`): an int seed, a Generator,
+    or None (meaning seed 0).
+
+    Learners resolve it in ``fit``. ``None`` means seed 0, not fresh entropy: every number
+    hardlearn produces can be reproduced. A Generator is drawn from (so two fits with the same
+    Generator differ).
 
     Examples
     --------
@@ -53,8 +74,11 @@ def resolve_seed(estimator: BaseEstimator) -> np.random.Generator:
     >>> est.rng = 3
     >>> float(resolve_seed(est).random()) == float(np.random.default_rng(3).random())
     True
+    >>> est.random_state = 5  # scikit-learn's name wins when set
+    >>> float(resolve_seed(est).random()) == float(np.random.default_rng(5).random())
+    True
     """
-    rng = getattr(estimator, "rng", None)
+    name, rng = seed_parameter(estimator)
     if rng is None:
         return np.random.default_rng(0)
     if isinstance(rng, np.random.Generator):
@@ -62,7 +86,7 @@ def resolve_seed(estimator: BaseEstimator) -> np.random.Generator:
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool) and int(rng) >= 0:
         return np.random.default_rng(int(rng))
     raise ParameterError(
-        f"{type(estimator).__name__}.rng must be a non-negative int seed, a "
+        f"{type(estimator).__name__}.{name} must be a non-negative int seed, a "
         f"numpy.random.Generator or None (seed 0); got {rng!r}."
     )
 
@@ -72,6 +96,11 @@ class MeanRegressor(RegressorMixin, BaseEstimator):
 
     Its population MSE against the clean target is ``Var f + (mean_ - E f)^2``, i.e. the
     trivial MSE of SPEC section 1 up to the error of the sample mean.
+
+    Parameters
+    ----------
+    random_state : ignored, default None
+        Accepted for scikit-learn's meta-estimators; the fit is deterministic.
 
     Attributes
     ----------
@@ -86,6 +115,9 @@ class MeanRegressor(RegressorMixin, BaseEstimator):
     >>> m.predict([[5.0], [7.0]])
     array([3., 3.])
     """
+
+    def __init__(self, random_state: Any = None) -> None:
+        self.random_state = random_state
 
     def fit(self, X: Any, y: Any) -> MeanRegressor:
         """Store the mean of ``y``; ``X`` (shape (m, d)) is only checked."""
@@ -130,8 +162,9 @@ class OracleRegressor(RegressorMixin, BaseEstimator):
     array([0.25])
     """
 
-    def __init__(self, target: Any = None) -> None:
+    def __init__(self, target: Any = None, random_state: Any = None) -> None:
         self.target = target
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         if self.target is None or not callable(self.target):

@@ -83,6 +83,8 @@ class RidgeRegressor(RegressorMixin, BaseEstimator):
     degree : int, default 1
         Polynomial degree, ``>= 1``; expansions wider than :data:`MAX_POLYNOMIAL_FEATURES`
         columns are refused.
+    random_state : ignored, default None
+        Accepted for scikit-learn's meta-estimators; the fit is deterministic.
 
     Attributes
     ----------
@@ -97,9 +99,10 @@ class RidgeRegressor(RegressorMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, alpha: float = 1.0, degree: int = 1) -> None:
+    def __init__(self, alpha: float = 1.0, degree: int = 1, random_state: Any = None) -> None:
         self.alpha = alpha
         self.degree = degree
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         check_real("RidgeRegressor.alpha", self.alpha, low=0.0)
@@ -149,6 +152,8 @@ class KernelRidgeRegressor(RegressorMixin, BaseEstimator):
         Kernel ridge costs ``m^2`` memory and ``m^3`` time; only the first ``max_samples``
         training rows are used (the rows are i.i.d., so this is a random subsample).
         ``n_train_used_`` records how many.
+    random_state : ignored, default None
+        Accepted for scikit-learn's meta-estimators; the fit is deterministic.
 
     Examples
     --------
@@ -164,11 +169,13 @@ class KernelRidgeRegressor(RegressorMixin, BaseEstimator):
         alpha: float = 0.1,
         gamma: float | None = None,
         max_samples: int = 5000,
+        random_state: Any = None,
     ) -> None:
         self.kernel = kernel
         self.alpha = alpha
         self.gamma = gamma
         self.max_samples = max_samples
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         check_choice("KernelRidgeRegressor.kernel", self.kernel, ("rbf", "arccos"))
@@ -226,6 +233,9 @@ class RandomFeaturesRegressor(RegressorMixin, BaseEstimator):
         Ridge penalty, ``>= 0``.
     rng : int, numpy.random.Generator or None, default None
         Seed, resolved in ``fit``; None means seed 0.
+    random_state : int, numpy.random.Generator or None, default None
+        scikit-learn's name for the seed; used instead of ``rng`` when not None
+        (:func:`~hardlearn.learners.baselines.seed_parameter`).
 
     Examples
     --------
@@ -242,12 +252,14 @@ class RandomFeaturesRegressor(RegressorMixin, BaseEstimator):
         gamma: float | None = None,
         alpha: float = 1e-3,
         rng: Any = None,
+        random_state: Any = None,
     ) -> None:
         self.n_components = n_components
         self.features = features
         self.gamma = gamma
         self.alpha = alpha
         self.rng = rng
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         p = "RandomFeaturesRegressor."

@@ -106,6 +106,7 @@ from hardlearn.learners._lattice_core import (
     _t_values,
     reduce_basis,
 )
+from hardlearn.learners.baselines import seed_parameter
 from hardlearn.problems.exact import ExactSamples, default_freq, dyadic_integers
 
 __all__ = [
@@ -269,6 +270,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         Raise :class:`ReductionTimeout` instead of recording ``status_ = "timeout"``.
     rng : int, Generator or None, default None
         Seed for BKZ's randomisation (None: seed 0).
+    random_state : int, Generator or None, default None
+        scikit-learn's name for the seed; used instead of ``rng`` when not None.
 
     Attributes
     ----------
@@ -313,6 +316,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         certify_bits: float = 10.0,
         raise_on_timeout: bool = False,
         rng: Any = None,
+        random_state: Any = None,
     ) -> None:
         self.labels = labels
         self.engine = engine
@@ -328,6 +332,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.certify_bits = certify_bits
         self.raise_on_timeout = raise_on_timeout
         self.rng = rng
+        self.random_state = random_state
 
     # ---------------------------------------------------------------- validation
     def _params(self) -> dict[str, Any]:
@@ -359,13 +364,13 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         else:
             out["max_samples"] = check_int(f"{name}.max_samples", self.max_samples, minimum=2,
                                            hint='Or pass "auto" or None (all samples).')
-        rng = self.rng
+        seed_name, rng = seed_parameter(self)  # random_state wins when set
         if rng is None:
             out["seed"] = 0
         elif isinstance(rng, np.random.Generator):
             out["seed"] = draw_seed(rng)
         else:
-            out["seed"] = check_int(f"{name}.rng", rng, minimum=0)
+            out["seed"] = check_int(f"{name}.{seed_name}", rng, minimum=0)
         return out
 
     @staticmethod

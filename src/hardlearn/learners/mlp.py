@@ -460,6 +460,9 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         Show a progress bar (rich) during training.
     rng : int, numpy.random.Generator or None, default None
         Seed, resolved in ``fit``; None means seed 0.
+    random_state : int, numpy.random.Generator or None, default None
+        scikit-learn's name for the seed; used instead of ``rng`` when not None
+        (:func:`~hardlearn.learners.baselines.seed_parameter`).
 
     Attributes
     ----------
@@ -506,6 +509,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         device: str = "auto",
         progress: bool = False,
         rng: Any = None,
+        random_state: Any = None,
     ) -> None:
         self.width = width
         self.optimizer = optimizer
@@ -526,6 +530,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.device = device
         self.progress = progress
         self.rng = rng
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         """Check every hyper-parameter; errors name ``MLPRegressor.<param>``."""
