@@ -119,7 +119,7 @@ _SHARED = (
 )
 #: MLPRegressor parameters that do not change the trained weights.
 _IGNORED = ("progress",)
-_KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng",))
+_KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng", "random_state"))
 _NAME = "BatchedMLP"
 
 
@@ -426,7 +426,9 @@ validation_fraction, eval_every, patience, dtype, device
                 )
         shared = {k: params[0][k] for k in _SHARED}
         per = {k: [p[k] for p in params] for k in PER_NETWORK}
-        return cls(**shared, **per, rng=[p["rng"] for p in params], **kwargs)
+        # Each network's seed as MLPRegressor resolves it: random_state when set, else rng.
+        seeds = [p["rng"] if p.get("random_state") is None else p["random_state"] for p in params]
+        return cls(**shared, **per, rng=seeds, **kwargs)
 
     # ------------------------------------------------------------------ checks
     def _check(self, n_networks: int, n: int) -> tuple[TrainConfig, dict[str, np.ndarray]]:
