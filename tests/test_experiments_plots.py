@@ -106,7 +106,7 @@ def test_report_page_is_self_contained():
         figures=figs,
     )
     assert page.count("data:image/png;base64,") == 3
-    assert "task = &#x27;attack&#x27; &lt;&amp;&gt;" in page
+    assert "task = &#39;attack&#39; &lt;&amp;&gt;" in page and "<&>" not in page
     assert "http://" not in page and "https://" not in page
     assert "failed 2" in page and "Failures (2)" in page
 

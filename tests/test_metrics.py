@@ -119,3 +119,21 @@ def test_evaluate_learner_is_reproducible_and_does_not_touch_the_learner():
     assert not hasattr(est, "model_")
     with pytest.raises(ParameterError, match="test_samples"):
         evaluate_learner(est, problem, train_samples=5, test_samples=1, rng=0)
+
+
+def test_mean_t_interval_uses_the_student_quantile_for_its_n():
+    from hardlearn.metrics import mean_t_interval
+
+    # t_{9, 0.975} = 2.262157163 (printed tables).
+    # Two degrees of freedom have a closed-form quantile: t_2(p) = (2p - 1) / sqrt(2 p (1 - p)).
+    p = 0.975
+    t2 = (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    est = mean_t_interval([1.0, 2.0, 3.0])
+    assert est.n == 3
+    assert est.ci[1] - est.mean == pytest.approx(t2 / math.sqrt(3), rel=1e-12)
+    vals = np.arange(10.0)
+    est = mean_t_interval(vals)
+    half = 2.262157163 * np.std(vals, ddof=1) / math.sqrt(10)
+    assert est.ci == pytest.approx((4.5 - half, 4.5 + half), rel=1e-9)
+    one = mean_t_interval([0.3])
+    assert one.mean == 0.3 and one.ci == (-math.inf, math.inf)

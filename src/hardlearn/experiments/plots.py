@@ -1,14 +1,23 @@
-"""Pictures of a results table: phase diagrams (heatmaps) and curves with confidence bands.
+"""Pictures of a results table, and the rules every figure of hardlearn follows.
 
-Every function here is a pure function of the results table (a list of row dicts as
+Every function here is a pure function of its data (a results table: a list of row dicts as
 :func:`~hardlearn.experiments.store.read_results` returns, a :class:`pyarrow.Table`, or a
-pandas DataFrame) and returns a :class:`matplotlib.figure.Figure`. None touches pyplot's
-global state, so they are safe in servers, tests and worker processes. Only trials with
-status ``ok`` enter the statistics; the cell and point counts are shown.
+pandas DataFrame; or arrays) and returns a :class:`matplotlib.figure.Figure`. None touches
+pyplot's global state, so they are safe in servers, tests and worker processes. Only trials
+with status ``ok`` enter the statistics; the cell and point counts are shown.
 
-Confidence bands: for a 0/1 column (``success``) the Wilson score interval of the success
-rate; for a real column the mean plus or minus ``z`` standard errors (normal approximation,
-``z = 1.96`` for 95 %).
+The rules, written once here and used by every figure:
+
+* the title states what is shown (:func:`title_for`), not a formula to be parsed;
+* each axis names the quantity, its unit and its scale (:func:`axis_label`); an axis whose
+  values form a geometric grid is drawn on a log scale (:func:`is_geometric`);
+* legends sit outside the data (:func:`legend_outside`); no text is placed under markers;
+* nothing is averaged over an axis the figure does not draw: the swept keys a figure does
+  not show become panels (``facet``), and whatever is still pooled is named in its title;
+* bands: for a 0/1 column (``success``) the Wilson score interval of the rate; for a real
+  column the Student-t interval of the mean over the ``n`` trials at that point
+  (:func:`hardlearn.metrics.mean_t_interval`), and ``n`` is printed;
+* the caption lists every setting behind the figure (:func:`settings_caption`).
 
 Examples
 --------
@@ -19,7 +28,7 @@ Examples
 2
 >>> fig = curves(rows, x="dim", y="success")
 >>> fig.axes[0].get_xlabel()
-'dim'
+'dimension d'
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hardlearn.errors import ParameterError
-from hardlearn.metrics import mean_ci, wilson_interval
+from hardlearn.metrics import mean_t_interval, wilson_interval
 
 __all__ = [
     "as_rows",
@@ -47,6 +56,15 @@ __all__ = [
     "advantage_vs_frequency",
     "hard_width_vs_dim",
     "FIGURE_FORMATS",
+    "QUANTITY_LABELS",
+    "axis_label",
+    "is_geometric",
+    "legend_outside",
+    "settings_caption",
+    "title_for",
+    "point_interval",
+    "network_along_secret",
+    "pancakes",
 ]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -139,6 +157,153 @@ def _groups(rows: Sequence[Mapping[str, Any]], group: str | None) -> list[tuple[
     return [(k, [r for r in rows if r.get(group) == k]) for k in keys]
 
 
+# --------------------------------------------------------------------------------------
+# the rules every figure follows
+
+#: Axis label (quantity, symbol, unit) of the columns a reader meets most. Columns without
+#: an entry are labelled by their name.
+QUANTITY_LABELS: dict[str, str] = {
+    "dim": "dimension d",
+    "freq": "frequency freq = gamma / sqrt(2 pi)",
+    "gamma": "CLWE frequency gamma",
+    "beta": "CLWE noise beta",
+    "noise": "label noise std sigma",
+    "noise_bits": "noise exponent p (noise std 2^-p)",
+    "samples": "training samples m",
+    "width": "hidden width k",
+    "radius": "cap radius R",
+    "advantage": "advantage (1 = perfect, 0 = trivial)",
+    "success": "success rate",
+    "seconds": "time per trial (s)",
+    "run_seconds": "time per trial (s)",
+    "cosine": "|cos(secret, recovered)|",
+    "mse": "test MSE",
+}
+
+#: What ``advantage`` means in each task kind (for titles and table legends).
+ADVANTAGE_MEANING: dict[str, str] = {
+    "learn": "regression advantage 1 - MSE / Var f",
+    "distinguish": "distinguishing advantage P[clwe | CLWE] - P[clwe | null]",
+}
+
+
+def axis_label(name: str, *, log: bool = False) -> str:
+    """The axis label of column ``name``: quantity and unit, and ``(log scale)`` if log.
+
+    Examples
+    --------
+    >>> axis_label("freq", log=True)
+    'frequency freq = gamma / sqrt(2 pi) (log scale)'
+    >>> axis_label("other")
+    'other'
+    """
+    label = QUANTITY_LABELS.get(name, name)
+    return f"{label} (log scale)" if log else label
+
+
+def is_geometric(values: Sequence[Any]) -> bool:
+    """Whether the distinct values are a geometric grid (to be drawn on a log scale).
+
+    True when every value is positive, there are at least three distinct values spanning at
+    least a factor 4, and their logarithms are more evenly spaced than the values are.
+
+    Examples
+    --------
+    >>> is_geometric([0.25, 0.5, 1.0, 2.0]), is_geometric([1, 2, 3, 4]), is_geometric([8, 16, 32])
+    (True, False, True)
+    """
+    nums = sorted({v for v in (_number(x) for x in values) if v is not None})
+    if len(nums) < 3 or nums[0] <= 0 or nums[-1] / nums[0] < 4:
+        return False
+
+    def spread(xs: np.ndarray) -> float:
+        steps = np.diff(xs)
+        return float(np.std(steps) / np.mean(steps))
+
+    return spread(np.log(nums)) < spread(np.asarray(nums))
+
+
+def legend_outside(ax: Any, *, title: str | None = None, fontsize: float = 8) -> Any:
+    """Place the legend of ``ax`` to the right of the plotting area (never over data)."""
+    return ax.legend(title=title, fontsize=fontsize, title_fontsize=fontsize,
+                     loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+
+
+def settings_caption(what: str, settings: Mapping[str, Any]) -> str:
+    """A caption: what is shown, then every setting behind it as ``name = value``.
+
+    Examples
+    --------
+    >>> settings_caption("Advantage against d.", {"samples": 4000, "noise": 0.01})
+    'Advantage against d. Settings: samples = 4000; noise = 0.01.'
+    """
+    if not settings:
+        return what
+    items = "; ".join(f"{k} = {_tick(v) if _number(v) is not None else v}"
+                      for k, v in settings.items())
+    return f"{what} Settings: {items}."
+
+
+def title_for(y: str, x: str, *, task: str | None = None) -> str:
+    """A title saying what is drawn: ``"<quantity of y> against <quantity of x>"``.
+
+    Examples
+    --------
+    >>> title_for("advantage", "freq", task="learn")
+    'regression advantage 1 - MSE / Var f against frequency freq = gamma / sqrt(2 pi)'
+    """
+    what = ADVANTAGE_MEANING.get(task or "", QUANTITY_LABELS.get(y, y)) \
+        if y == "advantage" else QUANTITY_LABELS.get(y, y)
+    return f"{what} against {QUANTITY_LABELS.get(x, x)}"
+
+
+def point_interval(
+    values: Sequence[float], *, binary: bool, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """``(estimate, low, high)`` of one plotted point: Wilson for 0/1, Student t for means.
+
+    One real value gets no band (low = high = the value).
+
+    Examples
+    --------
+    >>> point_interval([1.0, 0.0, 1.0, 1.0], binary=True)[0]
+    0.75
+    >>> m, lo, hi = point_interval([1.0, 2.0, 3.0], binary=False)
+    >>> m, round(hi - m, 3)   # t_2 = 4.303, not the normal 1.96
+    (2.0, 2.484)
+    """
+    if binary:
+        hits = int(round(sum(values)))
+        lo, hi = wilson_interval(hits, len(values), confidence)
+        return hits / len(values), lo, hi
+    if len(values) > 1:
+        est = mean_t_interval(list(values), confidence)
+        return est.mean, est.ci[0], est.ci[1]
+    return float(values[0]), float(values[0]), float(values[0])
+
+
+def _n_text(counts: Sequence[int]) -> str:
+    lo, hi = min(counts), max(counts)
+    return f"n = {lo}" if lo == hi else f"n = {lo}-{hi}"
+
+
+def _facet_rows(
+    rows: Sequence[Mapping[str, Any]], facet: Sequence[str]
+) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """One (label, rows) pair per combination of the ``facet`` columns' values."""
+    facet = [f for f in facet if any(r.get(f) is not None for r in rows)]
+    if not facet:
+        return [(None, [dict(r) for r in rows])]
+    keys = sorted({tuple(r.get(f) for f in facet) for r in rows},
+                  key=lambda k: tuple(_sort_key(v) for v in k))
+    out = []
+    for key in keys:
+        label = ", ".join(f"{f} = {_tick(v)}" for f, v in zip(facet, key, strict=True))
+        out.append((label, [dict(r) for r in rows
+                            if tuple(r.get(f) for f in facet) == key]))
+    return out
+
+
 def heatmap(
     table: Any,
     *,
@@ -146,14 +311,16 @@ def heatmap(
     y: str,
     color: str,
     group: str | None = "learner",
+    facet: Sequence[str] = (),
     where: Mapping[str, Any] | None = None,
     title: str | None = None,
     cmap: str = "viridis",
 ) -> Figure:
-    """Phase diagram: the mean of ``color`` in every (``x``, ``y``) cell, one panel per group.
+    """Phase diagram: the mean of ``color`` in every (``x``, ``y``) cell.
 
-    Cells are annotated with the mean and the number of trials. ``success``-like 0/1
-    columns give the success rate on a fixed 0-1 scale.
+    One panel per value of ``group`` and of the ``facet`` columns (the swept keys not on an
+    axis), so no cell averages over an undrawn axis. Cells are annotated with the mean and
+    the number of trials. ``success``-like 0/1 columns give the rate on a fixed 0-1 scale.
     """
     rows = filter_rows(as_rows(table), where)
     for name, what in ((x, "--x"), (y, "--y"), (color, "--color")):
@@ -161,7 +328,8 @@ def heatmap(
     ok = _ok_values(rows, color)
     if not ok:
         raise ParameterError(f"no trial with status ok has a value of {color!r} to plot.")
-    panels = _groups(ok, group)
+    keys = [k for k in ([group] if group else []) + list(facet) if k not in (x, y)]
+    panels = _facet_rows(ok, keys)
     xs = sorted({r[x] for r in ok}, key=_sort_key)
     ys = sorted({r[y] for r in ok}, key=_sort_key)
     binary = _is_binary([r[color] for r in ok])
@@ -183,11 +351,19 @@ def heatmap(
     if vmin == vmax:
         vmin, vmax = vmin - 0.5, vmax + 0.5
     n = len(panels)
-    width = 1.6 + n * (0.6 * max(4, len(xs)) + 0.6) + 1.2
-    fig = Figure(figsize=(width, 1.8 + 0.5 * max(4, len(ys))), layout="constrained")
-    axes = fig.subplots(1, n, squeeze=False)[0]
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    width = 1.6 + ncols * (0.6 * max(4, len(xs)) + 0.6) + 1.2
+    height = 1.0 + nrows * (0.9 + 0.5 * max(4, len(ys)))
+    fig = Figure(figsize=(width, height), layout="constrained")
+    grid_axes = fig.subplots(nrows, ncols, squeeze=False)
+    axes = list(grid_axes.ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
     image = None
-    for ax, (label, _), (grid, count) in zip(axes, panels, means, strict=True):
+    for k, (ax, (label, _), (grid, count)) in enumerate(
+        zip(axes, panels, means, strict=False)
+    ):
         image = ax.imshow(
             np.ma.masked_invalid(grid),
             origin="lower",
@@ -199,11 +375,12 @@ def heatmap(
         )
         ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
         ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
-        ax.set_xlabel(x)
-        if ax is axes[0]:
-            ax.set_ylabel(y)
+        if k // ncols == nrows - 1 or k + ncols >= n:
+            ax.set_xlabel(axis_label(x))
+        if k % ncols == 0:
+            ax.set_ylabel(axis_label(y))
         if label is not None:
-            ax.set_title(f"{group} = {label}", fontsize=10)
+            ax.set_title(label, fontsize=9)
         if len(xs) * len(ys) <= 150:
             for i in range(len(ys)):
                 for j in range(len(xs)):
@@ -218,10 +395,10 @@ def heatmap(
                             fontsize=7,
                             color="black" if shade > 0.6 else "white",
                         )
-    label = f"{'rate of ' if binary else 'mean '}{color}"
-    fig.colorbar(image, ax=list(axes), label=label, shrink=0.95)
-    if title:
-        fig.suptitle(title)
+    label = f"{'rate of ' if binary else 'mean '}{QUANTITY_LABELS.get(color, color)}"
+    fig.colorbar(image, ax=axes[:n], label=label, shrink=0.95)
+    fig.suptitle(title or f"{label} over {QUANTITY_LABELS.get(x, x)} and "
+                 f"{QUANTITY_LABELS.get(y, y)}", fontsize=10)
     return fig
 
 
@@ -238,15 +415,18 @@ def curves(
     x: str,
     y: str,
     group: str | None = "learner",
+    facet: Sequence[str] = (),
     where: Mapping[str, Any] | None = None,
     title: str | None = None,
     confidence: float = 0.95,
+    task: str | None = None,
 ) -> Figure:
-    """Mean of ``y`` against ``x``, one line per group, with a confidence band.
+    """Mean of ``y`` against ``x``, one line per ``group`` value, one panel per ``facet`` value.
 
-    0/1 columns get Wilson intervals, real columns the normal interval of the mean (both from
-    :mod:`hardlearn.metrics`; a point with one value gets no band). ``x``
-    is drawn on a log scale when its positive values span more than two decades.
+    Bands: Wilson intervals for 0/1 columns, Student-t intervals of the mean for real columns
+    (:func:`point_interval`; a point with one value gets no band); the number of trials per
+    point is in the title. ``x`` is drawn on a log scale when its values form a geometric
+    grid (:func:`is_geometric`). The legend sits outside the data.
     """
     rows = filter_rows(as_rows(table), where)
     for name, what in ((x, "--x"), (y, "--y")):
@@ -255,43 +435,52 @@ def curves(
     if not ok:
         raise ParameterError(f"no trial with status ok has numeric values of {x!r} and {y!r}.")
     binary = _is_binary([r[y] for r in ok])
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
-    ax = fig.subplots()
-    for label, prow in _groups(ok, group):
-        xs = sorted({_number(r[x]) for r in prow})
-        mid, lo, hi = [], [], []
-        for xv in xs:
-            vals = [_number(r[y]) for r in prow if _number(r[x]) == xv]
-            if binary:
-                hits = int(round(sum(vals)))
-                m = hits / len(vals)
-                a, b = wilson_interval(hits, len(vals), confidence)
-            elif len(vals) > 1:
-                est = mean_ci(vals, confidence)
-                m, (a, b) = est.mean, est.ci
-            else:
-                m = a = b = float(vals[0])
-            mid.append(m)
-            lo.append(a)
-            hi.append(b)
-        name = str(label) if label is not None else y
-        (line,) = ax.plot(xs, mid, marker="o", label=name)
-        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+    panels = _facet_rows(ok, [f for f in facet if f not in (x, group)])
+    ncols = min(len(panels), 3)
+    nrows = math.ceil(len(panels) / ncols)
+    fig = Figure(figsize=(1.6 + 4.4 * ncols, 0.8 + 3.4 * nrows), layout="constrained")
+    axes = list(fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel())
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
     xvals = [_number(r[x]) for r in ok]
-    positive = [v for v in xvals if v is not None and v > 0]
-    if positive and len(positive) == len(xvals) and max(positive) / min(positive) > 100:
-        ax.set_xscale("log")
-    if all(float(v).is_integer() for v in xvals if v is not None) and ax.get_xscale() == "linear":
-        from matplotlib.ticker import MaxNLocator
+    log_x = is_geometric(xvals)
+    counts: list[int] = []
+    has_groups = bool(group) and any(r.get(group) is not None for r in ok)
+    for k, (ax, (panel_label, prows)) in enumerate(zip(axes, panels, strict=False)):
+        for label, grows in _groups(prows, group):
+            xs = sorted({_number(r[x]) for r in grows})
+            mid, lo, hi = [], [], []
+            for xv in xs:
+                vals = [_number(r[y]) for r in grows if _number(r[x]) == xv]
+                counts.append(len(vals))
+                m, a, b = point_interval(vals, binary=binary, confidence=confidence)
+                mid.append(m)
+                lo.append(a)
+                hi.append(b)
+            name = f"{group} = {label}" if label is not None else QUANTITY_LABELS.get(y, y)
+            (line,) = ax.plot(xs, mid, marker="o", label=name)
+            ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        if log_x:
+            ax.set_xscale("log")
+        elif all(float(v).is_integer() for v in xvals if v is not None):
+            from matplotlib.ticker import MaxNLocator
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"{'rate of ' if binary else 'mean '}{y}")
-    ax.grid(True, alpha=0.3)
-    if group and any(r.get(group) is not None for r in ok):
-        ax.legend(title=group, fontsize=8)
-    band = "Wilson" if binary else "normal"
-    ax.set_title(title or f"{y} vs {x} ({band} {confidence:.0%} band)", fontsize=10)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if k + ncols >= len(panels):
+            ax.set_xlabel(axis_label(x, log=log_x))
+        if k % ncols == 0:
+            ax.set_ylabel(f"{'rate: ' if binary else 'mean '}{QUANTITY_LABELS.get(y, y)}")
+        ax.grid(True, which="both", alpha=0.3)
+        if panel_label is not None:
+            ax.set_title(panel_label, fontsize=9)
+    if has_groups or len(panels) == 1:
+        legend_outside(axes[min(len(panels), ncols) - 1])
+    band = "Wilson" if binary else "Student-t"
+    fig.suptitle(
+        f"{title or title_for(y, x, task=task)}\n(mean of {_n_text(counts)} trials per point, "
+        f"{band} {confidence:.0%} band)",
+        fontsize=10,
+    )
     return fig
 
 
@@ -382,24 +571,157 @@ def threshold_vs_regimes(
 
 
 def advantage_vs_frequency(
-    table: Any, *, paper_freqs: Mapping[Any, float] | None = None, title: str | None = None
+    table: Any,
+    *,
+    paper_freqs: Mapping[Any, float] | None = None,
+    title: str | None = None,
+    confidence: float = 0.95,
 ) -> Figure:
-    """Learning advantage against the frequency, one line per dimension, with 95 % bands.
+    """The MLP's regression advantage against the frequency, one line per dimension.
 
-    ``paper_freqs`` maps a dimension to the frequency of the hard instance
-    (``gamma / sqrt(2 pi)`` with ``gamma = 2 sqrt d``); each is marked by a dashed vertical
-    line in its curve's colour.
+    ``paper_freqs`` maps a dimension to the frequency of its hard instance
+    (``freq = gamma / sqrt(2 pi)`` with ``gamma = 2 sqrt d``); each is drawn as a dashed
+    vertical line in its curve's colour and named in the legend (outside the data), so no
+    label sits on the markers. The frequency axis is logarithmic (the grid is geometric).
+    Bands: Student-t intervals over the repetitions at each point; ``n`` is in the title.
     """
-    fig = curves(table, x="freq", y="advantage", group="dim",
-                 title=title or "Advantage 1 - MSE / Var f against the frequency")
-    ax = fig.axes[0]
-    colours = {line.get_label(): line.get_color() for line in ax.lines}
-    for dim, freq in (paper_freqs or {}).items():
-        colour = colours.get(str(dim), "grey")
-        ax.axvline(freq, color=colour, linestyle="--", linewidth=1)
-        ax.text(freq, 0.02, f" d={dim}: gamma=2 sqrt d", rotation=90, fontsize=7,
-                color=colour, va="bottom", transform=ax.get_xaxis_transform())
+    rows = [r for r in _ok_values(as_rows(table), "advantage")
+            if _number(r.get("freq")) is not None and _number(r.get("dim")) is not None]
+    if not rows:
+        raise ParameterError("no trial with status ok has numeric freq, dim and advantage.")
+    fig = Figure(figsize=(9.2, 4.4), layout="constrained")
+    ax = fig.subplots()
+    counts: list[int] = []
+    for dim, drows in _groups(rows, "dim"):
+        xs = sorted({_number(r["freq"]) for r in drows})
+        mid, lo, hi = [], [], []
+        for xv in xs:
+            vals = [_number(r["advantage"]) for r in drows if _number(r["freq"]) == xv]
+            counts.append(len(vals))
+            m, a, b = point_interval(vals, binary=False, confidence=confidence)
+            mid.append(m)
+            lo.append(a)
+            hi.append(b)
+        (line,) = ax.plot(xs, mid, marker="o", label=f"d = {_tick(dim)}")
+        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        if paper_freqs and dim in paper_freqs:
+            freq = float(paper_freqs[dim])
+            ax.axvline(freq, color=line.get_color(), linestyle="--", linewidth=1,
+                       label=f"d = {_tick(dim)}: hard instance, 2 sqrt(d) / sqrt(2 pi) = "
+                             f"{freq:.3g}")
+    ax.set_xscale("log")
     ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.set_xlabel(axis_label("freq", log=True))
+    ax.set_ylabel("regression advantage 1 - MSE / Var f")
+    ax.grid(True, which="both", alpha=0.3)
+    legend_outside(ax)
+    default = "Where a trained one-hidden-layer ReLU network stops learning tri(freq <w, x>)"
+    ax.set_title(
+        f"{title or default}\n(mean of {_n_text(counts)} trainings per point, "
+        f"Student-t {confidence:.0%} band)",
+        fontsize=10,
+    )
+    return fig
+
+
+def network_along_secret(
+    t: Sequence[float],
+    network: Sequence[float],
+    target: Sequence[float],
+    *,
+    cutoff: float,
+    tail_mass: float,
+    width: int,
+    freq: float,
+    title: str | None = None,
+) -> Figure:
+    """The capped ReLU network against the periodic neuron along the secret direction.
+
+    ``t`` are values of ``<w, x>``; ``network`` and ``target`` the two functions there. The
+    network equals ``tri(freq t)`` for ``|t| <= cutoff = R / freq`` and is constant beyond; a
+    second panel draws the density of ``<w, x> ~ N(0, 1)`` with the region ``|t| > cutoff``
+    shaded: its mass ``erfc(cutoff / sqrt 2)`` (``tail_mass``) is the probability that the
+    two functions differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(-3, 3, 61)
+    >>> fig = network_along_secret(t, np.clip(t, -1, 1), t, cutoff=1.0, tail_mass=0.3173,
+    ...                            width=9, freq=2.0)
+    >>> len(fig.axes)
+    2
+    """
+    t = np.asarray(t, dtype=float)
+    fig = Figure(figsize=(9.2, 5.0), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1.0))
+    top.plot(t, np.asarray(target, dtype=float), color="0.55", linewidth=2.4,
+             label=f"periodic neuron tri(freq t), freq = {freq:.3g}")
+    top.plot(t, np.asarray(network, dtype=float), color="C3", linewidth=1.1,
+             label=f"capped ReLU network, width k = {width}")
+    for ax in (top, bottom):
+        for side in (-1, 1):
+            ax.axvline(side * cutoff, color="black", linestyle=":", linewidth=0.9)
+    top.set_ylabel("output")
+    top.grid(True, alpha=0.3)
+    legend_outside(top)
+    density = np.exp(-t * t / 2.0) / math.sqrt(2.0 * math.pi)
+    bottom.plot(t, density, color="C0", label="density of <w, x> ~ N(0, 1)")
+    outside = np.abs(t) >= cutoff
+    bottom.fill_between(t, 0.0, density, where=outside, color="C3", alpha=0.35,
+                        label=f"|t| > R / freq = {cutoff:.3g}: mass {tail_mass:.2g}")
+    bottom.set_xlabel("t = <w, x> (position along the secret direction w)")
+    bottom.set_ylabel("density")
+    bottom.set_ylim(bottom=0.0)
+    bottom.grid(True, alpha=0.3)
+    legend_outside(bottom)
+    fig.suptitle(title or "The capped network equals the periodic neuron except on the "
+                 "shaded tail of <w, x>", fontsize=10)
+    return fig
+
+
+def pancakes(
+    panels: Sequence[Mapping[str, Any]], *, title: str | None = None
+) -> Figure:
+    """CLWE and homogeneous CLWE samples projected on the secret and one orthogonal direction.
+
+    Each panel is a mapping with ``along`` and ``across`` (the two plotted coordinates of the
+    samples: for hCLWE ``<w, y>`` and ``<u, y>`` with ``u`` a unit vector orthogonal to
+    ``w``; for CLWE ``<w, y>`` and the label ``z``), ``label`` (the panel title, e.g. the
+    problem and its ``gamma``), optionally ``xlabel`` / ``ylabel``, and optionally
+    ``period``: the spacing of the layers along ``w`` (``gamma / (beta^2 + gamma^2)`` for
+    hCLWE), drawn as grey lines.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> p = {"along": rng.normal(size=50), "across": rng.normal(size=50), "label": "null"}
+    >>> len(pancakes([p, p]).axes)
+    2
+    """
+    n = len(panels)
+    if n == 0:
+        raise ParameterError("panels must hold at least one panel to draw; got 0.")
+    ncols = min(n, 2)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(4.6 * ncols + 0.6, 4.0 * nrows + 0.6), layout="constrained")
+    axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes, panels, strict=False):
+        along = np.asarray(panel["along"], dtype=float)
+        across = np.asarray(panel["across"], dtype=float)
+        period = panel.get("period")
+        if period:
+            lim = float(np.max(np.abs(along))) if along.size else 1.0
+            for k in range(-int(lim / period) - 1, int(lim / period) + 2):
+                ax.axvline(k * period, color="0.85", linewidth=0.6, zorder=0)
+        ax.scatter(along, across, s=3, alpha=0.5, color="C0", linewidths=0)
+        ax.set_title(str(panel.get("label", "")), fontsize=9)
+        ax.set_xlabel(str(panel.get("xlabel", "<w, y> (along the secret w)")))
+        ax.set_ylabel(str(panel.get("ylabel", "<u, y> (u orthogonal to w)")))
+    fig.suptitle(title or "Samples seen along the secret and across it", fontsize=10)
     return fig
 
 

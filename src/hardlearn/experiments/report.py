@@ -1,9 +1,13 @@
-"""One self-contained HTML page from a run directory: figures, summary, sweep file, versions.
+"""One self-contained HTML page from a run directory: figures, tables, sweep file, versions.
 
-The page has no external resources: CSS is inline and every figure is an embedded base64
-PNG, so it can be mailed, archived, or opened offline. Figures are chosen from the task
-kind and the swept keys (:func:`default_figures`); each is drawn by a pure function of
-:mod:`hardlearn.experiments.plots`.
+The page has no external resources: the stylesheet is inline and every figure is an
+embedded base64 PNG, so it can be mailed, archived, or opened offline. Pages are jinja2
+templates (package data in ``hardlearn/experiments/templates``: one stylesheet
+``hardlearn.css``, a base page, shared macros) rendered with autoescaping on, by
+:func:`render_template`; the demo's page uses the same. Figures are chosen from the task
+kind and the swept keys (:func:`default_figures`) and follow the rules of
+:mod:`hardlearn.experiments.plots`: a swept key a figure does not draw becomes lines or
+panels, and what is still pooled is named in the caption.
 
 Examples
 --------
@@ -18,11 +22,11 @@ True
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,28 +35,73 @@ from matplotlib.figure import Figure
 from hardlearn.errors import ParameterError
 from hardlearn.experiments import plots
 
-__all__ = ["write_report", "render_html", "default_figures", "figure_to_base64"]
+__all__ = [
+    "write_report",
+    "render_html",
+    "render_template",
+    "default_figures",
+    "figure_to_base64",
+    "column",
+    "fmt",
+]
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
-       color: #1d2430; background: #f6f7f9; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; background: #fff;
-       min-height: 100vh; box-shadow: 0 0 12px rgba(0,0,0,.06); }
-h1 { font-size: 1.6rem; margin: 0 0 4px; }
-h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #e3e6ea; padding-bottom: 4px; }
-.sub { color: #5b6675; margin: 0 0 16px; }
-.badges span { display: inline-block; padding: 3px 10px; border-radius: 12px; margin-right: 6px;
-               font-size: .9rem; font-weight: 600; }
-.ok { background: #dff3e4; color: #1b6b34; } .failed { background: #fbe0e0; color: #9b1c1c; }
-.timeout { background: #fff1cc; color: #7a5600; } .pending { background: #e8ebef; color: #444; }
-table { border-collapse: collapse; margin: 8px 0; font-size: .9rem; }
-th, td { border: 1px solid #dfe3e8; padding: 4px 10px; text-align: right; }
-th { background: #f0f2f5; } td.l, th.l { text-align: left; }
-figure { margin: 16px 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { color: #5b6675; font-size: .9rem; }
-pre { background: #f4f5f7; padding: 12px; overflow-x: auto; font-size: .85rem;
-      border-radius: 4px; }
-"""
+#: At most this many panels (lines x facets) before a figure pools the remaining axes.
+MAX_PANELS = 9
+#: At most this many rows in the per-grid-point table of a sweep report.
+MAX_TABLE_ROWS = 300
+#: Statuses of a trial, in the order the page lists them.
+STATUSES = ("ok", "failed", "timeout", "pending")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("hardlearn.experiments", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render the page template ``name`` (autoescaped) with ``context``.
+
+    Examples
+    --------
+    >>> page = render_template("sweep.html.j2", heading="<x>", n_trials=0, meta={},
+    ...     status_counts={}, figures=[], per_point=None, problems=[], timing=[],
+    ...     spec_text="", versions=[], summary={"columns": [], "rows": []})
+    >>> "&lt;x&gt;" in page and "<x>" not in page
+    True
+    """
+    return _environment().get_template(name).render(**context)
+
+
+def column(name: str, *, left: bool = False) -> dict[str, Any]:
+    """A table column for the page templates (``left`` aligns text columns left)."""
+    return {"name": name, "left": left}
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """A cell: floats to ``digits`` significant digits, None to ``-``.
+
+    Examples
+    --------
+    >>> fmt(0.123456), fmt(None), fmt(float("nan")), fmt(3)
+    ('0.1235', '-', 'nan', '3')
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:.{digits}g}"
+    return str(value)
 
 
 def figure_to_base64(fig: Figure, *, dpi: int = 110) -> str:
@@ -82,86 +131,177 @@ def _main_metric(rows: Sequence[Mapping[str, Any]], task: str) -> str | None:
     return None
 
 
-def default_figures(
-    rows: Sequence[Mapping[str, Any]], *, task: str, swept: Sequence[str]
-) -> list[tuple[str, Figure]]:
-    """Figures that fit a sweep: a phase diagram over the first two swept keys, and curves.
+def _distinct(rows: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    return sorted({r.get(key) for r in rows if r.get("status") == "ok"}, key=plots._sort_key)
 
-    Returns ``(caption, figure)`` pairs; an empty list when nothing numeric finished.
+
+def _split_undrawn(
+    rows: Sequence[Mapping[str, Any]], undrawn: Sequence[str], room: int
+) -> tuple[list[str], list[str]]:
+    """Keys that fit as panels (their value combinations <= ``room``) and keys left pooled."""
+    shown: list[str] = []
+    pooled: list[str] = []
+    combos = 1
+    for key in undrawn:
+        n = len(_distinct(rows, key))
+        if n <= 1:
+            continue
+        if combos * n <= room:
+            shown.append(key)
+            combos *= n
+        else:
+            pooled.append(key)
+    return shown, pooled
+
+
+def _pooled_note(pooled: Sequence[str]) -> str:
+    if not pooled:
+        return ""
+    return (f" Pooled over {', '.join(pooled)} (too many values to draw): each point mixes "
+            "their values; see the per-grid-point table.")
+
+
+def _settings_text(fixed: Mapping[str, Any] | None, learners: Mapping[str, Any] | None) -> dict:
+    settings = dict(fixed or {})
+    for name, params in (learners or {}).items():
+        if params:
+            inner = ", ".join(f"{k}={plots._tick(v)}" for k, v in sorted(params.items()))
+            settings[f"learner {name}"] = inner
+    return settings
+
+
+def default_figures(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    task: str,
+    swept: Sequence[str],
+    fixed: Mapping[str, Any] | None = None,
+    learners: Mapping[str, Mapping[str, Any]] | None = None,
+    repetitions: int | None = None,
+) -> list[tuple[str, Figure]]:
+    """Figures that fit a sweep: a phase diagram over the first two numeric swept keys, and
+    one curve figure per numeric swept key.
+
+    No figure averages over a swept key it does not draw: the other swept keys (and the
+    learner) become lines and panels, up to :data:`MAX_PANELS`; a key that does not fit is
+    named in the caption as pooled. Captions end with every fixed setting (``fixed``, and
+    the learners' parameters). Returns ``(caption, figure)`` pairs; an empty list when
+    nothing numeric finished.
     """
     metric = _main_metric(rows, task)
-    axes = [k for k in swept if _numeric_column(rows, k)]
-    out: list[tuple[str, Figure]] = []
     if metric is None:
-        return out
-    if task == "threshold":
-        x = "dim" if "dim" in axes else (axes[0] if axes else None)
-        if x is not None:
-            fig = plots.curves(rows, x=x, y=metric, title=f"noise threshold (bits) vs {x}")
-            out.append(
-                (
-                    f"Largest noise at which the attack still succeeds, as -log2(noise), "
-                    f"against {x}; mean over trials with a 95 % band.",
-                    fig,
-                )
-            )
-        return out
-    if len(axes) >= 2:
+        return []
+    axes = [k for k in swept if _numeric_column(rows, k)]
+    several_learners = len(_distinct(rows, "learner")) > 1
+    settings = _settings_text(fixed, learners)
+    if repetitions:
+        settings["repetitions"] = repetitions
+    meaning = plots.ADVANTAGE_MEANING.get(task) if metric == "advantage" else None
+    what_metric = meaning or plots.QUANTITY_LABELS.get(metric, metric)
+    out: list[tuple[str, Figure]] = []
+    if len(axes) >= 2 and task != "threshold":
         x, y = axes[0], axes[1]
-        rest = [k for k in axes[2:]]
-        note = f" (averaged over {', '.join(rest)})" if rest else ""
-        out.append(
-            (
-                f"Phase diagram: mean {metric} over {x} and {y}{note}; cells show the mean "
-                "and the number of trials.",
-                plots.heatmap(rows, x=x, y=y, color=metric, title=f"{metric}: {y} vs {x}"),
-            )
-        )
-    per = ", one line per learner" if any(r.get("learner") for r in rows) else ""
-    for x in axes[:2]:
-        out.append(
-            (
-                f"{metric} against {x}{per}; mean over trials with a 95 % confidence band.",
-                plots.curves(rows, x=x, y=metric),
-            )
-        )
+        undrawn = (["learner"] if several_learners else []) + [k for k in swept
+                                                              if k not in (x, y)]
+        shown, pooled = _split_undrawn(rows, undrawn, MAX_PANELS)
+        panels = f" One panel per {', '.join(shown)}." if shown else ""
+        out.append((
+            plots.settings_caption(
+                f"Phase diagram of the mean {what_metric} over {x} and {y}; each cell shows "
+                f"the mean and its number of trials.{panels}{_pooled_note(pooled)}", settings),
+            plots.heatmap(rows, x=x, y=y, color=metric, group=None, facet=shown),
+        ))
+    for x in (axes[:1] if task == "threshold" else axes[:2]):
+        others = [k for k in swept if k != x]
+        group = "learner" if several_learners else None
+        if group is None:
+            lines = [k for k in others if 1 < len(_distinct(rows, k)) <= MAX_PANELS]
+            group = lines[0] if lines else None
+        rest = [k for k in others if k != group]
+        room = max(1, MAX_PANELS // max(1, len(_distinct(rows, group)) if group else 1))
+        shown, pooled = _split_undrawn(rows, rest, min(room, 6))
+        desc = f"Mean {what_metric} against {x}"
+        if group:
+            desc += f", one line per {group}"
+        if shown:
+            desc += f", one panel per {', '.join(shown)}"
+        desc += (". Bands: Student-t 95 % intervals of the mean over the trials at each point "
+                 "(Wilson for 0/1 columns); n is in the title.")
+        out.append((
+            plots.settings_caption(desc + _pooled_note(pooled), settings),
+            plots.curves(rows, x=x, y=metric, group=group, facet=shown, task=task),
+        ))
     return out
 
 
-def _esc(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return html.escape(f"{value:.4g}")
-    return html.escape(str(value))
+def _per_point_table(
+    rows: Sequence[Mapping[str, Any]], metric: str | None, keys: Sequence[str], task: str
+) -> dict[str, Any] | None:
+    """Mean of ``metric`` at every grid point (swept keys and learner), with its interval."""
+    if metric is None:
+        return None
+    keys = list(keys)
+    if len(_distinct(rows, "learner")) > 1 or any(r.get("learner") for r in rows):
+        keys = ["learner", *[k for k in keys if k != "learner"]]
+    groups: dict[tuple, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r.get(k) for k in keys), []).append(r)
+    ordered = sorted(groups, key=lambda k: tuple(plots._sort_key(v) for v in k))
+    out_rows = []
+    binary = plots._is_binary([r.get(metric) for r in rows if r.get("status") == "ok"
+                               and r.get(metric) is not None])
+    for key in ordered[:MAX_TABLE_ROWS]:
+        grp = groups[key]
+        vals = [float(r[metric]) for r in grp if r.get("status") == "ok"
+                and plots._number(r.get(metric)) is not None]
+        if vals:
+            m, lo, hi = plots.point_interval(vals, binary=binary)
+            interval = "-" if len(vals) == 1 and not binary else f"[{fmt(lo)}, {fmt(hi)}]"
+        else:
+            m, interval = None, "-"
+        out_rows.append([*(fmt(v) for v in key), str(len(vals)), fmt(m), interval,
+                         str(len(grp) - len(vals))])
+    what = plots.ADVANTAGE_MEANING.get(task, metric) if metric == "advantage" else metric
+    legend = {
+        "n": "trials with status ok at this grid point (repetitions)",
+        f"mean {metric}": f"{what}, averaged over the n trials",
+        "95 % interval": ("Wilson score interval of the rate" if binary else
+                          "Student-t interval mean +- t_(n-1) sd / sqrt(n); none for n = 1"),
+        "not ok": "trials failed, timed out or pending at this point",
+    }
+    for k in keys:
+        if k in plots.QUANTITY_LABELS and plots.QUANTITY_LABELS[k] != k:
+            legend[k] = plots.QUANTITY_LABELS[k]
+    note = ("Every combination of the swept keys, so nothing here is averaged over an axis "
+            "of the sweep.")
+    if len(ordered) > MAX_TABLE_ROWS:
+        note += f" The first {MAX_TABLE_ROWS} of {len(ordered)} points are shown."
+    return {
+        "columns": [*(column(k, left=True) for k in keys), column("n"),
+                    column(f"mean {metric}"), column("95 % interval"), column("not ok")],
+        "rows": out_rows, "legend": legend, "note": note,
+    }
 
 
-def _summary_rows(rows: Sequence[Mapping[str, Any]], metric: str | None) -> list[list[str]]:
+def _learner_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     groups: dict[Any, list[Mapping[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r.get("learner"), []).append(r)
     out = []
     for label, grp in groups.items():
-        counts = {
-            s: sum(1 for r in grp if r.get("status") == s)
-            for s in ("ok", "failed", "timeout", "pending")
-        }
-        vals = [
-            float(r[metric])
-            for r in grp
-            if metric and r.get("status") == "ok" and isinstance(r.get(metric), int | float)
-        ]
         secs = [float(r["seconds"]) for r in grp if isinstance(r.get("seconds"), int | float)]
-        out.append(
-            [
-                _esc(label if label is not None else "(none)"),
-                str(len(grp)),
-                *(str(counts[s]) for s in ("ok", "failed", "timeout", "pending")),
-                _esc(sum(vals) / len(vals)) if vals else "",
-                _esc(sum(secs) / len(secs)) if secs else "",
-            ]
-        )
-    return out
+        out.append([
+            fmt(label if label is not None else "(none)"), str(len(grp)),
+            *(str(sum(1 for r in grp if r.get("status") == s)) for s in STATUSES),
+            fmt(sum(secs) / len(secs)) if secs else "-",
+        ])
+    return {
+        "columns": [column("learner", left=True), column("trials"),
+                    *(column(s) for s in STATUSES), column("mean seconds")],
+        "rows": out,
+        "legend": {"mean seconds": "wall time of one trial, averaged over its trials "
+                                   "(a timing, not a result)"},
+    }
 
 
 def render_html(
@@ -171,96 +311,45 @@ def render_html(
     spec_text: str,
     figures: Sequence[tuple[str, Figure]],
     title: str | None = None,
+    swept: Sequence[str] = (),
 ) -> str:
     """The report page as a string (pure: no file access)."""
     task = meta.get("task", "?")
     metric = _main_metric(rows, task)
-    status_counts = {
-        s: sum(1 for r in rows if r.get("status") == s)
-        for s in ("ok", "failed", "timeout", "pending")
-    }
+    status_counts = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUSES}
     secs = [float(r["seconds"]) for r in rows if isinstance(r.get("seconds"), int | float)]
     hosts = sorted({str(r.get("host")) for r in rows if r.get("host")})
-    heading = title or f"hardlearn sweep: {task}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(heading)}</title><style>{_CSS}</style></head><body><main>",
-        f"<h1>{_esc(heading)}</h1>",
-        f'<p class="sub">{len(rows)} trials &middot; created {_esc(meta.get("created", ""))}'
-        f" &middot; sweep digest <code>{_esc(meta.get('spec_digest', '')[:16])}</code></p>",
-        '<div class="badges">'
-        + "".join(f'<span class="{s}">{s} {n}</span>' for s, n in status_counts.items() if n)
-        + "</div>",
-        "<h2>Figures</h2>",
-    ]
-    if not figures:
-        parts.append("<p>No finished trial has a numeric metric to plot yet.</p>")
-    for caption, fig in figures:
-        parts.append(
-            f'<figure><img alt="{_esc(caption)}" src="data:image/png;base64,'
-            f'{figure_to_base64(fig)}"><figcaption>{_esc(caption)}</figcaption></figure>'
-        )
-    parts += [
-        "<h2>Summary</h2><table><thead><tr>",
-        '<th class="l">learner</th><th>trials</th><th>ok</th><th>failed</th><th>timeout</th>'
-        f"<th>pending</th><th>mean {_esc(metric or 'metric')}</th><th>mean seconds</th>",
-        "</tr></thead><tbody>",
-    ]
-    for cells in _summary_rows(rows, metric):
-        parts.append(
-            '<tr><td class="l">'
-            + cells[0]
-            + "</td>"
-            + "".join(f"<td>{c}</td>" for c in cells[1:])
-            + "</tr>"
-        )
-    parts.append("</tbody></table>")
     problems = [r for r in rows if r.get("status") in ("failed", "timeout")]
-    if problems:
-        parts.append(f"<h2>Failures ({len(problems)})</h2><table><thead><tr>")
-        parts.append(
-            '<th class="l">task_id</th><th class="l">status</th><th class="l">learner</th>'
-            '<th class="l">error</th></tr></thead><tbody>'
-        )
-        for r in problems[:50]:
-            parts.append(
-                f'<tr><td class="l"><code>{_esc(r.get("task_id"))[:12]}</code></td>'
-                f'<td class="l">{_esc(r.get("status"))}</td>'
-                f'<td class="l">{_esc(r.get("learner"))}</td>'
-                f'<td class="l">{_esc(r.get("error_type"))}: {_esc(r.get("error_message"))}'
-                "</td></tr>"
-            )
-        parts.append("</tbody></table>")
-        if len(problems) > 50:
-            parts.append(f"<p>... and {len(problems) - 50} more (see `hardlearn results`).</p>")
-    parts.append("<h2>Timing</h2><table><tbody>")
-    timing = [
-        ("trials timed", str(len(secs))),
-        ("total trial seconds", _esc(sum(secs)) if secs else ""),
-        ("mean seconds per trial", _esc(sum(secs) / len(secs)) if secs else ""),
-        ("slowest trial (s)", _esc(max(secs)) if secs else ""),
-        ("first trial started", _esc(meta.get("first_started", ""))),
-        ("last trial finished", _esc(meta.get("last_finished", ""))),
-        ("hosts", _esc(", ".join(hosts))),
-    ]
-    parts += [f'<tr><th class="l">{k}</th><td>{v}</td></tr>' for k, v in timing]
-    parts.append("</tbody></table>")
-    parts.append("<h2>Sweep file (resolved)</h2>")
-    parts.append(f"<pre>{html.escape(spec_text)}</pre>")
-    parts.append("<h2>Versions</h2><table><tbody>")
     try:
         versions = json.loads(meta.get("versions", "{}"))
     except json.JSONDecodeError:
         versions = {}
-    parts += [
-        f'<tr><th class="l">{_esc(k)}</th><td>{_esc(v)}</td></tr>'
-        for k, v in sorted(versions.items())
+    timing = [
+        ("trials timed", str(len(secs))),
+        ("total trial seconds", fmt(sum(secs)) if secs else ""),
+        ("mean seconds per trial", fmt(sum(secs) / len(secs)) if secs else ""),
+        ("slowest trial (s)", fmt(max(secs)) if secs else ""),
+        ("first trial started", meta.get("first_started", "")),
+        ("last trial finished", meta.get("last_finished", "")),
+        ("hosts", ", ".join(hosts)),
     ]
-    parts.append("</tbody></table>")
-    parts.append("</main></body></html>")
-    return "\n".join(parts)
+    failures = {
+        "columns": [column("task_id", left=True), column("status", left=True),
+                    column("learner", left=True), column("error", left=True)],
+        "rows": [[str(r.get("task_id"))[:12], fmt(r.get("status")), fmt(r.get("learner")),
+                  f"{fmt(r.get('error_type'))}: {fmt(r.get('error_message'))}"]
+                 for r in problems[:50]],
+    }
+    return render_template(
+        "sweep.html.j2",
+        heading=title or f"hardlearn sweep: {task}",
+        n_trials=len(rows), meta=dict(meta), status_counts=status_counts,
+        figures=[{"caption": c, "data": figure_to_base64(f)} for c, f in figures],
+        per_point=_per_point_table(rows, metric, swept, task),
+        summary=_learner_summary(rows), problems=problems, failures=failures,
+        timing=timing, spec_text=spec_text,
+        versions=[(k, fmt(v)) for k, v in sorted(versions.items())],
+    )
 
 
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
@@ -280,13 +369,16 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         store.close()
     spec_path = Path(run_dir) / SPEC_NAME
     spec_text = spec_path.read_text(encoding="utf-8") if spec_path.is_file() else spec.to_toml()
-    figures = default_figures(rows, task=spec.task, swept=spec.swept)
+    learners = {ls.label or ls.name: ls.params for ls in spec.learners}
+    figures = default_figures(rows, task=spec.task, swept=spec.swept, fixed=spec.fixed,
+                              learners=learners, repetitions=spec.repetitions)
     page = render_html(
         rows,
         meta=meta,
         spec_text=spec_text,
         figures=figures,
         title=f"hardlearn sweep: {spec.name or spec.task}",
+        swept=spec.swept,
     )
     path = Path(out) if out is not None else Path(run_dir) / "report.html"
     if path.suffix.lower() not in (".html", ".htm"):
