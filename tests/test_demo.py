@@ -43,10 +43,38 @@ def test_quick_demo_shows_the_papers_story(quick_demo):
 def test_quick_demo_writes_a_report(quick_demo):
     _, out = quick_demo
     page = (out / "report.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 2
-    assert (out / "threshold_vs_dimension.png").stat().st_size > 10_000
-    assert (out / "mlp_advantage_vs_frequency.png").stat().st_size > 10_000
-    assert len(list((out / "runs").iterdir())) == 4
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 4
+    for name in ("threshold_vs_dimension", "mlp_advantage_vs_frequency",
+                 "network_along_secret", "clwe_pancakes"):
+        assert (out / f"{name}.png").stat().st_size > 10_000
+    assert len(list((out / "runs").iterdir())) == 5
+    # every table column that is not plain English is explained in a legend row
+    for name in ("tail_mass", "tv_total", "gapsvp_factor", "loss CLWE", "loss null"):
+        assert f"<dt>{name}</dt>" in page
+    # the MLP table is in the page, the threshold table right after its figure
+    assert "mean advantage" in page
+    assert page.index("threshold bits p (median)") < page.index("A trained network against")
+    assert page.index("Lattice reduction against the noise") < page.index(
+        "threshold bits p (median)")
+
+
+def test_quick_demo_has_the_mlp_positive_control(quick_demo):
+    _, out = quick_demo
+    data = json.loads((out / "demo.json").read_text())
+    control = {r["learner"]: r for r in data["distinguisher"] if r["regime"] == "control"}
+    assert set(control) == {"mlp", "mean"}
+    assert control["mlp"]["advantage"] >= 0.9
+    size = SIZES["quick"]
+    assert control["mlp"]["trials"] == size.trials
+
+
+def test_quick_demo_page_fits_in_a_browser(quick_demo, tmp_path):
+    from test_report_browser import _chromium, check_page
+
+    if _chromium() is None:
+        pytest.skip("no headless Chromium on this machine")
+    _, out = quick_demo
+    check_page(out / "report.html", tmp_path)
 
 
 def test_quick_demo_resumes_without_recomputing(quick_demo):

@@ -162,3 +162,49 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert pixels.shape[0] >= 1000
     # not a blank page: many distinct colours from the figures and the table
     assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 50
+
+
+def test_figure_rules_log_scale_legend_outside_and_n_shown():
+    rows = [{"status": "ok", "freq": f, "dim": d, "advantage": a, "learner": None}
+            for d in (8, 16) for f in (0.25, 0.5, 1.0, 2.0) for a in (0.1, 0.3, 0.2)]
+    fig = curves(rows, x="freq", y="advantage", group="dim", task="learn")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
+    assert "n = 3" in fig._suptitle.get_text() and "Student-t" in fig._suptitle.get_text()
+    legend = ax.get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().x0 > ax.bbox.x1 - 1
+    # the band is the Student-t interval (t_2 = 4.303), not the normal one
+    verts = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert verts.max() == pytest.approx(0.2 + 4.302652729 * 0.1 / np.sqrt(3), rel=1e-6)
+
+
+def test_undrawn_axes_become_panels_not_averages():
+    rows = [{"task_id": f"{d}-{f}-{r}", "status": "ok", "dim": d, "freq": f, "samples": m,
+             "advantage": float(f < 1), "learner": "mlp", "seconds": 0.1}
+            for d in (8, 16) for f in (0.25, 2.0) for m in (100, 1000) for r in range(2)]
+    figs = default_figures(rows, task="learn", swept=("dim", "freq", "samples"))
+    heat_caption, heat = figs[0]
+    assert "One panel per samples" in heat_caption and "Pooled" not in heat_caption
+    assert len([a for a in heat.axes if a.get_visible() and a.images]) == 2
+    curve_caption, curve = figs[1]
+    assert "one line per freq" in curve_caption and "one panel per samples" in curve_caption
+    page = render_html(rows, meta={"task": "learn"}, spec_text="", figures=[],
+                       swept=("dim", "freq", "samples"))
+    assert "Results per grid point" in page and "mean advantage" not in page.split(
+        "Trials per learner")[1]
+
+
+def test_new_pictures_are_pure_functions_of_their_data():
+    from hardlearn.experiments.demo import SIZES, demo_regime, network_picture_data, pancake_data
+    from hardlearn.experiments.plots import network_along_secret, pancakes
+
+    regime = demo_regime(SIZES["quick"])
+    data = network_picture_data(regime, rng=np.random.default_rng(0))
+    inside = np.abs(data["t"]) <= data["cutoff"]
+    assert np.max(np.abs(data["network"][inside] - data["target"][inside])) < 1e-9
+    fig = network_along_secret(**data)
+    assert fig.axes[1].get_yscale() == "log" and len(fig.axes[1].collections) == 1
+    panels = pancake_data(6, {"easy": 0.6, "hard": 4.9}, 0.01, 200,
+                          rng=np.random.default_rng(1))
+    assert len(panels) == 4 and all(len(p["along"]) == 200 for p in panels)
+    assert len([a for a in pancakes(panels).axes if a.get_visible()]) == 4

@@ -83,14 +83,15 @@ def _print_tables(console: Console, result) -> None:
                    f"{t['polynomial_noise_bits']:.1f}")
     console.print(th)
     lt = Table(title="MLP advantage against the frequency")
-    for col in ("d", "freq", "hard instance", "advantage", "interval"):
+    for col in ("d", "freq", "hard instance", "n", "advantage", "Student-t interval"):
         lt.add_column(col)
     for r in result.learn:
         if r["advantage_mean"] is None:
             continue
+        interval = ("-" if r["advantage_lo"] is None
+                    else f"[{r['advantage_lo']:.3f}, {r['advantage_hi']:.3f}]")
         lt.add_row(str(r["dim"]), f"{r['freq']:g}", "yes" if r["paper_freq"] else "",
-                   f"{r['advantage_mean']:.3f}",
-                   f"[{r['advantage_lo']:.3f}, {r['advantage_hi']:.3f}]")
+                   str(r["trials"]), f"{r['advantage_mean']:.3f}", interval)
     console.print(lt)
     st = Table(title="what the paper predicts, on this run's numbers")
     for col in ("claim", "expected", "measured", "pass"):

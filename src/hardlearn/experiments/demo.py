@@ -20,8 +20,8 @@ intervals of :mod:`hardlearn.metrics`.
 
 from __future__ import annotations
 
-import html
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -36,7 +36,7 @@ from hardlearn.errors import ParameterError
 from hardlearn.experiments.runner import run_sweep
 from hardlearn.experiments.spec import parse_spec
 from hardlearn.experiments.store import read_results
-from hardlearn.metrics import newcombe_difference_interval
+from hardlearn.metrics import mean_t_interval, newcombe_difference_interval
 from hardlearn.reduction import default_eps
 from hardlearn.regimes import lzz_regime
 from hardlearn.verification import Check, check_instance, run_checks
@@ -55,6 +55,12 @@ class DemoSize:
     column: chosen well below the lattice attack's threshold at ``dim`` for triangle labels
     (SPEC section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The lattice learner uses
     ``d + 1`` samples, SZB21's setting (the distinguisher's default for it).
+
+    ``control_freq`` is the frequency of the positive control: the MLP distinguisher, with
+    the same learner, budget and noise, on an easy CLWE instance
+    ``gamma = control_freq sqrt(2 pi)``. At 0.25 the learn curve's MLP reaches an advantage
+    of at least 0.99 for d = 8, 16, 32 (default demo, seed 0). ``picture_samples`` is the
+    number of points per panel of the pancake picture.
     """
 
     name: str
@@ -76,9 +82,16 @@ class DemoSize:
     mlp_curve_params: Mapping[str, Any]
     budget_seconds: float = 300.0
     budget_note: str = ""
+    control_freq: float = 0.25
+    picture_samples: int = 3000
 
 
 _FAST_MLP = {"width": 64, "steps": 400, "batch_size": 128, "lr": 3e-3}
+
+#: Quarter-octave frequencies 0.125 ... 1, then 1.41 and 2: the default demo (seed 0) saw
+#: the MLP's advantage fall from about 1 to 0 between 0.25 and 1 for d = 8, 16, 32, so the
+#: grid is dense there; the hard instances' frequencies are added by :func:`demo_sweeps`.
+DENSE_FREQS = (*(round(0.125 * 2 ** (k / 4), 4) for k in range(13)), 1.4142, 2.0)
 
 SIZES: dict[str, DemoSize] = {
     "quick": DemoSize(
@@ -90,7 +103,7 @@ SIZES: dict[str, DemoSize] = {
         },
         threshold_dims=(6, 10), threshold_labels=("clwe",), threshold_reps=1,
         threshold_attempts=1, bits_high=160, resolution=16,
-        learn_dims=(8,), learn_freqs=(0.25, 1.0), learn_samples=2000, learn_reps=1,
+        learn_dims=(8,), learn_freqs=(0.25, 0.5, 1.0), learn_samples=2000, learn_reps=2,
         mlp_curve_params={"width": 64, "steps": 600, "batch_size": 128, "lr": 3e-3},
         budget_seconds=60.0, budget_note="under 1 minute on 2 cores",
     ),
@@ -102,7 +115,7 @@ SIZES: dict[str, DemoSize] = {
         },
         threshold_dims=(8, 12, 16, 24, 32, 48), threshold_labels=("clwe", "triangle"),
         threshold_reps=3, threshold_attempts=2, bits_high=1000, resolution=8,
-        learn_dims=(8, 16, 32), learn_freqs=(0.25, 0.5, 1.0), learn_samples=4000, learn_reps=2,
+        learn_dims=(8, 16, 32), learn_freqs=DENSE_FREQS, learn_samples=4000, learn_reps=3,
         mlp_curve_params={"width": 128, "steps": 1500, "batch_size": 256, "lr": 3e-3},
         budget_seconds=240.0, budget_note="under 5 minutes on 2 cores",
     ),
@@ -115,7 +128,7 @@ SIZES: dict[str, DemoSize] = {
         },
         threshold_dims=(10, 20, 30, 40, 60, 80), threshold_labels=("clwe", "triangle"),
         threshold_reps=3, threshold_attempts=3, bits_high=4000, resolution=16,
-        learn_dims=(8, 16, 32), learn_freqs=(0.125, 0.25, 0.5, 1.0, 2.0), learn_samples=20000,
+        learn_dims=(8, 16, 32), learn_freqs=DENSE_FREQS, learn_samples=20000,
         learn_reps=3, mlp_curve_params={"width": 256, "steps": 3000},
         budget_seconds=1800.0, budget_note="tens of minutes",
     ),
@@ -134,8 +147,17 @@ def demo_regime(size: DemoSize) -> Any:
     return lzz_regime(size.dim, samples=size.samples)
 
 
+def control_gamma(size: DemoSize) -> float:
+    """``gamma`` of the positive control's easy instance: ``control_freq sqrt(2 pi)``."""
+    return size.control_freq * math.sqrt(2.0 * math.pi)
+
+
+#: Learners of the positive control: the MLP, and the trivial learner beside it.
+CONTROL_LEARNERS = ("mlp", "mean")
+
+
 def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
-    """The four sweep files of the demo, as dicts for :func:`parse_spec`."""
+    """The five sweep files of the demo, as dicts for :func:`parse_spec`."""
     regime = demo_regime(size)
     learners = [
         {"name": n, "params": dict(size.learner_params.get(n, {}))} for n in DEMO_LEARNERS
@@ -157,6 +179,13 @@ def demo_sweeps(size: DemoSize, seed: int) -> dict[str, dict[str, Any]]:
             "budget_seconds": size.budget_seconds,
             "grid": {**common, "noise_bits": size.exact_noise_bits},
             "learners": learners,
+        },
+        "distinguish-control": {
+            "task": "distinguish", "root_seed": seed, "repetitions": size.trials,
+            "budget_seconds": size.budget_seconds,
+            "grid": {**common, "beta": regime.beta, "noise": regime.sigma,
+                     "gamma": round(control_gamma(size), 6)},
+            "learners": [lr for lr in learners if lr["name"] in CONTROL_LEARNERS],
         },
         "threshold": {
             "task": "threshold", "root_seed": seed, "repetitions": size.threshold_reps,
@@ -198,14 +227,15 @@ class AdvantageRow:
 
 
 def pool_advantage(
-    rows: Sequence[Mapping[str, Any]], regime: str, noise: str
+    rows: Sequence[Mapping[str, Any]], regime: str, noise: str,
+    learners: Sequence[str] = DEMO_LEARNERS,
 ) -> list[AdvantageRow]:
     """Pool one-decision repetitions into an advantage per learner (Newcombe interval).
 
     ``noise`` describes the regime's noise for the table.
     """
     out = []
-    for name in DEMO_LEARNERS:
+    for name in learners:
         mine = [r for r in rows if r.get("learner") == name]
         ok = [r for r in mine if r.get("status") == "ok"]
         n = len(ok)
@@ -278,6 +308,12 @@ def story_checks(
     mlp_p = _advantage(table, "mlp", "polynomial")
     add("mlp_distinguisher", f"the MLP fails as a distinguisher at d = {size.dim}", "<= 0.1",
         mlp_p.advantage, mlp_p.advantage <= 0.1)
+    control = [r for r in table if r.learner == "mlp" and r.regime == "control"]
+    if control:
+        add("mlp_control",
+            f"the same MLP distinguisher succeeds on the easy instance gamma = "
+            f"{control_gamma(size):.3g} (positive control)", ">= 0.9",
+            control[0].advantage, control[0].advantage >= 0.9)
     ok = [r for r in learn_rows if r.get("status") == "ok"]
     for dim in size.learn_dims:
         at_paper = [float(r["advantage"]) for r in ok
@@ -342,16 +378,19 @@ def _threshold_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 
 
 def _learn_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per (d, freq): the mean advantage over the trainings with its Student-t interval
+    (none for one training)."""
     out = []
     ok = [r for r in rows if r.get("status") == "ok"]
     for dim, freq in sorted({(int(r["dim"]), float(r["freq"])) for r in rows}):
         mine = [r for r in ok if int(r["dim"]) == dim and float(r["freq"]) == freq]
         adv = [float(r["advantage"]) for r in mine]
+        est = mean_t_interval(adv) if len(adv) > 1 else None
         out.append({
             "dim": dim, "freq": freq, "paper_freq": abs(freq - paper_freq(dim)) < 1e-3,
             "trials": len(mine), "advantage_mean": float(np.mean(adv)) if adv else None,
-            "advantage_lo": min(float(r["advantage_lo"]) for r in mine) if mine else None,
-            "advantage_hi": max(float(r["advantage_hi"]) for r in mine) if mine else None,
+            "advantage_lo": est.ci[0] if est else None,
+            "advantage_hi": est.ci[1] if est else None,
         })
     return out
 
@@ -390,6 +429,7 @@ def run_demo(
     steps = {
         "distinguish-polynomial": "2. distinguishers at polynomial noise",
         "distinguish-exponential": f"   distinguishers at noise 2^-{preset.exact_noise_bits}",
+        "distinguish-control": "   positive control: the MLP on an easy instance (small gamma)",
         "threshold": "3. lattice noise threshold against the dimension",
         "learn": "   MLP advantage against the frequency",
     }
@@ -406,10 +446,14 @@ def run_demo(
             f"{summary.counts.get('timeout', 0)} timed out ({summary.seconds:.1f} s)")
     poly_noise = f"beta={regime.beta:.2g} sigma={regime.sigma:.2g}"
     exp_noise = f"2^-{preset.exact_noise_bits} exact"
+    control_noise = (f"easy instance gamma={control_gamma(preset):.3g} "
+                     f"(freq {preset.control_freq:g}), {poly_noise}")
     table = (pool_advantage(rows["distinguish-polynomial"], "polynomial", poly_noise)
-             + pool_advantage(rows["distinguish-exponential"], "exponential", exp_noise))
+             + pool_advantage(rows["distinguish-exponential"], "exponential", exp_noise)
+             + pool_advantage(rows["distinguish-control"], "control", control_noise,
+                              CONTROL_LEARNERS))
     story = story_checks(table, rows["learn"], preset)
-    figures = _write_figures(out, rows, preset)
+    figures = _write_figures(out, rows, preset, seed)
     result = DemoResult(
         size=preset.name, seed=seed, out=str(out), regime=regime.as_dict(),
         construction=[c.as_dict() for c in construction],
@@ -426,12 +470,68 @@ def run_demo(
     return result
 
 
+def network_picture_data(regime: Any, *, rng: np.random.Generator) -> dict[str, Any]:
+    """What :func:`hardlearn.experiments.plots.network_along_secret` draws, for ``regime``.
+
+    The capped network of the regime (radius ``R``, width ``4R + 1``) and the periodic neuron
+    ``tri(freq t)`` at the points ``x = t w`` for ``t`` in ``[-1.25 R / freq, 1.25 R / freq]``.
+    """
+    from hardlearn.problems.clwe import random_direction
+    from hardlearn.problems.network import capped_periodic_network
+    from hardlearn.problems.periodic import get_activation
+
+    w = random_direction(regime.dim, rng=rng)
+    net = capped_periodic_network(w, regime.freq, regime.radius)
+    cutoff = regime.radius / regime.freq
+    t = np.linspace(-1.25 * cutoff, 1.25 * cutoff, 6001)
+    return {
+        "t": t, "network": np.asarray(net(t[:, None] * w[None, :])),
+        "target": get_activation("triangle")(regime.freq * t), "cutoff": cutoff,
+        "tail_mass": regime.tail_mass, "width": regime.width, "freq": regime.freq,
+    }
+
+
+def pancake_data(dim: int, gammas: Mapping[str, float], beta: float, samples: int, *,
+                 rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Panels for :func:`hardlearn.experiments.plots.pancakes`: for each named ``gamma``, CLWE
+    samples as (``<w, y>``, label ``z``) and hCLWE samples as (``<w, y>``, ``<u, y>``)."""
+    from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, random_direction
+
+    w = random_direction(dim, rng=rng)
+    u = rng.standard_normal(dim)
+    u -= (u @ w) * w
+    u /= np.linalg.norm(u)
+    panels = []
+    for name, gamma in gammas.items():
+        clwe = CLWE(w, gamma, beta).sample(samples, rng=rng)
+        panels.append({"along": clwe.y @ w, "across": clwe.z,
+                       "label": f"CLWE, {name} gamma = {gamma:.3g}",
+                       "ylabel": "label z = gamma <w, y> + e mod 1"})
+        hom = HomogeneousCLWE(w, gamma, beta)
+        y = hom.sample(samples, rng=rng)
+        panels.append({"along": y @ w, "across": y @ u,
+                       "label": f"homogeneous CLWE, {name} gamma = {gamma:.3g}",
+                       "period": gamma / (gamma**2 + beta**2)})
+    return panels
+
+
 def _write_figures(
-    out: Path, rows: Mapping[str, list[dict[str, Any]]], preset: DemoSize
+    out: Path, rows: Mapping[str, list[dict[str, Any]]], preset: DemoSize, seed: int = 0
 ) -> list[Path]:
+    from hardlearn._rng import task_generator
     from hardlearn.experiments import plots
 
     paths = []
+    regime = demo_regime(preset)
+    net_rng, cake_rng = (task_generator(seed, {"demo-picture": k}) for k in ("net", "cake"))
+    fig = plots.network_along_secret(**network_picture_data(regime, rng=net_rng))
+    paths.append(plots.save_figure(fig, out / "network_along_secret.png"))
+    gammas = {"easy": control_gamma(preset), "hard": regime.gamma}
+    fig = plots.pancakes(pancake_data(preset.dim, gammas, regime.beta, preset.picture_samples,
+                                      rng=cake_rng),
+                         title=f"CLWE and homogeneous CLWE samples (d = {preset.dim}) seen "
+                               "along the secret w")
+    paths.append(plots.save_figure(fig, out / "clwe_pancakes.png"))
     threshold_ok = [r for r in rows["threshold"] if r.get("status") == "ok"
                     and r.get("noise_bits") is not None]
     if threshold_ok:
@@ -446,94 +546,177 @@ def _write_figures(
     return paths
 
 
-_CAPTIONS = {
-    "threshold_vs_dimension.png": (
-        "The largest noise at which lattice reduction (LLL) still recovers the secret from "
-        "d + 1 exact samples, as -log2(noise), median and range over repetitions; below, the "
-        "noise levels at which LZZ prove learning hard. The gap between the attack's needs "
-        "and the hard regimes grows with d."
-    ),
-    "mlp_advantage_vs_frequency.png": (
-        "Advantage 1 - MSE / Var f of a one-hidden-layer ReLU network trained by Adam, "
-        "against the frequency of the target tri(freq <w, x>); dashed lines mark the hard "
-        "instance's frequency 2 sqrt(d) / sqrt(2 pi)."
-    ),
-}
+def figure_captions(size: DemoSize, regime: Mapping[str, Any]) -> dict[str, str]:
+    """The caption of each demo figure, with every setting behind it."""
+    from hardlearn.experiments.plots import settings_caption
 
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return "nan" if value != value else f"{value:.3g}"
-    return html.escape(str(value))
+    mlp = dict(size.mlp_curve_params)
+    return {
+        "network_along_secret.png": settings_caption(
+            "Top: the capped one-hidden-layer ReLU network of the hard instance and the "
+            "periodic neuron tri(freq <w, x>), along the secret direction (x = t w). They "
+            "agree for |t| <= R / freq (dotted lines); beyond, the network is constant. "
+            "Bottom: the density of <w, x> ~ N(0, 1) for x ~ N(0, I_d), log scale; the shaded "
+            "tails |t| > R / freq have mass erfc(R / (sqrt 2 freq)) = tail_mass, the "
+            "probability that the network and the neuron differ on a random input.",
+            {"d": size.dim, "freq": regime["freq"], "R": regime["radius"],
+             "width k = 4R + 1": regime["width"], "tail_mass": regime["tail_mass"]},
+        ),
+        "clwe_pancakes.png": settings_caption(
+            f"{size.picture_samples} samples per panel, projected on the secret w and on one "
+            "unit vector u orthogonal to it. CLWE (left): the label z follows gamma <w, y> "
+            "mod 1 up to noise beta. Homogeneous CLWE (right): the samples lie on thin "
+            "parallel layers ('pancakes') orthogonal to w, spaced gamma / (gamma^2 + beta^2) "
+            "(grey lines); in every direction orthogonal to w they are N(0, I / (2 pi)). At "
+            "the easy gamma (the positive control's) there are few layers; at the hard gamma "
+            "= 2 sqrt(d) many, and a learner that does not know w sees a Gaussian.",
+            {"d": size.dim, "easy gamma": control_gamma(size), "hard gamma": regime["gamma"],
+             "beta": regime["beta"]},
+        ),
+        "threshold_vs_dimension.png": settings_caption(
+            "The largest noise at which lattice reduction (LLL) still recovers the secret from "
+            "d + 1 exact samples, as -log2(noise), median and range over repetitions; below, "
+            "the noise levels at which LZZ prove learning hard.",
+            {"d": ", ".join(str(d) for d in size.threshold_dims),
+             "labels": ", ".join(size.threshold_labels),
+             "repetitions": size.threshold_reps, "attempts": size.threshold_attempts,
+             "bisection resolution (bits)": size.resolution, "highest bits": size.bits_high},
+        ),
+        "mlp_advantage_vs_frequency.png": settings_caption(
+            "Regression advantage 1 - MSE / Var f (MSE on 20,000 fresh inputs) of a "
+            "one-hidden-layer ReLU network trained by Adam on the target tri(freq <w, x>), "
+            "against the frequency (log scale), one line per dimension d; bands are Student-t "
+            "95 % intervals over the repetitions (with 2-3 repetitions t is 12.7-4.3, so bands "
+            "in the transition are wide and cut at the axis ends -0.25 and 1.1; the table "
+            "below gives them in full). Dashed lines mark each d's hard-instance frequency "
+            "2 sqrt(d) / sqrt(2 pi).",
+            {"training samples": size.learn_samples, "label noise std": 0.01,
+             "width": mlp.get("width"), "steps": mlp.get("steps"),
+             "batch size": mlp.get("batch_size", "default"), "learning rate": mlp.get("lr",
+                                                                                     "default"),
+             "repetitions": size.learn_reps},
+        ),
+    }
 
 
 def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
     """The demo's report page (self-contained: inline CSS, figures embedded as PNG)."""
     import base64
 
-    from hardlearn.experiments.report import _CSS
+    from hardlearn.experiments.report import column, fmt, render_template
+    from hardlearn.reduction import distinguisher_threshold
+    from hardlearn.regimes import FIELDS
 
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>hardlearn demo</title><style>{_CSS}</style></head><body><main>",
-        "<h1>Learning one-hidden-layer ReLU networks: where it stops</h1>",
-        f'<p class="sub">hardlearn demo, size {e(result.size)}, seed {result.seed}, '
-        f"{result.seconds:.0f} s. Li, Zadik, Zampetakis (ALT 2025): with polynomially small "
-        "label noise, learning these networks is as hard as CLWE (lattice problems).</p>",
-        "<h2>1. The hard instance</h2><table><tbody>",
-    ]
-    for key in ("dim", "gamma", "beta", "sigma", "freq", "radius", "width", "tail_mass",
-                "tv_total", "gapsvp_factor"):
-        parts.append(f'<tr><th class="l">{key}</th><td>{_fmt(result.regime[key])}</td></tr>')
-    parts.append("</tbody></table><table><thead><tr><th class='l'>check</th>"
-                 "<th class='l'>measured</th><th>pass</th></tr></thead><tbody>")
-    for c in result.construction:
-        parts.append(f"<tr><td class='l'>{e(c['claim'])}</td><td class='l'>"
-                     f"{e(c['measured'])}</td><td>{'yes' if c['passed'] else 'NO'}</td></tr>")
-    parts.append("</tbody></table>")
-    parts.append("<h2>2. Every learner as a CLWE distinguisher</h2><table><thead><tr>"
-                 "<th class='l'>learner</th><th class='l'>noise</th><th>trials</th>"
-                 "<th>advantage</th><th>95 % interval</th><th>P[clwe|CLWE]</th>"
-                 "<th>P[clwe|null]</th><th>loss CLWE</th><th>loss null</th></tr></thead><tbody>")
-    for r in result.distinguisher:
-        parts.append(
-            f"<tr><td class='l'>{e(r['learner'])}</td><td class='l'>{e(r['noise'])}</td>"
-            f"<td>{r['trials']}</td><td>{_fmt(r['advantage'])}</td>"
-            f"<td>[{_fmt(r['advantage_lo'])}, {_fmt(r['advantage_hi'])}]</td>"
-            f"<td>{_fmt(r['p_clwe_given_clwe'])}</td><td>{_fmt(r['p_clwe_given_null'])}</td>"
-            f"<td>{_fmt(r['mean_loss_clwe'])}</td><td>{_fmt(r['mean_loss_null'])}</td></tr>"
-        )
-    parts.append("</tbody></table>")
-    parts.append("<h2>3. Where learning stops</h2>")
-    for path in figures:
-        data = base64.b64encode(Path(path).read_bytes()).decode()
-        caption = _CAPTIONS.get(Path(path).name, Path(path).name)
-        parts.append(f'<figure><img alt="{e(caption)}" src="data:image/png;base64,{data}">'
-                     f"<figcaption>{e(caption)}</figcaption></figure>")
-    parts.append("<table><thead><tr><th>d</th><th class='l'>labels</th><th>trials</th>"
-                 "<th>threshold bits (median)</th><th>range</th><th>poly noise bits</th>"
-                 "</tr></thead><tbody>")
-    for t in result.threshold:
-        parts.append(
-            f"<tr><td>{t['dim']}</td><td class='l'>{e(t['labels'])}</td><td>{t['trials']}</td>"
-            f"<td>{_fmt(t['threshold_bits_median'])}</td><td>{_fmt(t['threshold_bits_min'])}"
-            f"-{_fmt(t['threshold_bits_max'])}</td><td>{_fmt(t['polynomial_noise_bits'])}</td>"
-            "</tr>"
-        )
-    parts.append("</tbody></table>")
-    parts.append("<h2>4. What the paper predicts, checked</h2><table><thead><tr>"
-                 "<th class='l'>claim</th><th>expected</th><th>measured</th><th>pass</th>"
-                 "</tr></thead><tbody>")
-    for c in result.story:
-        parts.append(f"<tr><td class='l'>{e(c['claim'])}</td><td>{e(c['expected'])}</td>"
-                     f"<td>{e(c['measured'])}</td><td>{'yes' if c['passed'] else 'NO'}</td></tr>")
-    parts.append("</tbody></table><h2>Runs</h2><ul>")
-    for name, path in result.runs.items():
-        parts.append(f"<li>{e(name)}: <code>{e(path)}</code> "
-                     f"(<code>hardlearn results {e(path)}</code>)</li>")
-    parts.append("</ul></main></body></html>")
-    return "\n".join(parts)
+    size = SIZES[result.size]
+    captions = figure_captions(size, result.regime)
+
+    def fig(name: str) -> dict[str, str] | None:
+        for path in figures:
+            if Path(path).name == name:
+                return {"caption": captions.get(name, name),
+                        "data": base64.b64encode(Path(path).read_bytes()).decode()}
+        return None
+
+    def f3(value: Any) -> str:
+        return fmt(value, 3)
+
+    keys = ("dim", "gamma", "beta", "sigma", "freq", "radius", "width", "tail_mass",
+            "tv_total", "gapsvp_factor")
+    regime_table = {
+        "columns": [column("quantity", left=True), column("value"),
+                    column("formula", left=True), column("source", left=True)],
+        "rows": [[k, f3(result.regime[k]), *FIELDS.get(k, ("", ""))] for k in keys],
+        "legend": {
+            "tail_mass": "probability over x ~ N(0, I_d) that the capped network differs from "
+                         "the periodic neuron: P(|<w, x>| > R / freq)",
+            "tv_total": "bound on the total-variation distance between the m samples the "
+                        "reduction feeds the learner and true regression data; the "
+                        "reduction's guarantee loses at most this much advantage",
+            "gapsvp_factor": "approximation factor of the worst-case lattice problem (GapSVP) "
+                             "that BRST21 reduce to this CLWE instance",
+        },
+    }
+    checks = {
+        "columns": [column("check", left=True), column("measured", left=True), column("pass")],
+        "rows": [[c["claim"], c["measured"], "yes" if c["passed"] else "NO"]
+                 for c in result.construction],
+    }
+    tau = distinguisher_threshold("triangle", result.regime["sigma"],
+                                  default_eps(result.regime["eps"]))
+    dist = {
+        "columns": [column("learner", left=True), column("instance and noise", left=True),
+                    column("n"), column("advantage"), column("95 % interval"),
+                    column("P[clwe|CLWE]"), column("P[clwe|null]"), column("loss CLWE"),
+                    column("loss null"), column("not finished")],
+        "rows": [[r["learner"], r["noise"], str(r["trials"]), f3(r["advantage"]),
+                  f"[{f3(r['advantage_lo'])}, {f3(r['advantage_hi'])}]",
+                  f3(r["p_clwe_given_clwe"]), f3(r["p_clwe_given_null"]),
+                  f3(r["mean_loss_clwe"]), f3(r["mean_loss_null"]), str(r["failed"])]
+                 for r in result.distinguisher],
+        "legend": {
+            "n": "decisions per hypothesis: n CLWE draws and n null draws, each with a fresh "
+                 "secret, fresh samples and a freshly trained learner",
+            "advantage": "P[clwe|CLWE] - P[clwe|null]",
+            "95 % interval": "Newcombe's hybrid score interval of the difference of the two "
+                             "proportions (from their Wilson intervals)",
+            "P[clwe|CLWE]": "fraction of CLWE draws on which the held-out loss fell below the "
+                            "threshold tau = Var_U tri + sigma^2 - eps / 2 (so the decision "
+                            f"said 'CLWE'); tau = {tau:.4g} at polynomial noise",
+            "P[clwe|null]": "the same fraction on null draws (labels independent of the "
+                            "inputs), where no learner can beat Var_U tri + sigma^2",
+            "loss CLWE": "the learner's mean squared error on the held-out quarter of the "
+                         "samples, averaged over the n CLWE draws",
+            "loss null": "the same on the n null draws (about Var_U tri = 1/48 = 0.0208 plus "
+                         "sigma^2)",
+            "easy instance": "positive control: the same learners, budget and noise on CLWE "
+                             "with a small gamma, which the MLP learns; the mean learner "
+                             "beside it shows what no learning gives there",
+            "not finished": "decisions that failed or ran out of time",
+        },
+    }
+    thresholds = {
+        "columns": [column("d"), column("labels", left=True), column("n"),
+                    column("threshold bits p (median)"), column("range"),
+                    column("poly noise bits")],
+        "rows": [[str(t["dim"]), t["labels"], str(t["trials"]),
+                  f3(t["threshold_bits_median"]),
+                  f"{f3(t['threshold_bits_min'])}-{f3(t['threshold_bits_max'])}",
+                  f3(t["polynomial_noise_bits"])] for t in result.threshold],
+        "legend": {
+            "threshold bits p": "largest p (to the bisection resolution) such that the attack "
+                                "still recovers the secret at noise std 2^-p",
+            "poly noise bits": "2 log2 d: the exponent of LZZ's polynomial noise d^-2",
+            "n": "repetitions (fresh secrets) at this d",
+        },
+    }
+    learn = {
+        "columns": [column("d"), column("freq"), column("hard instance", left=True),
+                    column("n"), column("mean advantage"), column("95 % interval")],
+        "rows": [[str(r["dim"]), f3(r["freq"]), "yes" if r["paper_freq"] else "",
+                  str(r["trials"]), f3(r["advantage_mean"]),
+                  "-" if r["advantage_lo"] is None else
+                  f"[{f3(r['advantage_lo'])}, {f3(r['advantage_hi'])}]"]
+                 for r in result.learn],
+        "legend": {
+            "freq": "frequency of the target tri(freq <w, x>), freq = gamma / sqrt(2 pi)",
+            "hard instance": "freq = 2 sqrt(d) / sqrt(2 pi), the hard instance's frequency",
+            "n": "independent trainings (fresh secret, data and initialisation)",
+            "mean advantage": "1 - MSE / Var f, averaged over the n trainings",
+            "95 % interval": "Student-t interval mean +- t_(n-1) sd / sqrt(n)",
+        },
+    }
+    story = {
+        "columns": [column("claim", left=True), column("expected"), column("measured"),
+                    column("pass")],
+        "rows": [[c["claim"], c["expected"], c["measured"], "yes" if c["passed"] else "NO"]
+                 for c in result.story],
+    }
+    return render_template(
+        "demo.html.j2",
+        heading="Learning one-hidden-layer ReLU networks: where it stops",
+        result=result, regime_table=regime_table, checks=checks, dist=dist,
+        thresholds=thresholds, learn=learn, story=story,
+        fig_network=fig("network_along_secret.png"), fig_pancakes=fig("clwe_pancakes.png"),
+        fig_threshold=fig("threshold_vs_dimension.png"),
+        fig_mlp=fig("mlp_advantage_vs_frequency.png"),
+    )

@@ -570,6 +570,11 @@ def threshold_vs_regimes(
     return fig
 
 
+#: The advantage axis of :func:`advantage_vs_frequency`: 0 (trivial) to 1 (perfect) with a
+#: margin; a Student-t band over 2-3 trainings can be far wider and runs off the axis.
+ADVANTAGE_AXIS = (-0.25, 1.1)
+
+
 def advantage_vs_frequency(
     table: Any,
     *,
@@ -582,7 +587,8 @@ def advantage_vs_frequency(
     ``paper_freqs`` maps a dimension to the frequency of its hard instance
     (``freq = gamma / sqrt(2 pi)`` with ``gamma = 2 sqrt d``); each is drawn as a dashed
     vertical line in its curve's colour and named in the legend (outside the data), so no
-    label sits on the markers. The frequency axis is logarithmic (the grid is geometric).
+    label sits on the markers. The frequency axis is logarithmic (the grid is geometric);
+    the advantage axis is :data:`ADVANTAGE_AXIS` (wider bands are cut at its ends).
     Bands: Student-t intervals over the repetitions at each point; ``n`` is in the title.
     """
     rows = [r for r in _ok_values(as_rows(table), "advantage")
@@ -611,6 +617,7 @@ def advantage_vs_frequency(
                              f"{freq:.3g}")
     ax.set_xscale("log")
     ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.set_ylim(*ADVANTAGE_AXIS)
     ax.set_xlabel(axis_label("freq", log=True))
     ax.set_ylabel("regression advantage 1 - MSE / Var f")
     ax.grid(True, which="both", alpha=0.3)
@@ -668,11 +675,13 @@ def network_along_secret(
     density = np.exp(-t * t / 2.0) / math.sqrt(2.0 * math.pi)
     bottom.plot(t, density, color="C0", label="density of <w, x> ~ N(0, 1)")
     outside = np.abs(t) >= cutoff
-    bottom.fill_between(t, 0.0, density, where=outside, color="C3", alpha=0.35,
+    floor = max(float(density.min()), 1e-300)
+    bottom.fill_between(t, floor, density, where=outside, color="C3", alpha=0.35,
                         label=f"|t| > R / freq = {cutoff:.3g}: mass {tail_mass:.2g}")
     bottom.set_xlabel("t = <w, x> (position along the secret direction w)")
-    bottom.set_ylabel("density")
-    bottom.set_ylim(bottom=0.0)
+    bottom.set_yscale("log")
+    bottom.set_ylabel("density (log scale)")
+    bottom.set_ylim(floor, 1.0)
     bottom.grid(True, alpha=0.3)
     legend_outside(bottom)
     fig.suptitle(title or "The capped network equals the periodic neuron except on the "
