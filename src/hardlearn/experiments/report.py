@@ -400,28 +400,24 @@ def hard_widths_section(
 
     ws = tuple(TRAINED_WIDTHS if widths is None else widths)
     table = hard_width_table(tuple(int(d) for d in dims), ws)
-    head = "".join(f"<th>{_esc(n)}</th>" for n in PRESETS)
-    rows = "".join(
-        f'<tr><td class="l">{r["dim"]}</td><td>{r["sqrt(d log d)"]:.1f}</td>'
-        + "".join(f"<td>{r[n]}</td>" for n in PRESETS) + "</tr>" for r in table["by_dim"])
-    rows2 = "".join(
-        f'<tr><td class="l">{r["width"]}</td><td>{r["radius"]}</td><td>{r["max_dim"]}</td>'
-        f'<td>{_esc(r["freq_min"])}</td><td>{_esc(r["freq_max"])}</td></tr>'
-        for r in table["by_width"])
     fig = plots.hard_width_vs_dim(dims=None, trained_widths=ws)
-    return (
-        "<h2>Hard widths against trained ones</h2>"
-        "<p>Width 4R + 1 of the capped network that is LZZ's hard instance at dimension d "
-        "(gamma = 2 sqrt d, m = d<sup>2</sup> samples, tail target 0.05 / m). The width does "
-        "not depend on the label noise, so the regimes agree.</p>"
-        f'<table><thead><tr><th class="l">d</th><th>sqrt(d log d)</th>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-        "<p>For a width k commonly trained: every d up to max d has its hard instance inside a "
-        "width-k network, at frequencies freq_min (gamma = 2 sqrt d) to freq_max "
-        "(R / (sqrt 2 erfcinv(tail))) at max d.</p>"
-        '<table><thead><tr><th class="l">width k</th><th>R</th><th>max d</th>'
-        f"<th>freq_min</th><th>freq_max</th></tr></thead><tbody>{rows2}</tbody></table>"
-        f'<figure><img alt="hard width against d" src="data:image/png;base64,'
-        f'{figure_to_base64(fig)}"><figcaption>Hard width against d, with widths 64 to '
-        f"4,096.</figcaption></figure>"
+    by_dim = {
+        "columns": [column("d"), column("sqrt(d log d)"), *(column(n) for n in PRESETS)],
+        "rows": [[str(r["dim"]), f"{r['sqrt(d log d)']:.1f}", *(fmt(r[n]) for n in PRESETS)]
+                 for r in table["by_dim"]],
+    }
+    by_width = {
+        "columns": [column("width k"), column("R"), column("max d"), column("freq_min"),
+                    column("freq_max")],
+        "rows": [[str(r["width"]), str(r["radius"]), str(r["max_dim"]), fmt(r["freq_min"]),
+                  fmt(r["freq_max"])] for r in table["by_width"]],
+        "legend": {"R": "cap radius of the width-k network, k = 4R + 1",
+                   "max d": "largest dimension whose hard instance fits in width k",
+                   "freq_min": "gamma / sqrt(2 pi) with gamma = 2 sqrt(max d)",
+                   "freq_max": "R / (sqrt 2 erfcinv(tail)) at max d"},
+    }
+    return render_template(
+        "hard_widths.html.j2", by_dim=by_dim, by_width=by_width,
+        fig={"caption": "Hard width against d, with widths 64 to 4,096.",
+             "alt": "hard width against d", "data": figure_to_base64(fig)},
     )
