@@ -44,6 +44,13 @@ PLAIN_INSTANCE = PlainMean(0.0)
 NOT_A_LEARNER = 42
 
 
+class FailsInFit(PlainMean):
+    """Builds fine (the sweep file is accepted) and fails in the worker."""
+
+    def fit(self, X, y):
+        raise RuntimeError("this plug-in always fails in fit")
+
+
 def not_a_regressor_factory():
     return "a string"
 
@@ -198,3 +205,55 @@ def test_grid_search_and_pipeline_over_package_learners():
     pipe = make_pipeline(StandardScaler(), MLPRegressor(width=8, steps=20, device="cpu"))
     pipe.set_params(mlpregressor__random_state=3)
     assert pipe.fit(X, y).predict(X[:4]).shape == (4,)
+
+
+# ----------------------------------------------------------------------------- in workers
+
+
+def test_plugin_learner_in_a_two_worker_sweep(tmp_path):
+    from hardlearn.experiments import parse_spec, read_results, run_sweep
+
+    spec = parse_spec({
+        "task": "learn", "root_seed": 3, "budget_seconds": 60,
+        "grid": {"dim": 4, "freq": [0.5, 1.0], "samples": 200, "test_samples": 500},
+        "learners": [{"name": "test_plugins:PlainMean"}, {"name": "test_plugins:FailsInFit"}],
+    })
+    summary = run_sweep(spec, tmp_path / "run", workers=2)
+    assert summary.total == 4
+    rows = read_results(tmp_path / "run")
+    ok = [r for r in rows if r["learner"] == "test_plugins:PlainMean"]
+    bad = [r for r in rows if r["learner"] == "test_plugins:FailsInFit"]
+    assert [r["status"] for r in ok] == ["ok", "ok"]
+    assert all(abs(r["advantage"]) < 0.2 for r in ok)
+    # A learner failing inside the worker: a recorded failed trial with its message.
+    assert [r["status"] for r in bad] == ["failed", "failed"]
+    assert all("always fails in fit" in r["error_message"] for r in bad)
+    # One that is not a regressor is refused when the file is read, naming it.
+    with pytest.raises(ParameterError, match="NOT_A_LEARNER"):
+        parse_spec({"task": "learn", "root_seed": 0, "grid": {"dim": 4, "freq": 1.0,
+                    "samples": 10}, "learners": [{"name": "test_plugins:NOT_A_LEARNER"}]})
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_plugin_task_kind_runs_in_workers(tmp_path, executor):
+    from hardlearn.experiments import parse_spec, read_results, run_sweep
+
+    spec = parse_spec({
+        "plugins": ["_plugin_kind"], "task": "h14_plugin_double", "root_seed": 1,
+        "grid": {"x": [1.0, 2.0, 3.0]},
+    })
+    assert spec.plugins == ("_plugin_kind",) and "plugins" in spec.to_toml()
+    run_sweep(spec, tmp_path / "run", workers=2, executor=executor)
+    rows = read_results(tmp_path / "run")
+    assert sorted(r["doubled"] for r in rows) == [2.0, 4.0, 6.0]
+    assert all(r["status"] == "ok" for r in rows)
+    assert all(r["pid"] != __import__("os").getpid() for r in rows)  # ran in workers
+
+
+def test_plugins_key_refuses_a_missing_module():
+    from hardlearn.experiments import parse_spec
+
+    with pytest.raises(ParameterError, match=r"plugins\[0\]: cannot import module"):
+        parse_spec({"plugins": ["no_such_mod_h14"], "task": "selftest", "root_seed": 0})
+    with pytest.raises(ParameterError, match="plugins must be a list"):
+        parse_spec({"plugins": "x", "task": "selftest", "root_seed": 0})

@@ -125,10 +125,13 @@ def _worker_main() -> None:
     if parent:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threads = int(os.environ.get("HARDLEARN_SANDBOX_THREADS", "1"))
+    for entry in os.environ.get("HARDLEARN_SANDBOX_PATH", "").split(os.pathsep):
+        if entry and entry not in sys.path:  # where the parent found its plug-ins
+            sys.path.append(entry)
     for module in filter(None, os.environ.get("HARDLEARN_SANDBOX_PRELOAD", "").split(",")):
         try:
             __import__(module)
-        except ImportError as exc:  # the trials that need it will fail and record why
+        except Exception as exc:  # the trials that need it will fail and record why
             print(f"hardlearn worker: cannot preload {module}: {exc}", file=sys.stderr)
     _limit_threads(threads)
     environment()
@@ -223,12 +226,17 @@ class Sandbox:
         BLAS / torch threads inside the worker.
     log : path or None
         File that receives the worker's stderr (appended); None inherits this process's.
+    path : sequence of str, optional
+        Import path entries the worker appends to its own (default this process's
+        ``sys.path``), so a plug-in found here is found there.
     """
 
     def __init__(
-        self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None
+        self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None,
+        path: Sequence[str] | None = None,
     ) -> None:
         self.preload = tuple(preload)
+        self.path = tuple(sys.path if path is None else path)
         self.threads = threads
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -244,6 +252,7 @@ class Sandbox:
             HARDLEARN_SANDBOX_PARENT=str(os.getpid()),
             HARDLEARN_SANDBOX_THREADS=str(self.threads),
             HARDLEARN_SANDBOX_PRELOAD=",".join(self.preload),
+            HARDLEARN_SANDBOX_PATH=os.pathsep.join(self.path),
             OMP_NUM_THREADS=str(self.threads),
             OPENBLAS_NUM_THREADS=str(self.threads),
             MKL_NUM_THREADS=str(self.threads),
@@ -387,10 +396,21 @@ def died_record(task: Task, code: int | None) -> Record:
 
 
 def _preload(tasks: Sequence[Task]) -> tuple[str, ...]:
+    """Modules a worker imports first: the kinds' preloads and every plug-in (the sweep
+    file's ``plugins``, the module that defines a registered kind's function, and the module
+    of each ``pkg.module:Name`` learner), so plug-ins work in workers as in this process."""
     mods: dict[str, None] = {"hardlearn.experiments.registry": None}
+    for task in tasks:
+        mods.update(dict.fromkeys(task.plugins))
+        if task.learner_name and ":" in task.learner_name:
+            mods[task.learner_name.partition(":")[0]] = None
     for kind in {t.kind for t in tasks}:
-        for mod in get_task_kind(kind).preload:
+        k = get_task_kind(kind)
+        for mod in k.preload:
             mods[mod] = None
+        module = getattr(k.fn, "__module__", None)
+        if module and module != "__main__" and not module.startswith("hardlearn."):
+            mods[module] = None
     return tuple(mods)
 
 
@@ -467,12 +487,15 @@ def _run_local(
 _DASK_BOXES: dict[int, Sandbox] = {}
 
 
-def _dask_trial(task: Unit, threads: int, preload: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Run one unit inside a Dask worker, in that worker thread's sandbox."""
+def _dask_trial(
+    task: Unit, threads: int, preload: tuple[str, ...], path: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Run one unit inside a Dask worker, in that worker thread's sandbox (``path``: the
+    client's import path, for plug-ins)."""
     ident = threading.get_ident()
     box = _DASK_BOXES.get(ident)
     if box is None:
-        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None)
+        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None, path)
     return [r.to_dict() for r in box.run(task)]
 
 
@@ -512,7 +535,8 @@ def _run_dask(
         for unit in make_units(tasks, workers, batch):
             first = unit_tasks(unit)[0]
             fut = client.submit(
-                _dask_trial, unit, threads, preload, pure=False, key=f"trial-{first.task_id}"
+                _dask_trial, unit, threads, preload, tuple(sys.path), pure=False,
+                key=f"trial-{first.task_id}",
             )
             by_key[fut.key] = unit
             futures.append(fut)

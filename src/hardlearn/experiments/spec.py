@@ -69,6 +69,7 @@ _TOP_KEYS = (
     "budget_seconds",
     "grid",
     "learners",
+    "plugins",
 )
 _LEARNER_KEYS = ("name", "label", "params")
 
@@ -124,6 +125,9 @@ class Task:
     repetition: int = 0
     root_seed: int = 0
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    #: Modules a worker imports before the trial (the sweep file's ``plugins``); not part
+    #: of the trial's identity.
+    plugins: tuple[str, ...] = ()
 
     @property
     def params(self) -> dict[str, Any]:
@@ -178,6 +182,7 @@ class SweepSpec:
     learners: tuple[LearnerSpec, ...] = ()
     name: str = ""
     description: str = ""
+    plugins: tuple[str, ...] = ()
 
     @property
     def swept(self) -> tuple[str, ...]:
@@ -209,6 +214,7 @@ class SweepSpec:
                             repetition=rep,
                             root_seed=self.root_seed,
                             budget_seconds=self.budget_seconds,
+                            plugins=self.plugins,
                         )
                     )
         return out
@@ -216,6 +222,8 @@ class SweepSpec:
     def to_dict(self) -> dict[str, Any]:
         """The resolved sweep file as plain data (defaults filled in); parses back to self."""
         out: dict[str, Any] = {"task": self.task}
+        if self.plugins:  # only when given, so the digest of older files is unchanged
+            out["plugins"] = list(self.plugins)
         if self.name:
             out["name"] = self.name
         if self.description:
@@ -241,7 +249,8 @@ class SweepSpec:
         """The resolved sweep file as TOML text (``tomllib`` reads it back to :meth:`to_dict`)."""
         data = self.to_dict()
         lines = ["# Resolved by hardlearn: every default filled in."]
-        for key in ("task", "name", "description", "root_seed", "repetitions", "budget_seconds"):
+        for key in ("plugins", "task", "name", "description", "root_seed", "repetitions",
+                    "budget_seconds"):
             if key in data:
                 lines.append(f"{key} = {_toml_value(data[key])}")
         lines += ["", "[grid]"]
@@ -340,6 +349,7 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
             )
     if "task" not in data:
         raise ParameterError('task is required (one of the task kinds, e.g. task = "learn").')
+    plugins = _load_plugins(data.get("plugins", []))
     kind = get_task_kind(data["task"], key="task")
     if "root_seed" not in data:
         raise ParameterError(
@@ -370,7 +380,28 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
         learners=learners,
         name=data.get("name", ""),
         description=data.get("description", ""),
+        plugins=plugins,
     )
+
+
+def _load_plugins(raw: Any) -> tuple[str, ...]:
+    """Import the modules of ``plugins`` here (they may register task kinds or learners);
+    every worker imports them again before its first trial."""
+    import importlib
+
+    if not isinstance(raw, list) or not all(isinstance(m, str) and m for m in raw):
+        raise ParameterError(
+            f'plugins must be a list of module names (plugins = ["mypkg.kinds"]); got {raw!r}.'
+        )
+    for i, module in enumerate(raw):
+        try:
+            importlib.import_module(module)
+        except Exception as exc:
+            raise ParameterError(
+                f"plugins[{i}]: cannot import module {module!r} ({type(exc).__name__}: "
+                f"{exc}); is it installed or on PYTHONPATH?"
+            ) from None
+    return tuple(raw)
 
 
 def _parse_grid(kind: TaskKind, raw: Any) -> tuple[tuple[str, Any], ...]:
