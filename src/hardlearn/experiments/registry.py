@@ -32,6 +32,7 @@ __all__ = [
     "run_task",
     "group_key",
     "run_group",
+    "load_plugins",
 ]
 
 _REGISTRY: dict[str, TaskKind] = {kind.name: kind for kind in BUILTIN_KINDS}
@@ -101,3 +102,24 @@ def run_group(tasks: Sequence[Task]) -> list[Record]:
     if kind is None or kind.run_group is None or len(tasks) < 2:
         return [run_task(t) for t in tasks]
     return kind.run_group(tasks)
+
+
+def load_plugins(raw: Any) -> tuple[str, ...]:
+    """Import the modules of a sweep file's ``plugins`` list here (they may register task
+    kinds or learners) and return their names; every worker imports them again before its
+    first trial (:mod:`hardlearn.experiments.runner`)."""
+    import importlib
+
+    if not isinstance(raw, list) or not all(isinstance(m, str) and m for m in raw):
+        raise ParameterError(
+            f'plugins must be a list of module names (plugins = ["mypkg.kinds"]); got {raw!r}.'
+        )
+    for i, module in enumerate(raw):
+        try:
+            importlib.import_module(module)
+        except Exception as exc:
+            raise ParameterError(
+                f"plugins[{i}]: cannot import module {module!r} ({type(exc).__name__}: "
+                f"{exc}); is it installed or on PYTHONPATH?"
+            ) from None
+    return tuple(raw)

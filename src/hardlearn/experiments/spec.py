@@ -56,7 +56,7 @@ from hardlearn._rng import stable_key, task_generator
 from hardlearn._validation import check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.experiments.framework import TaskKind
-from hardlearn.experiments.registry import get_task_kind
+from hardlearn.experiments.registry import get_task_kind, load_plugins
 
 __all__ = ["LearnerSpec", "Task", "SweepSpec", "load_spec", "parse_spec", "RESERVED_COLUMNS"]
 
@@ -349,7 +349,7 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
             )
     if "task" not in data:
         raise ParameterError('task is required (one of the task kinds, e.g. task = "learn").')
-    plugins = _load_plugins(data.get("plugins", []))
+    plugins = load_plugins(data.get("plugins", []))
     kind = get_task_kind(data["task"], key="task")
     if "root_seed" not in data:
         raise ParameterError(
@@ -383,25 +383,6 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
         plugins=plugins,
     )
 
-
-def _load_plugins(raw: Any) -> tuple[str, ...]:
-    """Import the modules of ``plugins`` here (they may register task kinds or learners);
-    every worker imports them again before its first trial."""
-    import importlib
-
-    if not isinstance(raw, list) or not all(isinstance(m, str) and m for m in raw):
-        raise ParameterError(
-            f'plugins must be a list of module names (plugins = ["mypkg.kinds"]); got {raw!r}.'
-        )
-    for i, module in enumerate(raw):
-        try:
-            importlib.import_module(module)
-        except Exception as exc:
-            raise ParameterError(
-                f"plugins[{i}]: cannot import module {module!r} ({type(exc).__name__}: "
-                f"{exc}); is it installed or on PYTHONPATH?"
-            ) from None
-    return tuple(raw)
 
 
 def _parse_grid(kind: TaskKind, raw: Any) -> tuple[tuple[str, Any], ...]:
