@@ -60,6 +60,7 @@ __all__ = [
     "axis_label",
     "is_geometric",
     "legend_outside",
+    "plain_log_ticks",
     "settings_caption",
     "title_for",
     "point_interval",
@@ -223,6 +224,17 @@ def is_geometric(values: Sequence[Any]) -> bool:
     return spread(np.log(nums)) < spread(np.asarray(nums))
 
 
+def plain_log_ticks(ax: Any, values: Sequence[float] | None = None) -> None:
+    """On a log x axis: ticks at ``values`` (or the axis' own) written as plain numbers
+    (``0.25``, not ``2.5 x 10^-1``), minor ticks unlabelled, so labels never overlap."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    if values is not None:
+        ax.set_xticks(sorted(set(values)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def legend_outside(ax: Any, *, title: str | None = None, fontsize: float = 8) -> Any:
     """Place the legend of ``ax`` to the right of the plotting area (never over data)."""
     return ax.legend(title=title, fontsize=fontsize, title_fontsize=fontsize,
@@ -280,6 +292,15 @@ def point_interval(
         est = mean_t_interval(list(values), confidence)
         return est.mean, est.ci[0], est.ci[1]
     return float(values[0]), float(values[0]), float(values[0])
+
+
+def _octaves(values: Sequence[float | None]) -> list[float]:
+    """Powers of two covering the positive ``values`` (tick positions of a log axis)."""
+    nums = [v for v in values if v is not None and v > 0]
+    lo, hi = math.floor(math.log2(min(nums))), math.ceil(math.log2(max(nums)))
+    ticks = [2.0**k for k in range(lo, hi + 1)]
+    inside = [t for t in ticks if min(nums) <= t <= max(nums)]
+    return inside if len(inside) >= 2 else ticks
 
 
 def _n_text(counts: Sequence[int]) -> str:
@@ -462,6 +483,7 @@ def curves(
             ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
         if log_x:
             ax.set_xscale("log")
+            plain_log_ticks(ax, _octaves(xvals))
         elif all(float(v).is_integer() for v in xvals if v is not None):
             from matplotlib.ticker import MaxNLocator
 
@@ -616,6 +638,7 @@ def advantage_vs_frequency(
                        label=f"d = {_tick(dim)}: hard instance, 2 sqrt(d) / sqrt(2 pi) = "
                              f"{freq:.3g}")
     ax.set_xscale("log")
+    plain_log_ticks(ax, _octaves([_number(r["freq"]) for r in rows]))
     ax.axhline(0.0, color="black", linewidth=0.6)
     ax.set_ylim(*ADVANTAGE_AXIS)
     ax.set_xlabel(axis_label("freq", log=True))
