@@ -9,6 +9,7 @@ from hardlearn.learners.classical import (
     RandomFeaturesRegressor,
     RidgeRegressor,
 )
+from hardlearn.learners.exhaustive import ExhaustiveSearchRegressor
 from hardlearn.learners.lattice import LatticeRegressor
 from hardlearn.learners.mlp import MLPRegressor
 from hardlearn.learners.registry import LEARNERS, make_learner
@@ -17,6 +18,7 @@ __all__: list[str] = [
     "BatchedMLP",
     "evaluate_learners_batched",
     "LEARNERS",
+    "ExhaustiveSearchRegressor",
     "KernelRidgeRegressor",
     "LatticeRegressor",
     "MLPRegressor",

@@ -1,8 +1,9 @@
 """Learners by name: :data:`LEARNERS` and :func:`make_learner` (the CLI and sweeps use these).
 
-Names: ``mean``, ``oracle`` (needs the target), ``ridge``, ``kernel``, ``rf``, ``mlp``, and
-``lattice`` when :mod:`hardlearn.learners.lattice` is present (loaded on first use, so its
-heavy dependencies are imported only by whoever asks for it).
+Names: ``mean``, ``oracle`` (needs the target), ``ridge``, ``kernel``, ``rf``, ``mlp``,
+``exhaustive`` (exponential time, :mod:`hardlearn.learners.exhaustive`), and ``lattice``
+when :mod:`hardlearn.learners.lattice` is present (loaded on first use, so its heavy
+dependencies are imported only by whoever asks for it).
 
 Plug-in learners
 ----------------
@@ -53,7 +54,10 @@ __all__ = [
 ENTRY_POINT_GROUP = "hardlearn.learners"
 
 #: Learners defined in other modules, loaded lazily: name -> (module, class name).
-_LAZY = {"lattice": ("hardlearn.learners.lattice", "LatticeRegressor")}
+_LAZY = {
+    "lattice": ("hardlearn.learners.lattice", "LatticeRegressor"),
+    "exhaustive": ("hardlearn.learners.exhaustive", "ExhaustiveSearchRegressor"),
+}
 
 
 class _LearnerTable(Mapping[str, type]):
