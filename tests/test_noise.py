@@ -193,3 +193,20 @@ def test_cli_learn_and_distinguish_noise_law(cli):
     code, out, _ = cli("distinguish", "--learner", "mean", "--dim", "3", "--samples", "40",
                        "--trials", "2", "--noise-law", "discrete", "--beta", "0.01", "--json")
     assert code == 0 and json.loads(out)["noise_law"] == "discrete"
+
+
+def test_sweep_grid_noise_law_keeps_old_task_ids():
+    from hardlearn.experiments.registry import run_task
+    from hardlearn.experiments.spec import parse_spec
+
+    base = {"task": "learn", "root_seed": 1, "learners": [{"name": "mean"}],
+            "grid": {"dim": 3, "freq": 1.0, "samples": 50, "test_samples": 100}}
+    old = parse_spec(base).tasks()
+    same = parse_spec({**base, "grid": {**base["grid"], "noise_law": "gaussian"}}).tasks()
+    laws = parse_spec({**base, "grid": {**base["grid"],
+                                        "noise_law": ["gaussian", "laplace"]}}).tasks()
+    assert [t.task_id for t in old] == [t.task_id for t in same] == [laws[0].task_id]
+    assert laws[1].task_id != laws[0].task_id and laws[1].params["noise_law"] == "laplace"
+    assert run_task(laws[1]).status == "ok"
+    with pytest.raises(ParameterError, match="noise_law must be one of"):
+        parse_spec({**base, "grid": {**base["grid"], "noise_law": "cauchy"}}).tasks()

@@ -90,6 +90,10 @@ class Param:
     choices: tuple[str, ...] | None = None
     doc: str = ""
     open_min: bool = False
+    #: Left out of a trial's identity (and its parameters) when at its default, so that
+    #: adding the parameter to a kind kept the task ids and seeds of existing sweeps; the
+    #: kind reads it with ``task.params.get(name, default)``.
+    omit_default: bool = False
 
     @property
     def required(self) -> bool:

@@ -200,8 +200,12 @@ class SweepSpec:
         axes = [v if isinstance(v, tuple) else (v,) for _, v in self.grid]
         learners: tuple[LearnerSpec | None, ...] = self.learners or (None,)
         out = []
+        kind = get_task_kind(self.task)
+        neutral = {p.name: p.default for p in kind.params if p.omit_default}
         for combo in itertools.product(*axes):
-            items = tuple(sorted(zip(keys, combo, strict=True)))
+            items = tuple(sorted(
+                (k, v) for k, v in zip(keys, combo, strict=True)
+                if not (k in neutral and v == neutral[k])))
             for learner in learners:
                 for rep in range(self.repetitions):
                     out.append(
@@ -403,7 +407,8 @@ def _parse_grid(kind: TaskKind, raw: Any) -> tuple[tuple[str, Any], ...]:
             if param.required:
                 doc = f" ({param.doc})" if param.doc else ""
                 raise ParameterError(f"{key} is required for task {kind.name!r}{doc}.")
-            out.append((param.name, param.default))
+            if not param.omit_default:
+                out.append((param.name, param.default))
             continue
         value = raw[param.name]
         if isinstance(value, list):

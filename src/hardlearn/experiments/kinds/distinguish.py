@@ -44,6 +44,7 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
         trials=p["trials"],
         activation=p["activation"],
         rng=rng,
+        noise_law=p.get("noise_law", "gaussian"),
     )
     out = flatten(
         est.as_dict(),
@@ -69,6 +70,9 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _check_distinguish(params: dict[str, Any]) -> None:
+    from hardlearn.problems.noise import noise_law_name
+
+    noise_law_name(params.get("noise_law", "gaussian"))
     if params["noise_bits"] > 0:
         if params["activation"] != "triangle":
             raise ParameterError(
@@ -102,6 +106,9 @@ DISTINGUISH = TaskKind(
         Param("holdout", "real", 0.25, minimum=0, doc="m' as a fraction (< 1) or a count"),
         Param("trials", "int", 20, minimum=1, doc="decisions per hypothesis"),
         Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        Param("noise_law", "str", "gaussian", omit_default=True,
+              doc="law of the label noise at std noise: gaussian, laplace, uniform, "
+                  "student-t:NU, logistic, discrete (issue 16)"),
     ),
     learners="required",
     preload=("hardlearn.reduction", "hardlearn.learners"),

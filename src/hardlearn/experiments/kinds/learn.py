@@ -51,7 +51,7 @@ def _learn_setup(task: Task, rng: np.random.Generator) -> tuple[Any, Any, np.ran
         target: Any = capped_periodic_network(w, p["freq"], p["radius"])
     else:
         target = PeriodicNeuron(w, p["freq"], p["activation"])
-    problem = NoisyRegression(target, p["noise"])
+    problem = NoisyRegression(target, p["noise"], noise_law=p.get("noise_law", "gaussian"))
     learner = make_learner(task.learner_name or "", task.learner_params, target=target)
     return learner, problem, eval_rng
 
@@ -164,6 +164,9 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
 
 
 def _check_learn(params: dict[str, Any]) -> None:
+    from hardlearn.problems.noise import noise_law_name
+
+    noise_law_name(params.get("noise_law", "gaussian"))
     if params["target"] == "network" and params["activation"] != "triangle":
         raise ParameterError(
             "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
@@ -190,6 +193,9 @@ LEARN = TaskKind(
         ),
         Param("radius", "int", 8, minimum=1, doc="R of the capped network"),
         Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        Param("noise_law", "str", "gaussian", omit_default=True,
+              doc="law of the label noise at std noise: gaussian, laplace, uniform, "
+                  "student-t:NU, logistic, discrete (issue 16)"),
     ),
     learners="required",
     preload=("hardlearn.metrics", "hardlearn.learners"),
