@@ -60,3 +60,17 @@ def test_table_and_figure_and_section():
     html = hard_widths_section(dims=(16, 64), widths=(64,))
     assert "<table>" in html and "data:image/png;base64," in html and ">64<" in html
     assert TRAINED_WIDTHS[0] == 64 and TRAINED_WIDTHS[-1] == 4096
+
+
+def test_advantage_by_section_renders_a_table():
+    from hardlearn.experiments.report import GAP_STATEMENT, advantage_by_section
+
+    rows = [
+        {"status": "ok", "learner": "exhaustive", "dim": 2, "advantage": 0.99, "seconds": 0.4},
+        {"status": "ok", "learner": "exhaustive", "dim": 3, "advantage": 0.97, "seconds": 0.6},
+        {"status": "ok", "learner": "mlp", "dim": 2, "advantage": 0.01, "seconds": 3.0},
+        {"status": "failed", "learner": "mlp", "dim": 3},
+    ]
+    html = advantage_by_section(rows, by="dim", title="gap", statement=GAP_STATEMENT)
+    assert "0.990 (0.4 s)" in html and "0.970 (0.6 s)" in html and "0.010 (3 s)" in html
+    assert "finding it is what is hard" in html and "3 finished trials" in html

@@ -421,3 +421,48 @@ def hard_widths_section(
         fig={"caption": "Hard width against d, with widths 64 to 4,096.",
              "alt": "hard width against d", "data": figure_to_base64(fig)},
     )
+
+
+#: What the exhaustive-vs-polynomial sweep shows, said plainly (issue 16).
+GAP_STATEMENT = (
+    "Exhaustive search over a net of directions and frequencies finds the network from the "
+    "same samples on which the polynomial-time learners stay near advantage 0, and its time "
+    "grows exponentially with d (its net has N(d) = (n^d - (n-2)^d) / 2 points). The data "
+    "determine the network; finding it is what is hard. This is consistent with LZZ's "
+    "theorem, which is about polynomial time, and does not test it at large d."
+)
+
+
+def advantage_by_section(
+    rows: Sequence[Mapping[str, Any]], *, by: str, title: str, statement: str = ""
+) -> str:
+    """A self-contained HTML section (issue 16): mean advantage (and mean seconds) per learner
+    and value of ``by`` (``"dim"`` for the exhaustive-vs-polynomial sweep, ``"noise_law"``
+    for the noise-law sweep), from the finished ``learn`` trials in ``rows``."""
+    ok = [r for r in rows if r.get("status") == "ok" and r.get("advantage") is not None]
+    keys = sorted({str(r.get(by, "gaussian" if by == "noise_law" else "")) for r in ok},
+                  key=lambda k: (len(k), k))
+    learners = sorted({str(r.get("learner")) for r in ok})
+    head = "".join(f"<th>{_esc(k)}</th>" for k in keys)
+    body = []
+    for name in learners:
+        cells = []
+        for k in keys:
+            sel = [r for r in ok if str(r.get("learner")) == name
+                   and str(r.get(by, "gaussian" if by == "noise_law" else "")) == k]
+            if not sel:
+                cells.append("<td></td>")
+                continue
+            adv = sum(float(r["advantage"]) for r in sel) / len(sel)
+            secs = [float(r["seconds"]) for r in sel if isinstance(r.get("seconds"), int | float)]
+            t = f" ({sum(secs) / len(secs):.3g} s)" if secs else ""
+            cells.append(f"<td>{adv:.3f}{t}</td>")
+        body.append(f'<tr><td class="l">{_esc(name)}</td>{"".join(cells)}</tr>')
+    return (
+        f"<h2>{_esc(title)}</h2>"
+        + (f"<p>{_esc(statement)}</p>" if statement else "")
+        + f"<p>Mean advantage 1 - MSE / Var f (mean seconds a trial) by learner and {_esc(by)}, "
+        f"over {len(ok)} finished trials.</p>"
+        + f'<table><thead><tr><th class="l">learner</th>{head}</tr></thead>'
+        + f"<tbody>{''.join(body)}</tbody></table>"
+    )

@@ -50,8 +50,10 @@ __all__ = [
     "DEFAULT_MAX_EVALUATIONS",
 ]
 
-#: Refuse searches above this many ``phi`` evaluations: about a minute at the 5e7-1e8
-#: evaluations a second measured by benchmarks/bench_exhaustive.py on one shared CPU core.
+#: Refuse searches above this many ``phi`` evaluations: 1.5 to 4 minutes at the 5.6e7 (load
+#: average 1.9) and 2.0e7 (load 8.6) evaluations a second measured at d = 5 on the project's
+#: shared 2-core machine (benchmarks/bench_exhaustive.py). The default net at d = 6 costs
+#: 4.97e9 and is allowed; at d = 7 it costs 1.8e11 and is refused.
 DEFAULT_MAX_EVALUATIONS = 5 * 10**9
 #: Candidates (direction, frequency) kept from the net for local refinement.
 _KEEP = 8
