@@ -89,7 +89,7 @@ def net_size(dim: int, angle: float) -> int:
     --------
     >>> [net_size(d, 0.3) for d in (2, 3, 4, 5, 6)]
     [8, 109, 888, 21121, 206896]
-    >>> net_size(6, 0.15) > 100 * net_size(6, 0.3)
+    >>> net_size(6, 0.15) > 30 * net_size(6, 0.3)
     True
     """
     n = _grid_values(net_spacing(dim, angle)).size
@@ -115,7 +115,7 @@ def direction_net(dim: int, angle: float) -> np.ndarray:
     --------
     >>> W = direction_net(2, 0.3)
     >>> W.shape, bool(np.allclose(np.linalg.norm(W, axis=1), 1.0))
-    ((4, 2), True)
+    ((8, 2), True)
     """
     vals = _grid_values(net_spacing(dim, angle))
     out = []
