@@ -425,11 +425,12 @@ def hard_widths_section(
 
 #: What the exhaustive-vs-polynomial sweep shows, said plainly (issue 16).
 GAP_STATEMENT = (
-    "Exhaustive search over a net of directions and frequencies finds the network from the "
-    "same samples on which the polynomial-time learners stay near advantage 0, and its time "
-    "grows exponentially with d (its net has N(d) = (n^d - (n-2)^d) / 2 points). The data "
-    "determine the network; finding it is what is hard. This is consistent with LZZ's "
-    "theorem, which is about polynomial time, and does not test it at large d."
+    "Exhaustive search fits a phi(freq <w, x>) + b by least squares over a net of directions "
+    "and frequencies; the net has N(d) = (n^d - (n-2)^d) / 2 points, so its time grows "
+    "exponentially with d. Where it reaches advantage near 1 and the polynomial-time "
+    "learners do not, on the same samples, the data determine the network: finding it is "
+    "what is hard. This agrees with LZZ's theorem, which is about polynomial time; it does "
+    "not test it at large d."
 )
 
 
@@ -439,6 +440,8 @@ def advantage_by_section(
     """A self-contained HTML section (issue 16): mean advantage (and mean seconds) per learner
     and value of ``by`` (``"dim"`` for the exhaustive-vs-polynomial sweep, ``"noise_law"``
     for the noise-law sweep), from the finished ``learn`` trials in ``rows``."""
+    from html import escape as _esc
+
     ok = [r for r in rows if r.get("status") == "ok" and r.get("advantage") is not None]
     keys = sorted({str(r.get(by, "gaussian" if by == "noise_law" else "")) for r in ok},
                   key=lambda k: (len(k), k))
