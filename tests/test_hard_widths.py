@@ -74,3 +74,26 @@ def test_advantage_by_section_renders_a_table():
     html = advantage_by_section(rows, by="dim", title="gap", statement=GAP_STATEMENT)
     assert "0.990 (0.4 s)" in html and "0.970 (0.6 s)" in html and "0.010 (3 s)" in html
     assert "finding it is what is hard" in html and "3 finished trials" in html
+
+
+def test_advantage_by_noise_law_names_the_default_law():
+    from hardlearn.experiments.report import advantage_by_section
+
+    rows = [
+        {"status": "ok", "learner": "mlp", "noise_law": None, "advantage": 0.9},
+        {"status": "ok", "learner": "mlp", "noise_law": "laplace", "advantage": 0.8},
+    ]
+    html = advantage_by_section(rows, by="noise_law", title="laws")
+    assert "<th>gaussian</th>" in html and "<th>laplace</th>" in html and "None" not in html
+
+
+def test_advantage_by_section_within_a_key():
+    from hardlearn.experiments.report import advantage_by_section
+
+    rows = [
+        {"status": "ok", "learner": "mlp", "noise_law": None, "freq": 0.4, "advantage": 0.9},
+        {"status": "ok", "learner": "mlp", "noise_law": None, "freq": 2.0, "advantage": 0.0},
+    ]
+    html = advantage_by_section(rows, by="noise_law", title="laws", within="freq")
+    assert "freq = 0.4" in html and "freq = 2.0" in html and html.count("<table>") == 2
+    assert "0.900" in html and "0.000" in html

@@ -435,24 +435,38 @@ GAP_STATEMENT = (
 
 
 def advantage_by_section(
-    rows: Sequence[Mapping[str, Any]], *, by: str, title: str, statement: str = ""
+    rows: Sequence[Mapping[str, Any]], *, by: str, title: str, statement: str = "",
+    within: str | None = None,
 ) -> str:
     """A self-contained HTML section (issue 16): mean advantage (and mean seconds) per learner
     and value of ``by`` (``"dim"`` for the exhaustive-vs-polynomial sweep, ``"noise_law"``
-    for the noise-law sweep), from the finished ``learn`` trials in ``rows``."""
+    for the noise-law sweep), from the finished ``learn`` trials in ``rows``; with
+    ``within`` (e.g. ``"freq"``) one table per value of that key instead of pooling."""
     from html import escape as _esc
 
+    if within is not None:
+        values = sorted({r.get(within) for r in rows if r.get("status") == "ok"},
+                        key=lambda v: (str(type(v)), v))
+        tables = [advantage_by_section([r for r in rows if r.get(within) == v], by=by,
+                                       title=f"{title}: {within} = {v}") for v in values]
+        return (f"<h2>{_esc(title)}</h2>" + (f"<p>{_esc(statement)}</p>" if statement else "")
+                + "".join(t.replace("<h2>", "<h3>").replace("</h2>", "</h3>") for t in tables))
+
     ok = [r for r in rows if r.get("status") == "ok" and r.get("advantage") is not None]
-    keys = sorted({str(r.get(by, "gaussian" if by == "noise_law" else "")) for r in ok},
-                  key=lambda k: (len(k), k))
+    default = "gaussian" if by == "noise_law" else ""   # the law omitted at its default
+
+    def key(r: Mapping[str, Any]) -> str:
+        value = r.get(by)
+        return default if value is None else str(value)
+
+    keys = sorted({key(r) for r in ok}, key=lambda k: (len(k), k))
     learners = sorted({str(r.get("learner")) for r in ok})
     head = "".join(f"<th>{_esc(k)}</th>" for k in keys)
     body = []
     for name in learners:
         cells = []
         for k in keys:
-            sel = [r for r in ok if str(r.get("learner")) == name
-                   and str(r.get(by, "gaussian" if by == "noise_law" else "")) == k]
+            sel = [r for r in ok if str(r.get("learner")) == name and key(r) == k]
             if not sel:
                 cells.append("<td></td>")
                 continue
