@@ -16,8 +16,10 @@ from hardlearn.metrics import (
     advantage_interval,
     evaluate_learner,
     mean_ci,
+    mean_t_interval,
     newcombe_difference_interval,
     population_mse,
+    t_value,
     wilson_interval,
     z_value,
 )
@@ -55,6 +57,55 @@ def test_newcombe_difference_interval():
     assert (round(lo, 4), round(hi, 4)) == (0.0524, 0.3339)
     lo, hi = newcombe_difference_interval(5, 20, 5, 20)
     assert lo < 0 < hi and lo == pytest.approx(-hi)
+
+
+def test_t_value_against_scipy_and_tables():
+    from scipy import stats
+
+    for conf in (0.8, 0.9, 0.95, 0.99):
+        for df in (1, 2, 3, 5, 10, 30, 1000):
+            assert t_value(conf, df) == pytest.approx(stats.t.ppf(0.5 + conf / 2, df), rel=1e-10)
+    # Printed tables (Student 1908 / Fisher): t_{0.975, 1} = 12.706, t_{0.975, 4} = 2.776.
+    assert round(t_value(0.95, 1), 3) == 12.706
+    assert round(t_value(0.95, 4), 3) == 2.776
+    # Two repetitions: the interval is t/z = 6.48 times the normal-approximation one.
+    assert t_value(0.95, 1) / z_value(0.95) == pytest.approx(6.483, abs=1e-3)
+    with pytest.raises(ParameterError, match="df"):
+        t_value(0.95, 0)
+    with pytest.raises(ParameterError, match="confidence"):
+        t_value(1.5, 3)
+
+
+def test_mean_t_interval_matches_scipy_t_interval():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 5, 20):
+        v = rng.normal(1.0, 2.0, size=n)
+        est = mean_t_interval(v, 0.9)
+        lo, hi = stats.t.interval(0.9, n - 1, loc=np.mean(v), scale=stats.sem(v))
+        assert est.ci == pytest.approx((lo, hi), rel=1e-10)
+        assert est.se == pytest.approx(stats.sem(v), rel=1e-12)
+    try:  # an independent implementation where installed
+        from statsmodels.stats.weightstats import DescrStatsW
+    except ImportError:
+        pass
+    else:
+        v = rng.normal(size=4)
+        assert mean_t_interval(v).ci == pytest.approx(DescrStatsW(v).tconfint_mean(0.05), rel=1e-10)
+    one = mean_t_interval([3.0])
+    assert one.mean == 3.0 and one.se == math.inf and one.ci == (-math.inf, math.inf)
+
+
+def test_mean_t_interval_coverage_few_values_by_simulation():
+    # Normal values, n = 2: Student's t keeps 95 %; the normal quantile would give ~70 %.
+    rng = np.random.default_rng(2)
+    reps = 4000
+    hits = 0
+    for _ in range(reps):
+        est = mean_t_interval(rng.normal(0.0, 1.0, size=2))
+        hits += est.ci[0] <= 0.0 <= est.ci[1]
+    assert abs(hits / reps - 0.95) < 5 * math.sqrt(0.95 * 0.05 / reps)
 
 
 def test_mean_ci_coverage_by_simulation():

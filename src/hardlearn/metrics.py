@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtri, stdtrit
 
 from hardlearn._rng import as_generator, draw_seed, spawn
 from hardlearn._validation import check_array, check_int, check_real
@@ -40,6 +40,7 @@ __all__ = [
     "CI_METHODS",
     "MeanEstimate",
     "z_value",
+    "t_value",
     "mean_ci",
     "mean_t_interval",
     "wilson_interval",
@@ -75,6 +76,27 @@ def z_value(confidence: float) -> float:
     confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True,
                             high_open=True)
     return float(ndtri(1.0 - (1.0 - confidence) / 2.0))
+
+
+def t_value(confidence: float, df: int) -> float:
+    """Two-sided Student's t quantile ``T_df^-1(1 - (1 - confidence) / 2)``.
+
+    Parameters
+    ----------
+    confidence : float
+        Two-sided level in ``(0, 1)``.
+    df : int
+        Degrees of freedom (``>= 1``); ``n - 1`` for the mean of ``n`` values.
+
+    Examples
+    --------
+    >>> round(t_value(0.95, 1), 3), round(t_value(0.95, 9), 3)
+    (12.706, 2.262)
+    """
+    confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True,
+                            high_open=True)
+    df = check_int("df", df, minimum=1)
+    return float(stdtrit(df, 1.0 - (1.0 - confidence) / 2.0))
 
 
 @dataclass(frozen=True)
@@ -119,8 +141,6 @@ def mean_t_interval(values: Any, confidence: float = 0.95) -> MeanEstimate:
     >>> est.n, round(est.se, 4), tuple(round(c, 3) for c in est.ci)
     (3, 0.5774, (-0.484, 4.484))
     """
-    from scipy.stats import t as student_t
-
     v = check_array("values", values, ndim=1)
     n = v.shape[0]
     if n == 0:
@@ -131,7 +151,7 @@ def mean_t_interval(values: Any, confidence: float = 0.95) -> MeanEstimate:
     if n == 1:
         return MeanEstimate(mean, math.inf, (-math.inf, math.inf), 1)
     se = float(np.std(v, ddof=1) / math.sqrt(n))
-    half = float(student_t.ppf(1.0 - (1.0 - confidence) / 2.0, n - 1)) * se
+    half = t_value(confidence, n - 1) * se
     return MeanEstimate(mean, se, (mean - half, mean + half), n)
 
 
