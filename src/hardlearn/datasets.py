@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from hardlearn._optional import require
 from hardlearn.errors import DataFileError, ParameterError
 
 __all__ = ["save_dataset", "load_dataset", "FORMAT_VERSION", "SUFFIXES"]
@@ -85,6 +86,7 @@ def save_dataset(path: str | Path, arrays: dict[str, np.ndarray], metadata: dict
 
 
 def _save_parquet(path: Path, arrays: dict[str, np.ndarray], meta_text: str) -> None:
+    require("pyarrow", feature="writing a .parquet data file")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -163,6 +165,7 @@ def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], str]:
 
 
 def _load_parquet(path: Path) -> tuple[dict[str, np.ndarray], str]:
+    require("pyarrow", feature="reading a .parquet data file")
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)

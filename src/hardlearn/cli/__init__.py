@@ -20,6 +20,23 @@ __all__ = ["app", "main", "build_app"]
 _COMMAND_MODULES = ("demo", "foundation", "learn", "sweep", "attack",)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from hardlearn import __version__
+
+        typer.echo(f"hardlearn {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print the package version and exit.",
+    ),
+) -> None:
+    """Options that come before the command."""
+
+
 def build_app() -> typer.Typer:
     """Assemble the Typer application from the command modules."""
     application = typer.Typer(
@@ -31,10 +48,11 @@ def build_app() -> typer.Typer:
             "Start with `hardlearn demo`, or `hardlearn params --dim 64` for the regime table."
         ),
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
         pretty_exceptions_enable=False,
         rich_markup_mode="markdown",
     )
+    application.callback()(_root)
     for name in _COMMAND_MODULES:
         importlib.import_module(f"hardlearn.cli.{name}").register(application)
     return application

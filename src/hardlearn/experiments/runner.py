@@ -50,6 +50,7 @@ from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
 from typing import IO, Any
 
+from hardlearn._optional import require
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.experiments.framework import Record, environment, now_stamp
 from hardlearn.experiments.registry import get_task_kind, group_key, run_group, run_task
@@ -500,6 +501,7 @@ def _dask_trial(
 
 
 def _dask_cluster(workers: int) -> Any:
+    require("distributed", feature="the dask scheduler")
     from distributed import LocalCluster
 
     return LocalCluster(

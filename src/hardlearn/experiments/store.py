@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hardlearn._optional import require
 from hardlearn.errors import ParameterError, StoreError
 from hardlearn.experiments.framework import Record, environment
 from hardlearn.experiments.spec import SweepSpec, Task, parse_spec
@@ -369,6 +370,7 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def to_arrow(rows: Sequence[dict[str, Any]]) -> Any:
     """The rows as a :class:`pyarrow.Table` (missing values become nulls)."""
+    require("pyarrow", feature="the results store")
     import pyarrow as pa
 
     cols = _columns(rows)

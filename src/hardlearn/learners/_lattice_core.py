@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from hardlearn._optional import require
 from hardlearn._validation import check_choice
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.problems.exact import dyadic_integers
@@ -88,6 +89,7 @@ def _seed_fpylll(seed: int) -> None:
 
 def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], int]:
     """LLL with fpylll; on a precision failure retry with exact-enough MPFR. Returns retries."""
+    require("fpylll", feature="lattice reduction")
     from fpylll import LLL, IntegerMatrix
 
     attempts: list[dict[str, Any]] = [
@@ -112,6 +114,7 @@ def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], i
 
 
 def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: int):
+    require("fpylll", feature="lattice reduction")
     from fpylll import BKZ, IntegerMatrix
 
     B = IntegerMatrix.from_matrix(rows)

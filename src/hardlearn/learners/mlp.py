@@ -55,6 +55,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from hardlearn._optional import require
 from hardlearn._rng import draw_seed
 from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
@@ -597,6 +598,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> MLPRegressor:
         """Train on ``X`` (m, d) and ``y`` (m,) following the module recipe; returns self."""
+        require("torch", feature="the MLP learner")
         import torch
 
         self._check_params()
