@@ -85,6 +85,7 @@ from hardlearn.learners.mlp import (
     DEFAULT_STEPS,
     MLPRegressor,
     TrainConfig,
+    check_device,
     resolve_device,
 )
 
@@ -198,7 +199,7 @@ def plan_chunks(
     fixed = (n_train + n_val) * (dim + 2) * isz + 4 * 8 * n_train
     fixed += (7 + int(early_stopping)) * params * isz
     per_row = row_bytes + 2 * (dim + 2) * isz + 4 * isz
-    if device == "cuda":
+    if str(device).startswith("cuda"):
         if free_bytes is None:
             free_bytes = _cuda_free_bytes()
         budget = int(CUDA_MEMORY_FRACTION * free_bytes)
@@ -456,7 +457,7 @@ validation_fraction, eval_every, patience, dtype, device
         check_int(p + "eval_every", self.eval_every, minimum=1)
         check_int(p + "patience", self.patience, minimum=1)
         check_choice(p + "dtype", self.dtype, ("float32", "float64"))
-        check_choice(p + "device", self.device, ("auto", "cpu", "cuda"))
+        check_device(p + "device", self.device)
         if self.chunk_size is not None:
             check_int(p + "chunk_size", self.chunk_size, minimum=1)
         if self.block_bytes is not None:

@@ -75,6 +75,7 @@ __all__ = [
     "epoch_batches",
     "train_network",
     "resolve_device",
+    "check_device",
     "DEFAULT_STEPS",
 ]
 
@@ -85,8 +86,33 @@ _PREDICT_ELEMENTS = 1 << 22
 _PARAM_NAMES = ("W1", "b1", "w2", "b2")
 
 
-def resolve_device(device: str) -> str:
+def check_device(name: str, device: Any) -> str:
+    """The device as a string (``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``); refuses others.
+
+    A :class:`torch.device` is accepted and written as its string. Nothing is imported.
+
+    Examples
+    --------
+    >>> check_device("device", "cuda:1")
+    'cuda:1'
+    """
+    text = str(device) if type(device).__name__ == "device" else device
+    if isinstance(text, str):
+        kind, _, index = text.partition(":")
+        if (kind in ("auto", "cpu", "cuda") and not index) or (
+            kind == "cuda" and index.isdigit()
+        ):
+            return text
+    raise ParameterError(
+        f"{name} must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device; got {device!r}."
+    )
+
+
+def resolve_device(device: Any) -> str:
     """``"auto"`` -> ``"cuda"`` when a GPU is visible, else ``"cpu"``; checks the others.
+
+    ``"cuda:N"`` and :class:`torch.device` are accepted; a CUDA index torch cannot see is
+    refused.
 
     Examples
     --------
@@ -95,14 +121,21 @@ def resolve_device(device: str) -> str:
     """
     import torch
 
-    device = check_choice("device", device, ("auto", "cpu", "cuda"))
+    device = check_device("device", device)
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ParameterError(
-            "device='cuda' was asked for but torch sees no CUDA device; use device='cpu' or "
-            "'auto'."
-        )
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ParameterError(
+                f"device={device!r} was asked for but torch sees no CUDA device; use "
+                "device='cpu' or 'auto'."
+            )
+        index = int(device.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise ParameterError(
+                f"device={device!r} names CUDA device {index} but torch sees "
+                f"{torch.cuda.device_count()}; use an index below that."
+            )
     return device
 
 
@@ -566,7 +599,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         check_int(p + "eval_every", self.eval_every, minimum=1)
         check_int(p + "patience", self.patience, minimum=1)
         check_choice(p + "dtype", self.dtype, ("float32", "float64"))
-        check_choice(p + "device", self.device, ("auto", "cpu", "cuda"))
+        check_device(p + "device", self.device)
         resolve_seed(self)
 
     def _config(self, n: int) -> TrainConfig:
@@ -618,6 +651,34 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.fit_seconds_ = result.seconds
         self.device_ = config.device
         return self
+
+    def to_torch(self, dtype: Any = None, device: Any = "cpu") -> torch.nn.Module:
+        """The trained network as a picklable torch module (``x -> f(x)``, shape (m,)).
+
+        The module is :meth:`hardlearn.problems.network.OneHiddenLayerReLU.to_torch` of the
+        learned weights (``float64`` by default, so it equals :meth:`predict` to rounding);
+        it can be ``torch.save``d and loaded where hardlearn is installed.
+
+        Examples
+        --------
+        >>> import torch
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.normal(size=(64, 3)), rng.normal(size=64)
+        >>> est = MLPRegressor(width=4, steps=5, random_state=0).fit(X, y)
+        >>> net = est.to_torch()
+        >>> bool(np.allclose(net(torch.tensor(X)).detach().numpy(), est.predict(X)))
+        True
+        """
+        from hardlearn.problems.network import OneHiddenLayerReLU
+
+        check_is_fitted(self, "W1_")
+        network = OneHiddenLayerReLU(
+            np.asarray(self.W1_, dtype=np.float64),
+            np.asarray(self.b1_, dtype=np.float64),
+            np.asarray(self.w2_, dtype=np.float64),
+            float(self.b2_),
+        )
+        return network.to_torch(dtype=dtype, device=device)
 
     def predict(self, X: Any) -> np.ndarray:
         """The network's output on ``X`` (m, d), computed in float64 numpy; shape (m,)."""

@@ -207,7 +207,19 @@ def _torch_module_class() -> type:
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.output(torch.relu(self.hidden(x))).squeeze(-1)
 
+    # Found by pickle as hardlearn.problems.network.TorchOneHiddenLayerReLU through the module
+    # __getattr__ below, so the module pickles and torch.saves without importing torch at
+    # package import.
+    TorchOneHiddenLayerReLU.__module__ = __name__
+    TorchOneHiddenLayerReLU.__qualname__ = "TorchOneHiddenLayerReLU"
     return TorchOneHiddenLayerReLU
+
+
+def __getattr__(name: str) -> Any:
+    """``TorchOneHiddenLayerReLU``, the torch module class, built on first use (PEP 562)."""
+    if name == "TorchOneHiddenLayerReLU":
+        return _torch_module_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def capped_triangle_coefficients(radius: int) -> tuple[np.ndarray, np.ndarray]:

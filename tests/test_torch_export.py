@@ -1,0 +1,61 @@
+"""Torch modules as PyTorch users expect: picklable, torch.save-able, devices by name."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hardlearn import capped_periodic_network  # noqa: E402
+from hardlearn.errors import ParameterError  # noqa: E402
+from hardlearn.learners.mlp import MLPRegressor, check_device, resolve_device  # noqa: E402
+from hardlearn.problems.network import TorchOneHiddenLayerReLU  # noqa: E402
+
+
+def _network():
+    return capped_periodic_network([0.6, 0.8], freq=1.5, radius=2)
+
+
+def test_network_module_pickles_and_torch_saves():
+    net = _network()
+    module = net.to_torch()
+    assert type(module) is TorchOneHiddenLayerReLU
+    x = torch.tensor(np.random.default_rng(0).normal(size=(16, 2)))
+    again = pickle.loads(pickle.dumps(module))
+    assert torch.equal(again(x), module(x))
+    buffer = io.BytesIO()
+    torch.save(module, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=False)
+    assert torch.equal(loaded(x), module(x))
+    np.testing.assert_allclose(module(x).detach().numpy(), net(x.numpy()), rtol=1e-12, atol=1e-14)
+
+
+def test_mlp_regressor_exports_its_trained_network():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(128, 3)), rng.normal(size=128)
+    est = MLPRegressor(width=8, steps=20, random_state=0).fit(X, y)
+    module = est.to_torch()
+    out = module(torch.tensor(X)).detach().numpy()
+    np.testing.assert_allclose(out, est.predict(X), rtol=1e-10, atol=1e-12)
+    state = pickle.loads(pickle.dumps(module)).state_dict()
+    np.testing.assert_array_equal(state["hidden.weight"].numpy(), est.W1_.astype(np.float64))
+
+
+def test_devices_by_name_and_torch_device():
+    assert check_device("device", torch.device("cpu")) == "cpu"
+    assert check_device("device", "cuda:1") == "cuda:1"
+    assert resolve_device(torch.device("cpu")) == "cpu"
+    for bad in ("gpu", "cuda:x", "cpu:0", 3):
+        with pytest.raises(ParameterError, match="device"):
+            check_device("device", bad)
+    if torch.cuda.device_count() < 2:
+        with pytest.raises(ParameterError, match="cuda:1"):
+            resolve_device("cuda:1")
+    X = np.random.default_rng(2).normal(size=(32, 2))
+    est = MLPRegressor(width=4, steps=3, device=torch.device("cpu"), random_state=0)
+    assert est.fit(X, X[:, 0]).device_ == "cpu"
