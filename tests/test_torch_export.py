@@ -59,3 +59,38 @@ def test_devices_by_name_and_torch_device():
     X = np.random.default_rng(2).normal(size=(32, 2))
     est = MLPRegressor(width=4, steps=3, device=torch.device("cpu"), random_state=0)
     assert est.fit(X, X[:, 0]).device_ == "cpu"
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_fused_adam_fallback_gives_the_same_numbers(dtype):
+    from hardlearn.learners._batched_core import FlatOptimizer, fused_adam_kernel
+
+    gen = torch.Generator().manual_seed(0)
+    start = torch.randn(4, 50, generator=gen, dtype=dtype)
+    grads = [torch.randn(4, 50, generator=gen, dtype=dtype) for _ in range(6)]
+    hyper = {"lr": np.full(4, 1e-2), "weight_decay": np.full(4, 1e-3), "momentum": np.zeros(4)}
+    results = []
+    for use_kernel in (True, False):
+        theta = start.clone()
+        opt = FlatOptimizer("adam", theta, hyper, dtype, "cpu", use_kernel=use_kernel)
+        assert opt.fused
+        assert (opt.public_adam is None) == (use_kernel and fused_adam_kernel() is not None)
+        for g in grads:
+            opt.step(theta, g.clone())
+        results.append(theta)
+    assert not torch.equal(results[0], start)
+    torch.testing.assert_close(results[0], results[1], rtol=0, atol=0)
+
+
+def test_fused_adam_capability_check_falls_back_when_the_kernel_is_gone(monkeypatch):
+    from hardlearn.learners import _batched_core
+
+    assert _batched_core.fused_adam_kernel() is getattr(torch, "_fused_adam_", None)
+    # A torch without the private name (public Adam(fused=True) still has its kernel).
+    monkeypatch.setattr(_batched_core, "fused_adam_kernel", lambda: None)
+    theta = torch.zeros(2, 3, dtype=torch.float64)
+    hyper = {"lr": np.full(2, 0.1), "weight_decay": np.zeros(2), "momentum": np.zeros(2)}
+    opt = _batched_core.FlatOptimizer("adam", theta, hyper, torch.float64, "cpu")
+    assert opt.public_adam is not None
+    opt.step(theta, torch.ones(2, 3, dtype=torch.float64))
+    torch.testing.assert_close(theta, torch.full((2, 3), -0.1, dtype=torch.float64))

@@ -320,6 +320,19 @@ class EpochPermutations:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def fused_adam_kernel() -> Any:
+    """The private ``torch._fused_adam_`` kernel when this torch has it, else None.
+
+    Capability check for :class:`FlatOptimizer`: a private name can vanish in any torch
+    release, and then the public ``torch.optim.Adam(fused=True)`` (same kernel, per-step
+    Python work on top) is used instead.
+    """
+    import torch
+
+    kernel = getattr(torch, "_fused_adam_", None)
+    return kernel if callable(kernel) else None
+
+
 class FlatOptimizer:
     """torch.optim.Adam / SGD on a flat (b, P) parameter buffer, with per-network ``lr``,
     ``weight_decay`` and ``momentum`` as (b, 1) columns.
@@ -328,12 +341,14 @@ class FlatOptimizer:
     ``torch.optim.Adam(fused=True)``, ``torch._fused_adam_``, called directly: one pass over
     the buffer instead of seven, the same formula rounded differently in the last bit, and
     neither the optimiser's per-step Python work nor its import of ``torch._dynamo`` (1.2 s
-    on first use). Otherwise the formulas of torch's single-tensor implementations are
+    on first use). Where this torch has no such kernel (:func:`fused_adam_kernel`), or when
+    ``use_kernel=False``, the public ``torch.optim.Adam(fused=True)`` runs instead, with the
+    same numbers. Otherwise the formulas of torch's single-tensor implementations are
     written out, in the same order of operations.
     """
 
     def __init__(self, kind: str, theta: torch.Tensor, hyper: dict[str, np.ndarray],
-                 tdtype: torch.dtype, device: str) -> None:
+                 tdtype: torch.dtype, device: str, *, use_kernel: bool = True) -> None:
         import torch
 
         self.kind = kind
@@ -348,6 +363,13 @@ class FlatOptimizer:
         self.wd = column(hyper["weight_decay"])
         self.momentum = column(hyper["momentum"])
         self.fused = kind == "adam" and isinstance(self.lr, float) and isinstance(self.wd, float)
+        self.kernel = fused_adam_kernel() if (self.fused and use_kernel) else None
+        self.public_adam = None
+        if self.fused and self.kernel is None:
+            self.public_adam = torch.optim.Adam(
+                [theta], lr=self.lr, betas=(_BETA1, _BETA2), eps=_EPS,
+                weight_decay=self.wd, fused=True,
+            )
         if self.fused:
             # torch.optim.Adam(fused=True) keeps its step count as a float32 tensor.
             self.t_tensor = torch.zeros((), dtype=torch.float32, device=device)
@@ -369,9 +391,14 @@ class FlatOptimizer:
     def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
         import torch
 
+        if self.public_adam is not None:  # no private kernel: the public fused optimiser
+            theta.grad = grad
+            self.public_adam.step()
+            theta.grad = None
+            return
         if self.fused:  # the step count lives in t_tensor, as the kernel reads it
             self.t_tensor.add_(1)
-            torch._fused_adam_(
+            self.kernel(
                 [theta], [grad], [self.m], [self.v], [], [self.t_tensor], lr=self.lr,
                 beta1=_BETA1, beta2=_BETA2, weight_decay=self.wd, eps=_EPS, amsgrad=False,
                 maximize=False,
