@@ -1,4 +1,4 @@
-"""Where the lattice attack stops: noise thresholds and times (SPEC section 5, issue 4).
+"""Where the lattice attack stops: noise thresholds and times (mathematics section 5, issue 4).
 
 For each dimension d, label kind, engine and reduction this prints
 

@@ -1,4 +1,5 @@
-"""The lattice attack: recovery at the SPEC noise levels, certification, engines, limits, CLI."""
+"""The lattice attack: recovery at the noise levels of mathematics section 5, certification,
+engines, limits, CLI."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _check_recovered(s, est):
     assert abs(est.freq_ - s.freq) < 1e-9 * s.freq
 
 
-# SPEC section 5: CLWE recovery at 2^-45 (d = 10) and 2^-110 (d = 20); triangle-wave labels
+# mathematics section 5: CLWE recovery at 2^-45 (d = 10) and 2^-110 (d = 20); triangle-wave labels
 # at 2^-150 (d = 14) and 2^-400 (d = 20); cosine labels alike.
 @pytest.mark.parametrize(
     ("d", "p", "kind"),
@@ -269,7 +270,7 @@ def test_fpylll_precision_failure_is_retried(monkeypatch):
 
 
 def test_predicted_scale_bits_follow_the_spec_levels():
-    # SPEC: recovered at 2^-600 (d = 80) and 2^-2000 (d = 160); failed at 2^-450 (d = 80).
+    # mathematics 5: recovered at 2^-600 (d = 80) and 2^-2000 (d = 160); failed at 2^-450 (d = 80).
     assert 450 < predicted_scale_bits(80, 81) < 650
     assert 1200 < predicted_scale_bits(160, 161) < 2000
     assert predicted_scale_bits(40, 41, reduction="bkz") < predicted_scale_bits(40, 41)

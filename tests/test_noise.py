@@ -128,7 +128,7 @@ def test_estimate_advantage_records_the_law():
 def test_regime_scales_beta_with_the_density_at_zero():
     g = lzz_regime(32)
     assert g.noise_law == "gaussian" and g.reduction == "applies"
-    # the Gaussian regime is the formula of SPEC section 4
+    # the Gaussian regime is the formula of mathematics section 4
     assert g.beta == pytest.approx(
         0.1 * math.pi * math.sqrt(2 * math.pi) * g.sigma / (2 * g.samples), rel=1e-12)
     for spec in CONTINUOUS:

@@ -1,4 +1,4 @@
-"""The problem objects: shapes, exact identities, validation (SPEC sections 2-3, 7)."""
+"""The problem objects: shapes, exact identities, validation (mathematics sections 2-3, 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Statistical checks of SPEC section 7 (fixed seeds; 5 standard errors; KS at 1e-4).
+"""Statistical checks of mathematics section 7 (fixed seeds; 5 standard errors; KS at 1e-4).
 
 The checks live in :mod:`hardlearn.verification` so that ``hardlearn verify`` and the tests
 run the same code; here each one must pass, and a broken sampler must make it fail.

@@ -1,4 +1,4 @@
-"""Statistical checks of the reduction and the learners, with fixed seeds (SPEC sections 4, 6).
+"""Statistical checks of the reduction and the learners, with fixed seeds (maths 4, 6).
 
 Tolerances are 5 standard errors unless stated. The ``slow`` ones are the full-size versions.
 """
@@ -23,7 +23,7 @@ def paper_freq(dim: int) -> float:
 
 
 def test_spec4_sanity_values():
-    """d = 20, gamma = 2 sqrt d, beta = 1e-3, sigma = 1e-2, 2e5 samples (SPEC section 4)."""
+    """d = 20, gamma = 2 sqrt d, beta = 1e-3, sigma = 1e-2, 2e5 samples (mathematics section 4)."""
     d, sigma, beta = 20, 1e-2, 1e-3
     gamma = 2 * math.sqrt(d)
     w = random_direction(d, rng=0)
@@ -39,7 +39,7 @@ def test_spec4_sanity_values():
     oc = loss("oracle", clwe)
     assert abs(oc.loss - (sigma**2 + beta**2 / (2 * math.pi))) < 5 * oc.loss_se
     assert oc.loss == pytest.approx(1e-4, rel=0.02) and oc.label == "clwe"
-    # Oracle on null: E(tri(U) - tri(V))^2 + sigma^2 = 2/48 + 1e-4 (SPEC: about 0.0416).
+    # Oracle on null: E(tri(U) - tri(V))^2 + sigma^2 = 2/48 + 1e-4 (maths 4: about 0.0416).
     on = loss("oracle", null)
     assert abs(on.loss - (2 / 48 + sigma**2)) < 5 * on.loss_se and on.label == "null"
     # Trivial predictor: Var tri(U) + sigma^2 = 1/48 + 1e-4 (about 0.0209) on both.

@@ -1,4 +1,4 @@
-"""The regime calculator (SPEC sections 1-4)."""
+"""The regime calculator (mathematics sections 1-4)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 CLWE (Bruna, Regev, Song, Tang, STOC 2021) draws ``y ~ N(0, I / (2 pi))`` and noise
 ``e ~ N(0, beta^2 / (2 pi))``, and writes ``z = (gamma <w, y> + e) mod 1``. The learning view
-(SPEC section 2) rescales to ``x = sqrt(2 pi) y ~ N(0, I)``; then
+(mathematics section 2) rescales to ``x = sqrt(2 pi) y ~ N(0, I)``; then
 ``z = (freq <w, x> + e') mod 1`` with ``freq = gamma / sqrt(2 pi)`` and
 ``e' ~ N(0, s^2)``, ``s = beta / sqrt(2 pi)``.
 

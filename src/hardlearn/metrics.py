@@ -1,6 +1,6 @@
 """Population MSE, advantage and their confidence intervals: the one home of these formulas.
 
-Definitions (SPEC section 1):
+Definitions (mathematics section 1):
 
 * ``MSE(f_hat) = E_x (f_hat(x) - f(x))^2`` against the clean target on fresh inputs
   ``x ~ N(0, I_d)``, estimated by the mean over ``n`` fresh inputs;
@@ -202,7 +202,7 @@ def newcombe_difference_interval(
 
 
 def advantage(mse: float, trivial_mse: float) -> float:
-    """``1 - mse / trivial_mse`` (SPEC section 1).
+    """``1 - mse / trivial_mse`` (mathematics section 1).
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""The reduction of SPEC section 4: CLWE samples -> regression data; learner -> distinguisher.
+"""The reduction of mathematics 4: CLWE samples -> regression data; learner -> distinguisher.
 
 **Forward map** (:func:`clwe_to_regression`): ``(y, z) -> (x, label)`` with
 ``x = sqrt(2 pi) y`` (:func:`hardlearn.conventions.brst_to_standard`) and
@@ -82,7 +82,7 @@ def clwe_to_regression(
     rng: np.random.Generator | int,
     noise_law: str | NoiseLaw = "gaussian",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Map CLWE (or null) samples to a regression data set (SPEC section 4, forward map).
+    """Map CLWE (or null) samples to a regression data set (mathematics section 4, forward map).
 
     Parameters
     ----------
@@ -274,7 +274,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class Distinguisher:
-    """A learner turned into a CLWE distinguisher (SPEC section 4).
+    """A learner turned into a CLWE distinguisher (mathematics section 4).
 
     Parameters
     ----------

@@ -1,19 +1,19 @@
 """The parameter calculator: LZZ's regimes, the width rule, tail mass and TV bounds.
 
 Every formula that turns a dimension into the parameters of the hard instance lives here
-(SPEC sections 1-4). :func:`lzz_regime` returns a frozen :class:`Regime`; each field is
+(mathematics sections 1-4). :func:`lzz_regime` returns a frozen :class:`Regime`; each field is
 documented in :data:`FIELDS` with its formula and source, and ``hardlearn params --dim D``
 prints that table.
 
 Defaults (all polynomial in ``d``, so the polynomial regime of LZZ's main theorem):
 
-* ``gamma = 2 sqrt(d)``: the smallest ``gamma`` of BRST21's hardness theorem (SPEC section 2);
+* ``gamma = 2 sqrt(d)``: the smallest ``gamma`` of BRST21's hardness theorem (maths 2);
 * ``samples m = d^2``;
 * ``sigma = d^-2`` (polynomial regime) or ``2^(-d^eta)`` when ``eta`` is given
   (LZZ's super-polynomial extension, ``eta in (0, 1/2)``);
 * a total-variation budget ``tv_budget = 0.1`` split evenly between the CLWE noise and the
   tail of the capped network: ``beta`` and the radius ``R`` are the largest noise and the
-  smallest radius for which ``m * (TV_noise + tail) <= tv_budget`` (SPEC section 4).
+  smallest radius for which ``m * (TV_noise + tail) <= tv_budget`` (mathematics section 4).
 
 Other label-noise laws (``noise_law``, :mod:`hardlearn.problems.noise`): the per-sample
 noise bound becomes ``L f(0) E|e'|`` with ``f(0)`` the law's density at 0 at standard
@@ -75,7 +75,7 @@ REDUCTION_GIVES_NOTHING = (
 
 
 def tail_mass(freq: float, radius: float) -> float:
-    """``P(|freq g| > R) = erfc(R / (sqrt 2 freq))`` for ``g ~ N(0, 1)`` (SPEC section 3).
+    """``P(|freq g| > R) = erfc(R / (sqrt 2 freq))`` for ``g ~ N(0, 1)`` (mathematics section 3).
 
     The capped network and the periodic neuron differ only there.
 
@@ -91,7 +91,7 @@ def tail_mass(freq: float, radius: float) -> float:
 
 def radius_for_tail(freq: float, tail: float) -> int:
     """Smallest integer ``R >= 1`` with ``tail_mass(freq, R) <= tail``: ``ceil(freq r)``,
-    ``r = sqrt(2) erfcinv(tail)`` (SPEC section 3, width rule).
+    ``r = sqrt(2) erfcinv(tail)`` (mathematics section 3, width rule).
 
     Examples
     --------
@@ -104,7 +104,7 @@ def radius_for_tail(freq: float, tail: float) -> int:
 
 
 def width_for_radius(radius: int) -> int:
-    """Width ``k = 4R + 1`` of the capped triangle network (SPEC section 3).
+    """Width ``k = 4R + 1`` of the capped triangle network (mathematics section 3).
 
     Examples
     --------
@@ -137,13 +137,13 @@ def network_width(radius: int, activation: Any = "triangle") -> int:
 def noise_tv_bound(
     beta: float, sigma: float, lipschitz: float = 1.0, noise_law: str | NoiseLaw = "gaussian"
 ) -> float:
-    """Per-sample TV bound of SPEC section 4: ``L f(0) E|e'|``.
+    """Per-sample TV bound of mathematics section 4: ``L f(0) E|e'|``.
 
     ``f(0)`` is the label-noise density at 0 at standard deviation ``sigma``
     (:mod:`hardlearn.problems.noise`: a symmetric unimodal law's shift by ``a`` has distance
     ``2 F(|a|/2) - 1 <= |a| f(0)``). ``e' ~ N(0, s^2)`` with ``s = beta / sqrt(2 pi)`` has
     ``E|e'| = s sqrt(2 / pi) = beta / pi``. For Gaussian noise ``f(0) = 1 / (sigma sqrt(2 pi))``
-    and the bound is SPEC's ``L beta / (pi sqrt(2 pi) sigma)``.
+    and the bound is the mathematics page's ``L beta / (pi sqrt(2 pi) sigma)``.
 
     Raises
     ------
@@ -171,7 +171,7 @@ def noise_tv_bound(
 
 
 def gaussian_shift_tv(a: float, b: float, s: float) -> float:
-    """``d_TV(N(a, s^2), N(b, s^2)) = 2 Phi(|a - b| / (2 s)) - 1`` (SPEC section 7).
+    """``d_TV(N(a, s^2), N(b, s^2)) = 2 Phi(|a - b| / (2 s)) - 1`` (mathematics section 7).
 
     Examples
     --------
@@ -225,27 +225,27 @@ FIELDS: dict[str, tuple[str, str]] = {
     "eta": ("exponent of the super-polynomial regime, in (0, 1/2)", "LZZ extension"),
     "gamma": ("2 sqrt(d) unless given", "BRST21 Thm 1.1"),
     "beta": ("tv_budget pi / (2 m L f(0)), at most 1/2; Gaussian: "
-             "tv_budget pi sqrt(2 pi) sigma / (2 m L)", "SPEC 4; issue 16"),
-    "freq": ("gamma / sqrt(2 pi)", "SPEC 2"),
-    "clwe_noise_std": ("beta / sqrt(2 pi): std of e' in the standard view", "SPEC 2"),
-    "sigma": ("d^-2, or 2^(-d^eta)", "LZZ; SPEC 1"),
-    "sigma_bits": ("-log2 sigma", "SPEC 1"),
-    "samples": ("m = d^2 unless given", "SPEC 4"),
-    "eps": ("weak-learning margin, 1/d unless given", "SPEC 1"),
-    "tail_target": ("tv_budget / (2 m)", "SPEC 3-4"),
-    "radius": ("R = ceil(freq sqrt(2) erfcinv(tail_target))", "SPEC 3 width rule"),
-    "width": ("k = 4R + 1 (triangle); 2 + kinks in (-R, R) for piecewise-linear phi", "SPEC 3"),
-    "tail_mass": ("erfc(R / (sqrt 2 freq))", "SPEC 3"),
+             "tv_budget pi sqrt(2 pi) sigma / (2 m L)", "mathematics 4; issue 16"),
+    "freq": ("gamma / sqrt(2 pi)", "mathematics 2"),
+    "clwe_noise_std": ("beta / sqrt(2 pi): std of e' in the standard view", "mathematics 2"),
+    "sigma": ("d^-2, or 2^(-d^eta)", "LZZ; mathematics 1"),
+    "sigma_bits": ("-log2 sigma", "mathematics 1"),
+    "samples": ("m = d^2 unless given", "mathematics 4"),
+    "eps": ("weak-learning margin, 1/d unless given", "mathematics 1"),
+    "tail_target": ("tv_budget / (2 m)", "mathematics 3-4"),
+    "radius": ("R = ceil(freq sqrt(2) erfcinv(tail_target))", "mathematics 3 width rule"),
+    "width": ("k = 4R + 1 (triangle); 2 + kinks in (-R, R) for piecewise-linear phi", "maths 3"),
+    "tail_mass": ("erfc(R / (sqrt 2 freq))", "mathematics 3"),
     "tv_noise_per_sample": ("L f(0) beta / pi; Gaussian: L beta / (pi sqrt(2 pi) sigma)",
-                            "SPEC 4; issue 16"),
-    "tv_tail_per_sample": ("erfc(R / (sqrt 2 freq))", "SPEC 4"),
-    "tv_total": ("m (tv_noise_per_sample + tv_tail_per_sample)", "SPEC 4"),
+                            "mathematics 4; issue 16"),
+    "tv_tail_per_sample": ("erfc(R / (sqrt 2 freq))", "mathematics 4"),
+    "tv_total": ("m (tv_noise_per_sample + tv_tail_per_sample)", "mathematics 4"),
     "gamma_over_beta": ("gamma / beta (polynomial in d for BRST21 hardness)", "BRST21"),
     "gapsvp_factor": ("about d / beta (up to polylog factors)", "BRST21 Thm 1.1"),
-    "activation": ("the periodic activation phi", "SPEC 3"),
+    "activation": ("the periodic activation phi", "mathematics 3"),
     "noise_law": ("law of the label noise, standard deviation sigma", "issue 16"),
     "noise_density_at_zero": ("f(0) of the label-noise law at std sigma", "problems/noise.py"),
-    "reduction": ("whether the TV argument of SPEC 4 applies to this noise law", "issue 16"),
+    "reduction": ("whether the TV argument of mathematics 4 applies to this noise law", "issue 16"),
 }
 
 #: Named regimes; each cites where it comes from.

@@ -1,4 +1,4 @@
-"""Numerical checks of the SPEC's closed forms (SPEC section 7), run by ``hardlearn verify``.
+"""Numerical checks of the closed forms of mathematics section 7, run by ``hardlearn verify``.
 
 Each check draws with its own generator (derived from the root seed and the check's name),
 compares a measured quantity with its closed form, and returns a :class:`Check` holding the
@@ -156,7 +156,7 @@ def check_hclwe_marginal(scale: int, rng: np.random.Generator) -> Check:
 
 
 def check_hclwe_density(scale: int, rng: np.random.Generator) -> Check:
-    """hCLWE: ``marginal_cdf`` equals the CDF of the defining density (SPEC section 2),
+    """hCLWE: ``marginal_cdf`` equals the CDF of the defining density (mathematics section 2),
     ``rho(t) sum_i rho_beta(i - gamma t)``, integrated numerically (independent of the
     sampler's layer constants, which the KS check shares with ``marginal_cdf``)."""
     worst = 0.0

@@ -1,4 +1,4 @@
-"""``hardlearn attack``: learn the neuron exactly by lattice reduction (SPEC section 5)."""
+"""``hardlearn attack``: learn the neuron exactly by lattice reduction (mathematics section 5)."""
 
 from __future__ import annotations
 

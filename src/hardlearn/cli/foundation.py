@@ -193,7 +193,7 @@ def verify(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Check every closed form of SPEC section 7 numerically; exit status 1 on a failure.
+    """Check every closed form of mathematics section 7 numerically; exit status 1 on a failure.
 
     Monte Carlo checks pass within 5 standard errors, KS tests at level 1e-4.
     """
@@ -202,7 +202,7 @@ def verify(
     if json_out:
         emit_json({"passed": not failed, "checks": [c.as_dict() for c in checks]})
     else:
-        table = Table(title="SPEC section 7 checks")
+        table = Table(title="mathematics section 7 checks")
         for col in ("claim", "expected", "measured", "pass"):
             table.add_column(col)
         for c in checks:

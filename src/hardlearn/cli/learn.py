@@ -1,5 +1,5 @@
 """Commands that run learners: ``learn`` (population MSE, advantage) and ``distinguish``
-(the reduction of SPEC section 4: a learner as a CLWE distinguisher, with its advantage).
+(the reduction of mathematics section 4: a learner as a CLWE distinguisher, with its advantage).
 
 Problem parameters not given on the command line default to the regime calculator's values
 for ``--dim`` (:func:`hardlearn.regimes.lzz_regime`); the ones given are passed to it, so the

@@ -53,7 +53,7 @@ class DemoSize:
 
     ``exact_noise_bits`` is the exponentially small noise of the second distinguisher
     column: chosen well below the lattice attack's threshold at ``dim`` for triangle labels
-    (SPEC section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The lattice learner uses
+    (mathematics section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The lattice learner uses
     ``d + 1`` samples, SZB21's setting (the distinguisher's default for it).
 
     ``control_freq`` is the frequency of the positive control: the MLP distinguisher, with

@@ -1,9 +1,9 @@
 """Reference learners: the trivial estimator and the oracle that knows the target.
 
 :class:`MeanRegressor` predicts the mean of its training labels; its population MSE is about
-``Var f``, so its advantage ``1 - MSE / Var f`` is about 0 (SPEC section 1).
+``Var f``, so its advantage ``1 - MSE / Var f`` is about 0 (mathematics section 1).
 :class:`OracleRegressor` predicts ``target(x)`` itself; it is the sanity reference of the
-distinguisher (SPEC section 4): on CLWE data its held-out loss is about ``sigma^2``.
+distinguisher (mathematics section 4): on CLWE data its held-out loss is about ``sigma^2``.
 
 This module also holds the input checks every learner of :mod:`hardlearn.learners` shares:
 scikit-learn's own validation (so ``check_estimator`` passes), with any refusal re-raised as
@@ -95,7 +95,7 @@ class MeanRegressor(RegressorMixin, BaseEstimator):
     """The trivial estimator: predicts the mean of the training labels.
 
     Its population MSE against the clean target is ``Var f + (mean_ - E f)^2``, i.e. the
-    trivial MSE of SPEC section 1 up to the error of the sample mean.
+    trivial MSE of mathematics section 1 up to the error of the sample mean.
 
     Parameters
     ----------

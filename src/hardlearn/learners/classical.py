@@ -4,7 +4,7 @@ Thin wrappers over scikit-learn (``PolynomialFeatures``, ``StandardScaler``, ``R
 ``KernelRidge``, ``RBFSampler``) that follow the package's conventions: ``rng`` resolved in
 ``fit`` (None means seed 0), errors as :class:`~hardlearn.errors.ParameterError` naming the
 learner and the parameter, and memory guards stated up front instead of an out-of-memory
-crash. SPEC section 6: these methods learn ``tri(freq <w, x>)`` at small ``freq`` and small
+crash. mathematics section 6: these methods learn ``tri(freq <w, x>)`` at small ``freq`` and small
 ``d`` and stall at ``advantage ~ 0`` once ``freq`` is of order ``sqrt(d)``; the package
 measures it.
 

@@ -1,6 +1,6 @@
 """Learning the periodic neuron by lattice reduction when the noise is exponentially small.
 
-SZB21's attack (SPEC section 5), built for speed and certified from the data alone.
+SZB21's attack (mathematics section 5), built for speed and certified from the data alone.
 
 **The relation.** With ``t_i = freq <w, x_i>`` and ``m >= d + 1`` samples, ``t`` lies (up to
 the noise) in the column space of ``X``. Let the rows of ``L`` ((m - d) x m) be an
@@ -71,7 +71,7 @@ daemonic process (a ``multiprocessing.Pool`` worker, which may not start childre
 limit is checked between feeding steps only, and BKZ gets it as ``max_time``.
 
 **Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
-numbers; they carry 53 bits, which caps the attack near ``d = 10`` (SPEC section 5).
+numbers; they carry 53 bits, which caps the attack near ``d = 10`` (mathematics section 5).
 
 This module holds the rules and the estimator; what runs in the worker (the engines, the
 lattice's fixed-point columns, the feeding loop and its candidate checks, the time limit)

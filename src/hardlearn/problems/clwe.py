@@ -1,4 +1,4 @@
-"""Continuous LWE, homogeneous CLWE and their null distributions (SPEC section 2).
+"""Continuous LWE, homogeneous CLWE and their null distributions (mathematics section 2).
 
 All three take their parameters exactly as Bruna, Regev, Song and Tang define them
 (BRST21, "Continuous LWE", STOC 2021), so numbers from the literature can be typed in:
@@ -118,7 +118,7 @@ class CLWESamples:
 
 
 class CLWE:
-    """CLWE(gamma, beta) with secret ``w`` (BRST21 normalisation, SPEC section 2).
+    """CLWE(gamma, beta) with secret ``w`` (BRST21 normalisation, mathematics section 2).
 
     Parameters
     ----------
@@ -197,7 +197,7 @@ class NullCLWE:
 
 
 class HomogeneousCLWE:
-    """Homogeneous CLWE ("Gaussian pancakes") with secret ``w`` (SPEC section 2).
+    """Homogeneous CLWE ("Gaussian pancakes") with secret ``w`` (mathematics section 2).
 
     Along ``w`` the distribution is a mixture over layers ``i in Z`` with weights proportional
     to ``exp(-pi i^2 / (beta^2 + gamma^2))``, means ``gamma i / (beta^2 + gamma^2)`` and

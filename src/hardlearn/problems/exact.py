@@ -1,4 +1,4 @@
-"""Exact samples for the exponentially-small-noise regime (SPEC section 5).
+"""Exact samples for the exponentially-small-noise regime (mathematics section 5).
 
 The lattice attack of SZB21 needs labels whose noise is far below what float64 carries
 (``2^-2000`` at dimension 160), so these samples are held exactly:
@@ -12,8 +12,8 @@ The lattice attack of SZB21 needs labels whose noise is far below what float64 c
 
 Label kinds (``t = freq <w, x>``, ``e ~ N(0, 2^-2p)``):
 
-* ``"clwe"``: ``z = (t + e) mod 1`` (SPEC section 2, standard view);
-* ``"triangle"``: ``y = tri(t) + e`` (the periodic-neuron regression problem, SPEC 3);
+* ``"clwe"``: ``z = (t + e) mod 1`` (mathematics section 2, standard view);
+* ``"triangle"``: ``y = tri(t) + e`` (the periodic-neuron regression problem, mathematics 3);
 * ``"cosine"``: ``y = cos(2 pi t) + e``, ``cos`` evaluated in ball arithmetic
   (python-flint ``arb``) at ``P + 64`` bits.
 
@@ -470,7 +470,7 @@ def sample_exact_null(
 
 
 def triangle_of_clwe(samples: ExactSamples, rows: slice = slice(None)) -> ExactSamples:
-    """The forward map of SPEC section 4 in exact arithmetic, with no added label noise.
+    """The forward map of mathematics section 4 in exact arithmetic, with no added label noise.
 
     CLWE labels ``z`` (integers ``Z`` on the grid ``2^-P``) become triangle-wave labels
     ``tri(z) = min(z, 1 - z)``, i.e. the integers ``min(Z, 2^P - Z)``: exactly

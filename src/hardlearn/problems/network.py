@@ -1,6 +1,6 @@
 """One-hidden-layer ReLU networks, and the capped network that equals the periodic neuron.
 
-SPEC section 3 (reconstructed): for an integer ``R >= 1``,
+mathematics section 3 (reconstructed): for an integer ``R >= 1``,
 
 ``g_R(t) = ReLU(t + R) + sum_{i=-2R+1}^{2R-1} c_i ReLU(t - i/2) + ReLU(t - R)``,
 ``c_i = +2`` for even ``i`` and ``-2`` for odd ``i``,
@@ -223,7 +223,7 @@ def __getattr__(name: str) -> Any:
 
 
 def capped_triangle_coefficients(radius: int) -> tuple[np.ndarray, np.ndarray]:
-    """Biases and output weights of ``g_R`` (SPEC section 3), in the order of its units.
+    """Biases and output weights of ``g_R`` (mathematics section 3), in the order of its units.
 
     Units: ``ReLU(t + R)``, then ``ReLU(t - i/2)`` for ``i = -2R+1, ..., 2R-1`` with output
     weight ``+2`` for even ``i`` and ``-2`` for odd ``i``, then ``ReLU(t - R)``.
@@ -272,7 +272,7 @@ def capped_piecewise_linear_coefficients(
 def capped_periodic_network(
     secret: ArrayLike, freq: float, radius: int, activation: Any = None
 ) -> OneHiddenLayerReLU:
-    """The width-``4R + 1`` ReLU network ``x -> tri(clip(freq <w, x>, -R, R))`` (SPEC section 3),
+    """The width-``4R + 1`` ReLU network ``x -> tri(clip(freq <w, x>, -R, R))`` (maths 3),
     or the capped network of another piecewise-linear activation (module docstring).
 
     Parameters
@@ -285,7 +285,7 @@ def capped_periodic_network(
         ``R >= 1``; the network equals the periodic neuron where ``|freq <w, x>| <= R``.
         :func:`hardlearn.regimes.radius_for_tail` picks ``R`` for a target tail mass.
     activation : PiecewiseLinearActivation, "triangle" or None
-        ``phi``; None or ``"triangle"`` give ``g_R`` of SPEC section 3 exactly as before.
+        ``phi``; None or ``"triangle"`` give ``g_R`` of mathematics section 3 exactly as before.
         A :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` gives its network
         of width ``2 + (kinks in (-R, R))``.
 

@@ -1,4 +1,4 @@
-"""Label-noise laws, each parameterised by its standard deviation (issue 16; SPEC section 4).
+"""Label-noise laws, each parameterised by its standard deviation (issue 16; mathematics section 4).
 
 LZZ's theorem is for Gaussian label noise. The laws here let the package ask whether the
 measured picture changes under other noise of the same standard deviation ``sigma``. Each law
@@ -36,13 +36,13 @@ The **discrete** law (``+-std`` with probability 1/2 each) is supported on two p
 shift by ``a`` has distance 0 for ``a = 0``, 1/2 for ``|a| = 2 std`` (one atom overlaps), and
 1 otherwise. Under the reduction the shift ``phi(t + e') - phi(t)`` has a continuous law, so
 it avoids ``0`` and ``+-2 std`` almost surely and the per-sample distance is 1: the argument
-of SPEC section 4 gives nothing (:func:`hardlearn.regimes.lzz_regime` says so).
+of mathematics section 4 gives nothing (:func:`hardlearn.regimes.lzz_regime` says so).
 
-**The per-sample bound of SPEC section 4, for any of the continuous laws.** The reduction's
+**The per-sample bound of mathematics section 4, for any of the continuous laws.** The reduction's
 label is ``phi(t + e') + xi`` where the clean model has ``phi(t) + xi``. Conditioning on
 ``x`` and ``e'``, the two labels differ by a shift ``a = phi(t + e') - phi(t)`` with
 ``|a| <= L |e'|``, and ``shift_tv`` is non-decreasing in ``|a|``, so the per-sample distance
-is at most ``E shift_tv(L |e'|) <= L f(0) E|e'|``. For the Gaussian this is SPEC's
+is at most ``E shift_tv(L |e'|) <= L f(0) E|e'|``. For the Gaussian this is the mathematics page's
 ``L E|e'| / (sigma sqrt(2 pi))``.
 """
 

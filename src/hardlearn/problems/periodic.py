@@ -1,7 +1,7 @@
-"""Periodic activations and the periodic neuron ``x -> phi(freq <w, x>)`` (SPEC section 3).
+"""Periodic activations and the periodic neuron ``x -> phi(freq <w, x>)`` (mathematics section 3).
 
 A :class:`PeriodicActivation` is a 1-periodic function together with the facts the rest of
-the package needs about it: its Lipschitz constant (for the TV bound of SPEC section 4), its
+the package needs about it: its Lipschitz constant (for the TV bound of mathematics section 4), its
 range (to clip predictions), its mean and variance under ``U ~ U[0, 1)`` (the null loss),
 and its exact moments under a Gaussian argument ``freq * g``, ``g ~ N(0, 1)`` (the trivial
 MSE of the regression problem).
@@ -114,7 +114,7 @@ class PeriodicActivation:
     function : callable
         Vectorised ``phi``: array in, float64 array of the same shape out.
     lipschitz : float
-        Lipschitz constant ``L`` of ``phi`` (enters the TV bound of SPEC section 4).
+        Lipschitz constant ``L`` of ``phi`` (enters the TV bound of mathematics section 4).
     low, high : float
         Range of ``phi``; predictions are clipped to it.
     uniform_mean, uniform_variance : float
@@ -172,7 +172,7 @@ class PeriodicActivation:
 
 
 #: ``tri(t) = |t - round(t)|``: 1-periodic, 1-Lipschitz, values in [0, 1/2], breakpoints on
-#: (1/2) Z; ``E tri(U) = 1/4``, ``Var tri(U) = 1/48`` (SPEC section 3).
+#: (1/2) Z; ``E tri(U) = 1/4``, ``Var tri(U) = 1/48`` (mathematics section 3).
 triangle_wave = PeriodicActivation(
     name="triangle",
     function=_tri,
@@ -435,7 +435,7 @@ def get_activation(activation: str | PeriodicActivation) -> PeriodicActivation:
 
 
 class PeriodicNeuron:
-    """The periodic neuron ``f(x) = phi(freq <w, x>)`` on ``R^d`` (SPEC section 3).
+    """The periodic neuron ``f(x) = phi(freq <w, x>)`` on ``R^d`` (mathematics section 3).
 
     Parameters
     ----------

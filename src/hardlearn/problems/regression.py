@@ -1,4 +1,4 @@
-"""Noisy regression data ``y = f(x) + xi`` with Gaussian inputs (SPEC section 1).
+"""Noisy regression data ``y = f(x) + xi`` with Gaussian inputs (mathematics section 1).
 
 ``x ~ N(0, I_d)``, ``xi`` independent with standard deviation ``sigma``: Gaussian (LZZ's
 law, the default) or any law of :mod:`hardlearn.problems.noise` (issue 16).
@@ -125,7 +125,7 @@ class NoisyRegression:
         return float(self._moments()[0])
 
     def target_variance(self) -> float:
-        """``Var f(x)``, exactly: the trivial estimator's population MSE (SPEC section 1)."""
+        """``Var f(x)``, exactly: the trivial estimator's population MSE (mathematics section 1)."""
         mean, second = self._moments()
         return max(float(second - mean * mean), 0.0)
 

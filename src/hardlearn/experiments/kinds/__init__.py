@@ -4,9 +4,9 @@
 module          kind
 =============== ===========================================================================
 ``selftest``    test-only: one number from the trial's generator (engine tests, benchmark)
-``learn``       regression advantage of a learner (SPEC section 1); MLP trials batched
-``distinguish`` advantage of the learner-based CLWE distinguisher (SPEC section 4)
-``attack``      lattice recovery of the secret from exact samples (SPEC section 5)
+``learn``       regression advantage of a learner (mathematics section 1); MLP trials batched
+``distinguish`` advantage of the learner-based CLWE distinguisher (mathematics section 4)
+``attack``      lattice recovery of the secret from exact samples (mathematics section 5)
 ``threshold``   largest noise at which the lattice attack still succeeds (bisection)
 =============== ===========================================================================
 

@@ -1,4 +1,4 @@
-"""What the ``attack`` and ``threshold`` kinds share: lattice recovery at tiny noise (SPEC 5).
+"""What the ``attack`` and ``threshold`` kinds share: lattice recovery at tiny noise (maths 5).
 
 :func:`exact_attack` draws exact samples on a fresh secret and runs the attack once;
 :func:`attack_once` is what both kinds call for one attack at a given ``noise_bits``, through

@@ -1,4 +1,4 @@
-"""The ``distinguish`` kind: advantage of the learner-based CLWE distinguisher (SPEC section 4).
+"""The ``distinguish`` kind: advantage of the learner-based CLWE distinguisher (mathematics 4).
 
 A trial runs :func:`hardlearn.reduction.estimate_advantage` for one learner and grid point:
 ``trials`` decisions on CLWE samples and as many on null samples, mapped to regression data

@@ -1,7 +1,7 @@
 """The ``learn`` kind: regression advantage of a learner on a periodic neuron or its network.
 
 A trial draws a secret direction, builds the target (the periodic neuron, or the capped ReLU
-network of SPEC section 3), trains the learner on noisy samples and measures its advantage
+network of mathematics section 3), trains the learner on noisy samples and measures its advantage
 ``1 - MSE / Var f`` on fresh inputs (:func:`hardlearn.metrics.evaluate_learner`).
 
 Trials of the ``mlp`` learner that agree in shapes and shared hyper-parameters
@@ -170,7 +170,7 @@ def _check_learn(params: dict[str, Any]) -> None:
     if params["target"] == "network" and params["activation"] != "triangle":
         raise ParameterError(
             "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
-            f"network equals the triangle wave; SPEC section 3); got {params['activation']!r}."
+            f"network equals the triangle wave; mathematics 3); got {params['activation']!r}."
         )
 
 
@@ -199,7 +199,7 @@ LEARN = TaskKind(
     ),
     learners="required",
     preload=("hardlearn.metrics", "hardlearn.learners"),
-    description="regression advantage 1 - MSE / Var f of each learner (SPEC section 1)",
+    description="regression advantage 1 - MSE / Var f of each learner (mathematics section 1)",
     check_learner=check_learner,
     check_trial=_check_learn,
     group_key=group_key,
