@@ -66,7 +66,7 @@ def test_verify_subset(cli):
     (["params", "--dim", "0"], "dim must be an integer >= 1; got 0"),
     (["params", "--dim", "8", "--gamma", "-1"], "gamma must satisfy"),
     (["sample", "clwe", "--beta", "1.5", "--out", "x.npz"], "beta must satisfy 0 < beta < 1"),
-    (["sample", "clwe", "--samples", "-4", "--out", "x.npz"], "m must be an integer >= 0"),
+    (["sample", "clwe", "--samples", "-4", "--out", "x.npz"], "--samples must be an integer >= 1"),
     (["sample", "clwe", "--out", "x.txt"], ".npz or .parquet"),
     (["construct", "--radius", "0"], "radius must be an integer >= 1"),
     (["verify", "--check", "nonsense"], "unknown check"),

@@ -21,11 +21,19 @@ __all__ = [
     "check_array",
     "check_unit_vector",
     "check_choice",
+    "check_allocation",
+    "MAX_ARRAY_ENTRIES",
 ]
 
 #: Tolerance on ``|‖w‖ - 1|`` for a vector to count as a unit vector (float64 rounding of a
 #: normalised vector of dimension up to 10^6 stays far below it).
 UNIT_NORM_TOLERANCE = 1e-9
+
+#: Largest array (in entries) a request may make the package allocate: 2^31 float64 entries
+#: are 16 GiB, above every size the demo and the benchmarks use (the full demo's largest
+#: array is about 10^8 entries) and below what a laptop or a CI runner holds. A request above
+#: it is refused before anything is allocated instead of ending in a ``MemoryError``.
+MAX_ARRAY_ENTRIES = 2**31
 
 
 def _describe(value: Any) -> str:
@@ -211,3 +219,32 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
         options = ", ".join(repr(c) for c in choices)
         raise ParameterError(f"{name} must be one of {options}; got {value!r}.")
     return value
+
+
+def check_allocation(what: str, shape: tuple[int, ...], *, limit: int = MAX_ARRAY_ENTRIES) -> int:
+    """Refuse a request whose array of ``shape`` would hold more than ``limit`` entries.
+
+    ``what`` names the parameters that set the shape (for example ``"--samples x --dim"``).
+    Returns the number of entries; the message gives the estimate, in entries and GiB of
+    float64, and the limit.
+
+    Examples
+    --------
+    >>> check_allocation("samples x dim", (1000, 16))
+    16000
+    >>> check_allocation("samples x dim", (10**12, 16))
+    Traceback (most recent call last):
+    ...
+    hardlearn.errors.ParameterError: samples x dim = 1000000000000 x 16 would allocate ...
+    """
+    entries = 1
+    for n in shape:
+        entries *= int(n)
+    if entries > limit:
+        dims = " x ".join(str(int(n)) for n in shape)
+        raise ParameterError(
+            f"{what} = {dims} would allocate {entries:.3g} float64 entries "
+            f"({entries * 8 / 2**30:.3g} GiB); the limit is {limit:.3g} entries "
+            f"({limit * 8 / 2**30:.3g} GiB). Choose smaller sizes."
+        )
+    return entries

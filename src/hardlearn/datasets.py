@@ -140,7 +140,19 @@ def load_dataset(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any
         meta = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataFileError(f"{str(path)!r} has corrupt metadata: {exc}.") from None
+    if not isinstance(meta, dict):
+        raise DataFileError(
+            f"{str(path)!r} has corrupt metadata: it must be a JSON object; got "
+            f"{type(meta).__name__}."
+        )
     shapes = meta.get("arrays", {})
+    if not isinstance(shapes, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, int) for n in v) for v in shapes.values()
+    ):
+        raise DataFileError(
+            f"{str(path)!r} has corrupt metadata: 'arrays' must map names to shapes; got "
+            f"{shapes!r:.80}."
+        )
     for name, shape in shapes.items():
         if name not in arrays:
             raise DataFileError(f"{str(path)!r} lacks array {name!r} listed in its metadata.")
@@ -153,6 +165,11 @@ def load_dataset(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any
 
 
 def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], str]:
+    if not zipfile.is_zipfile(path):
+        raise DataFileError(
+            f"{str(path)!r} is not an .npz file: an .npz is a zip archive and this one is not "
+            "(truncated or not ours, for example an .npy or a text file renamed)."
+        )
     with np.load(path, allow_pickle=False) as data:
         if _META_KEY not in data.files:
             raise DataFileError(
@@ -176,7 +193,8 @@ def _load_parquet(path: Path) -> tuple[dict[str, np.ndarray], str]:
             "(no 'hardlearn' schema metadata)."
         )
     text = raw.decode()
-    shapes = json.loads(text).get("arrays", {})
+    parsed = json.loads(text)
+    shapes = parsed.get("arrays", {}) if isinstance(parsed, dict) else {}
     arrays: dict[str, np.ndarray] = {}
     for name, shape in shapes.items():
         if len(shape) == 1:

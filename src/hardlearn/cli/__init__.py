@@ -62,19 +62,74 @@ app = build_app()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``hardlearn`` script; returns the exit status."""
+    """Entry point of the ``hardlearn`` script; returns the exit status.
+
+    Exit status 0 on success, 1 for a runtime failure (a check that failed, a trial that
+    failed, an out-of-memory or operating-system error that is not about a path the user
+    gave), 2 for bad input (a :class:`~hardlearn.errors.HardlearnError`, a usage error, an
+    output or input path that cannot be used) and 130 on Ctrl-C. Every error is one line on
+    stderr, never a traceback.
+    """
+    from typer._click import exceptions as click  # Typer vendors click
+
     try:
-        app(args=argv, standalone_mode=True)
-    except SystemExit as exc:  # click's standalone mode ends with SystemExit
+        code = app(args=argv, standalone_mode=False, prog_name="hardlearn")
+    except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except click.ClickException as exc:
+        if exc.format_message():  # no_args_is_help has printed the help and has no message
+            _say(_click_message(exc))
+        return exc.exit_code
+    except typer.Abort:
+        _say("interrupted")
+        return 130
     except HardlearnError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        _say("interrupted")
         return 130
-    return 0
+    except MemoryError as exc:
+        _say(f"error: out of memory ({exc or 'MemoryError'}); choose smaller sizes.")
+        return 1
+    except OSError as exc:
+        return _os_error(exc)
+    return code if isinstance(code, int) else 0
+
+
+def _say(line: str) -> None:
+    """Print one line on stderr (newlines inside a message are folded)."""
+    typer.echo(" ".join(str(line).split()), err=True)
+
+
+def _click_message(exc: Exception) -> str:
+    """A click usage error as one line naming the option, e.g. ``--dim: 'abc' is not ...``."""
+    from typer._click import exceptions as click
+
+    text = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+    hint = ""
+    if isinstance(exc, click.BadParameter) and exc.param is not None and exc.param_hint is None:
+        opts = getattr(exc.param, "opts", None) or [exc.param.name]
+        hint = f" (option {opts[0]})" if opts[0] not in text else ""
+    return f"error: {text}{hint}"
+
+
+def _os_error(exc: OSError) -> int:
+    """An operating-system error: a path the user gave (exit 2) or the system (exit 1)."""
+    import errno
+
+    path = exc.filename
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        _say(f"error: no space left on the device{f' writing {path}' if path else ''}; "
+             "free some space and rerun (committed results are kept).")
+        return 1
+    if path is not None:
+        _say(f"error: cannot use the path {path}: {reason}.")
+        return 2
+    _say(f"error: {type(exc).__name__}: {reason}")
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -148,7 +148,7 @@ def attack(
     save: Annotated[
         Path | None, typer.Option(help="Also save the generated data to this file.")
     ] = None,
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Recover the periodic neuron exactly by lattice reduction (exponentially small noise).

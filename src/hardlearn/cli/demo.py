@@ -23,9 +23,10 @@ def demo(
     = False,
     out: Annotated[Path, typer.Option(help="Directory for the report, figures and stores.")]
     = Path("hardlearn-demo"),
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
-    workers: Annotated[int | None, typer.Option(help="Parallel trials (default: CPU count).")]
-    = None,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
+    workers: Annotated[
+        int | None, typer.Option(help="Parallel trials (default: CPU count).", min=1)
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print demo.json instead.")] = False,
 ) -> None:
     """Run the paper's story end to end and write a report you can open.

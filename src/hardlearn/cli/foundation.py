@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hardlearn._rng import as_generator
-from hardlearn._validation import check_choice, check_int
+from hardlearn._validation import check_allocation, check_choice, check_int
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
 from hardlearn.datasets import save_dataset
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
@@ -98,7 +98,7 @@ def sample(
         int | None, typer.Option(help="regression: network radius R (default: regime).")
     ] = None,
     noise: Annotated[float | None, typer.Option(help="regression: label noise sigma.")] = None,
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     secret_out: Annotated[
         Path | None, typer.Option(help="Also write the secret to this file (.npz/.parquet).")
     ] = None,
@@ -109,6 +109,9 @@ def sample(
     The secret is not stored in the data file; `--secret-out` writes it to a separate file.
     Example: `hardlearn sample clwe --dim 32 --samples 10000 --seed 1 --out clwe.npz`.
     """
+    check_int("--dim", dim, minimum=1)
+    check_int("--samples", samples, minimum=1, hint="(an empty data file is of no use)")
+    check_allocation("--samples x --dim", (samples, dim))
     regime = lzz_regime(dim, gamma=gamma, sigma=noise)
     gen = as_generator(seed)
     secret_gen, data_gen = gen.spawn(2)
@@ -156,7 +159,7 @@ def construct(
     radius: Annotated[int | None, typer.Option(help="Radius R (default: regime width rule).")]
     = None,
     samples: Annotated[int, typer.Option(help="Gaussian inputs for the mismatch rate.")] = 200_000,
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Build the capped ReLU network that equals the periodic neuron and measure the match.
@@ -168,6 +171,7 @@ def construct(
     freq_v = regime.freq if freq is None else freq
     radius_v = radius if radius is not None else radius_for_tail(freq_v, regime.tail_target)
     check_int("samples", samples, minimum=1)
+    check_allocation("--samples x --dim", (samples, dim))
     gen = as_generator(seed)
     secret = random_direction(dim, rng=gen)
     start = time.perf_counter()
@@ -186,7 +190,7 @@ def construct(
 
 
 def verify(
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     scale: Annotated[int, typer.Option(help="Multiply every sample size by this.")] = 1,
     check: Annotated[
         list[str] | None, typer.Option(help=f"Run only these checks: {', '.join(CHECKS)}.")

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hardlearn._rng import as_generator, spawn
+from hardlearn._validation import check_allocation, check_int, check_real
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json, parse_params
 from hardlearn.conventions import freq_to_gamma
 from hardlearn.errors import ParameterError
@@ -114,7 +115,7 @@ def learn(
         typer.Option(help="network: the capped ReLU network g_R; neuron: tri(freq <w, x>)."),
     ] = TargetKind.network,
     param: Annotated[list[str] | None, typer.Option("--param", help=_PARAM_HELP)] = None,
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
     progress: Annotated[bool, typer.Option(help="Show a progress bar while training.")] = False,
     data: Annotated[
@@ -148,6 +149,13 @@ def learn(
         return
     if test is not None:
         raise ParameterError("--test needs --data (the training file); got only --test.")
+    if freq is not None:  # checked here so the message names --freq, not the derived gamma
+        check_real("--freq", freq, low=0, low_open=True)
+    check_int("--dim", dim, minimum=1)
+    check_int("--test-samples", test_samples, minimum=1)
+    check_allocation("--test-samples x --dim", (test_samples, dim))
+    if samples is not None:
+        check_allocation("--samples x --dim", (samples, dim))
     regime = lzz_regime(
         dim,
         gamma=None if freq is None else freq_to_gamma(freq),
@@ -157,6 +165,7 @@ def learn(
     freq_v = regime.freq
     noise_v = regime.sigma if noise is None else noise
     samples_v = regime.samples
+    check_allocation("training samples x --dim (default d^2 samples)", (samples_v, dim))
     radius_v = regime.radius if radius is None else radius
     gen = as_generator(seed)
     secret_rng, run_rng = spawn(gen, 2)
@@ -323,7 +332,7 @@ def distinguish(
     ] = 0.25,
     trials: Annotated[int, typer.Option(help="Trials per hypothesis (CLWE and null).")] = 20,
     param: Annotated[list[str] | None, typer.Option("--param", help=_PARAM_HELP)] = None,
-    seed: Annotated[int, typer.Option(help=SEED_HELP)] = 0,
+    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
     noise_bits: Annotated[
         int | None,

@@ -137,6 +137,8 @@ def _print_table(rows: list[dict], out: Path | None) -> None:
             if len(values) == 1 and key not in ("status", "task_id"):
                 fixed[key] = rows[0][key]
         hidden |= set(fixed)
+    from rich.markup import escape
+
     cols: dict[str, None] = {}
     for row in rows:
         for key in row:
@@ -146,14 +148,14 @@ def _print_table(rows: list[dict], out: Path | None) -> None:
         cols.pop("error_type", None)
     table = Table(show_lines=False, header_style="bold")
     for col in cols:
-        table.add_column(col, overflow="fold")
+        table.add_column(escape(col), overflow="fold")
     for row in rows:
-        cells = [_fmt(row.get(c)) for c in cols]
+        cells = [escape(_fmt(row.get(c))) for c in cols]  # labels may hold [markup]
         cells[0] = cells[0][:12]  # the id's first 12 hex digits; csv/parquet hold all 32
         table.add_row(*cells)
     if fixed:
         table.caption = "same in every row: " + ", ".join(
-            f"{k}={_fmt(v)}" for k, v in fixed.items() if v is not None
+            escape(f"{k}={_fmt(v)}") for k, v in fixed.items() if v is not None
         )
     if out is not None:
         with open(out, "w", encoding="utf-8") as handle:
@@ -196,10 +198,11 @@ def plot(
     from hardlearn.experiments.store import read_results
 
     rows = read_results(run_dir)
-    fig = plot_results(
-        rows, x=x, y=y, color=color, group=group, where=parse_params(where), title=title
-    )
-    save_figure(fig, out)
+    with _plain_text():
+        fig = plot_results(
+            rows, x=x, y=y, color=color, group=group, where=parse_params(where), title=title
+        )
+        save_figure(fig, out)
     typer.echo(f"wrote {out}")
 
 
@@ -210,8 +213,20 @@ def report(
     """Write one self-contained HTML page: figures, summary, sweep file, versions, timing."""
     from hardlearn.experiments.report import write_report
 
-    path = write_report(run_dir, out)
+    with _plain_text():
+        path = write_report(run_dir, out)
     typer.echo(f"wrote {path}")
+
+
+def _plain_text():
+    """Matplotlib settings under which labels from a sweep file are drawn as written.
+
+    Learner labels and titles come from the user; with math text on, a label such as
+    ``$\\frac{x$`` would be parsed as TeX and fail when the figure is drawn.
+    """
+    import matplotlib
+
+    return matplotlib.rc_context({"text.parse_math": False})
 
 
 def register(app: typer.Typer) -> None:

@@ -526,10 +526,16 @@ def _run_dask(
 
     cluster = None
     if scheduler is None:
-        cluster = _dask_cluster(workers)
+        cluster = _dask_cluster(max(1, min(workers, len(tasks))))  # no idle worker processes
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"--scheduler {scheduler!r} cannot be reached or is not a Dask scheduler "
+                f"address (tcp://host:8786): {type(exc).__name__}: {exc}".rstrip(": ")
+            ) from None
     preload = _preload(tasks)
     by_key = {}
     try:

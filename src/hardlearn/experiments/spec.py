@@ -89,6 +89,15 @@ RESERVED_COLUMNS = (
 #: Default per-trial budget in seconds when the file gives none.
 DEFAULT_BUDGET_SECONDS = 600.0
 
+#: Largest per-trial budget: 30 days. The runner adds it to a monotonic clock, so a budget
+#: such as 1e300 would overflow; no trial of this package is meant to run for a month.
+MAX_BUDGET_SECONDS = 30 * 24 * 3600.0
+
+#: Most trials a sweep file may ask for (grid points x learners x repetitions). Every trial
+#: is a frozen object and a row of the store, about a kilobyte each, so 10^7 trials are a
+#: gigabyte of memory before anything runs; the demo's largest sweep has a few hundred.
+MAX_TRIALS = 10**7
+
 
 @dataclass(frozen=True)
 class LearnerSpec:
@@ -328,6 +337,11 @@ def load_spec(path: str | Path) -> SweepSpec:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParameterError(f"sweep file {p} cannot be read: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(
+            f"sweep file {p} is not UTF-8 text (TOML files must be): byte "
+            f"{exc.object[exc.start]:#04x} at offset {exc.start}. Save it as UTF-8."
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -363,13 +377,26 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
     root_seed = check_int("root_seed", data["root_seed"], minimum=0)
     repetitions = check_int("repetitions", data.get("repetitions", 1), minimum=1)
     budget = check_real(
-        "budget_seconds", data.get("budget_seconds", DEFAULT_BUDGET_SECONDS), low=0, low_open=True
+        "budget_seconds",
+        data.get("budget_seconds", DEFAULT_BUDGET_SECONDS),
+        low=0,
+        low_open=True,
+        high=MAX_BUDGET_SECONDS,
+        hint="(seconds; at most 30 days per trial)",
     )
     for key in ("name", "description"):
         if not isinstance(data.get(key, ""), str):
             raise ParameterError(f"{key} must be a string; got {data[key]!r}.")
     grid = _parse_grid(kind, data.get("grid", {}))
     learners = _parse_learners(kind, data.get("learners"))
+    points = math.prod(len(v) if isinstance(v, tuple) else 1 for _, v in grid)
+    trials = points * max(len(learners), 1) * repetitions
+    if trials > MAX_TRIALS:
+        raise ParameterError(
+            f"the sweep has {points} grid points x {max(len(learners), 1)} learners x "
+            f"{repetitions} repetitions = {trials:.3g} trials; the limit is {MAX_TRIALS:.3g}. "
+            "Lower repetitions or the grid."
+        )
     if kind.check_trial is not None:
         keys = [k for k, _ in grid]
         axes = [v if isinstance(v, tuple) else (v,) for _, v in grid]

@@ -64,6 +64,8 @@ SPEC_NAME = "sweep.toml"
 LOG_NAME = "workers.log"
 _LOCK_NAME = ".lock"
 _FORMAT = "1"
+#: Statuses a trial row can hold (``--status`` accepts these).
+_ALL_STATUSES = ("pending", "ok", "failed", "timeout")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -181,7 +183,12 @@ class Store:
 
     @classmethod
     def open(cls, run_dir: str | Path) -> Store:
-        """Open an existing run directory for reading (``results``, ``plot``, ``report``)."""
+        """Open an existing run directory read-only (``results``, ``plot``, ``report``).
+
+        The database is opened with SQLite's ``mode=ro``, so reading never changes a file
+        (no switch to WAL mode); an empty, corrupt or foreign file is refused with a
+        :class:`~hardlearn.errors.StoreError`.
+        """
         root = Path(run_dir)
         db = root / DB_NAME
         if not db.is_file():
@@ -189,7 +196,27 @@ class Store:
                 f"{root} is not a run directory: {DB_NAME} is missing. Run `hardlearn sweep "
                 f"FILE --out {root}` first."
             )
-        return cls(root, _connect(db), None)
+        try:
+            conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0,
+                                   isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{db} cannot be opened: {exc}.") from None
+        try:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            if not {"meta", "trials"} <= tables:
+                raise StoreError(
+                    f"{db} is not a hardlearn results store (it has no meta and trials "
+                    f"tables{'; it is empty' if not tables else ''}). Point at the run "
+                    "directory a `hardlearn sweep` wrote."
+                )
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{db} is not a readable SQLite database: {exc}.") from None
+        except StoreError:
+            conn.close()
+            raise
+        return cls(root, conn, None)
 
     def _init_meta(self, spec: SweepSpec) -> None:
         env = environment()
@@ -344,9 +371,19 @@ def read_results(
     ``error_message``, ``host``, ``seed`` (JSON). Trials not yet run have status ``pending``
     and no metrics. ``statuses`` keeps only rows with those statuses.
     """
+    if statuses is not None:
+        statuses = list(statuses)
+        for status in statuses:
+            if status not in _ALL_STATUSES:
+                raise ParameterError(
+                    f"--status must be one of {', '.join(map(repr, _ALL_STATUSES))}; "
+                    f"got {status!r}."
+                )
     store = Store.open(run_dir)
     try:
         return store.rows(statuses=statuses)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store of {run_dir} cannot be read: {exc}.") from None
     finally:
         store.close()
 
@@ -356,6 +393,8 @@ def read_meta(run_dir: str | Path) -> dict[str, str]:
     store = Store.open(run_dir)
     try:
         return store.meta()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store of {run_dir} cannot be read: {exc}.") from None
     finally:
         store.close()
 
@@ -389,7 +428,10 @@ def write_table(rows: Sequence[dict[str, Any]], path: str | Path, fmt: str) -> N
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pq.write_table(to_arrow(rows), str(path))
+        try:
+            pq.write_table(to_arrow(rows), str(path))
+        except OSError as exc:  # pyarrow's errors carry no filename
+            raise OSError(exc.errno, f"cannot write Parquet: {exc}", os.fspath(path)) from None
         return
     if fmt != "csv":
         raise ParameterError(f"--format must be one of 'table', 'csv', 'parquet'; got {fmt!r}.")

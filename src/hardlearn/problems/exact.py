@@ -255,8 +255,12 @@ class ExactSamples:
             "secret": None if self.secret is None else [float(v).hex() for v in self.secret],
             "seed": self.seed,
             "extra": self.extra,
+            # Hexadecimal, not decimal: Python refuses decimal conversions of integers above
+            # 4300 digits (sys.int_info.default_max_str_digits), which labels with noise
+            # bits in the thousands exceed; base 16 has no such limit.
+            "labels_encoding": "hex",
         }
-        arrays = {"X": self.X, "labels": np.array([str(v) for v in self.labels], dtype=str)}
+        arrays = {"X": self.X, "labels": np.array([format(v, "x") for v in self.labels], dtype=str)}
         return save_dataset(path, arrays, meta)
 
     @classmethod
@@ -286,7 +290,8 @@ def load_exact(path: str | Path) -> ExactSamples:
             f"samples ({_FILE_KIND!r}); write one with hardlearn.problems.exact.sample_exact."
         )
     try:
-        labels = tuple(int(str(v)) for v in arrays["labels"])
+        base = 16 if meta.get("labels_encoding") == "hex" else 10  # older files: decimal
+        labels = tuple(int(str(v), base) for v in arrays["labels"])
         secret = meta.get("secret")
         return ExactSamples(
             X=np.asarray(arrays["X"], dtype=np.float64),
