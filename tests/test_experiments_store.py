@@ -109,3 +109,45 @@ def test_results_columns_and_exports(tmp_path):
     write_table(rows, tmp_path / "r.parquet", "parquet")
     table = pq.read_table(tmp_path / "r.parquet")
     assert table.num_rows == 2 and "advantage" in table.column_names
+
+
+def test_run_directory_appears_atomically(tmp_path):
+    """The run directory is renamed into place complete; no temporary sibling is left."""
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import DB_NAME, SPEC_NAME, Store
+
+    spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
+    with Store.create(tmp_path / "run", spec) as store:
+        assert store.counts() == {"pending": 2}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    assert {DB_NAME, SPEC_NAME} <= {p.name for p in (tmp_path / "run").iterdir()}
+
+
+def test_directory_left_with_only_its_lock_resumes(tmp_path):
+    """A crash of an older version between the lock file and the store is resumable."""
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import Store
+
+    spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / ".lock").write_text("")
+    with Store.create(tmp_path / "run", spec) as store:
+        assert store.counts() == {"pending": 2}
+
+
+def test_empty_directory_held_by_another_sweep_is_in_use(tmp_path):
+    """While another sweep holds an empty run directory, a second one is told it is in use."""
+    import fcntl
+
+    from hardlearn.errors import StoreError
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import Store
+
+    spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
+    run = tmp_path / "run"
+    run.mkdir()
+    with open(run / ".lock", "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(StoreError, match="in use"):
+            Store.create(run, spec)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

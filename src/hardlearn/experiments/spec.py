@@ -89,13 +89,9 @@ RESERVED_COLUMNS = (
 #: Default per-trial budget in seconds when the file gives none.
 DEFAULT_BUDGET_SECONDS = 600.0
 
-#: Largest per-trial budget: 30 days. The runner adds it to a monotonic clock, so a budget
-#: such as 1e300 would overflow; no trial of this package is meant to run for a month.
+#: Largest per-trial budget, 30 days (1e300 would overflow the runner's monotonic deadline).
 MAX_BUDGET_SECONDS = 30 * 24 * 3600.0
-
-#: Most trials a sweep file may ask for (grid points x learners x repetitions). Every trial
-#: is a frozen object and a row of the store, about a kilobyte each, so 10^7 trials are a
-#: gigabyte of memory before anything runs; the demo's largest sweep has a few hundred.
+#: Most trials per sweep: each is an object and a store row (~1 kB), so 10^7 is ~10 GB.
 MAX_TRIALS = 10**7
 
 
@@ -376,14 +372,8 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
         )
     root_seed = check_int("root_seed", data["root_seed"], minimum=0)
     repetitions = check_int("repetitions", data.get("repetitions", 1), minimum=1)
-    budget = check_real(
-        "budget_seconds",
-        data.get("budget_seconds", DEFAULT_BUDGET_SECONDS),
-        low=0,
-        low_open=True,
-        high=MAX_BUDGET_SECONDS,
-        hint="(seconds; at most 30 days per trial)",
-    )
+    budget = check_real("budget_seconds", data.get("budget_seconds", DEFAULT_BUDGET_SECONDS),
+                        low=0, low_open=True, high=MAX_BUDGET_SECONDS, hint="(30 days at most)")
     for key in ("name", "description"):
         if not isinstance(data.get(key, ""), str):
             raise ParameterError(f"{key} must be a string; got {data[key]!r}.")
@@ -392,11 +382,9 @@ def _parse(data: Mapping[str, Any]) -> SweepSpec:
     points = math.prod(len(v) if isinstance(v, tuple) else 1 for _, v in grid)
     trials = points * max(len(learners), 1) * repetitions
     if trials > MAX_TRIALS:
-        raise ParameterError(
-            f"the sweep has {points} grid points x {max(len(learners), 1)} learners x "
-            f"{repetitions} repetitions = {trials:.3g} trials; the limit is {MAX_TRIALS:.3g}. "
-            "Lower repetitions or the grid."
-        )
+        raise ParameterError(f"the sweep has {points} grid points x {max(len(learners), 1)} "
+                             f"learners x {repetitions} repetitions = {trials:.3g} trials; the "
+                             f"limit is {MAX_TRIALS:.3g}. Lower repetitions or the grid.")
     if kind.check_trial is not None:
         keys = [k for k, _ in grid]
         axes = [v if isinstance(v, tuple) else (v,) for _, v in grid]

@@ -152,12 +152,15 @@ class Store:
         db = root / DB_NAME
         if root.exists() and not root.is_dir():
             raise StoreError(f"--out {root} exists and is not a directory.")
-        if root.is_dir() and not db.exists() and any(root.iterdir()):
+        if root.is_dir() and not db.exists() and any(
+            p.name != _LOCK_NAME for p in root.iterdir()
+        ):
             raise StoreError(
                 f"--out {root} is a non-empty directory without {DB_NAME}, so it is not a "
                 "hardlearn run directory; refusing to write into it. Choose a new directory."
             )
-        root.mkdir(parents=True, exist_ok=True)
+        if not db.exists():
+            cls._create_atomically(root, spec)
         lock = _DirLock(root)
         lock.acquire()
         try:
@@ -180,6 +183,47 @@ class Store:
         except BaseException:
             lock.release()
             raise
+
+    @classmethod
+    def _create_atomically(cls, root: Path, spec: SweepSpec) -> None:
+        """Make ``root`` appear with its store and sweep file complete, or not at all.
+
+        The store is built in a private sibling directory and renamed into place (POSIX
+        ``rename`` is atomic), so a crash at any moment leaves either no run directory or a
+        resumable one. A sibling that loses the race to a concurrent sweep is removed; the
+        caller then resumes (or is told the directory is in use).
+        """
+        import shutil
+        import uuid
+
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp = root.parent / f".{root.name}.{uuid.uuid4().hex[:12]}.creating"
+        tmp.mkdir()
+        try:
+            conn = _connect(tmp / DB_NAME)
+            try:
+                conn.executescript(_SCHEMA)
+                cls(tmp, conn, None)._init_meta(spec)
+            finally:
+                conn.close()
+            if root.is_dir():  # empty, or holding only the lock file of an older version
+                lock = _DirLock(root)
+                lock.acquire()  # refuses if another sweep holds it
+                try:
+                    (root / _LOCK_NAME).unlink(missing_ok=True)
+                    root.rmdir()
+                except OSError:
+                    pass  # someone else filled it: the rename below fails and we resume
+                finally:
+                    lock.release()
+            try:
+                os.rename(tmp, root)
+            except OSError:
+                if not (root / DB_NAME).exists():
+                    raise
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def open(cls, run_dir: str | Path) -> Store:

@@ -255,12 +255,9 @@ class ExactSamples:
             "secret": None if self.secret is None else [float(v).hex() for v in self.secret],
             "seed": self.seed,
             "extra": self.extra,
-            # Hexadecimal, not decimal: Python refuses decimal conversions of integers above
-            # 4300 digits (sys.int_info.default_max_str_digits), which labels with noise
-            # bits in the thousands exceed; base 16 has no such limit.
-            "labels_encoding": "hex",
+            "labels_encoding": "hex",  # str() refuses ints over 4300 digits; hex has no limit
         }
-        arrays = {"X": self.X, "labels": np.array([format(v, "x") for v in self.labels], dtype=str)}
+        arrays = {"X": self.X, "labels": np.array([f"{v:x}" for v in self.labels], dtype=str)}
         return save_dataset(path, arrays, meta)
 
     @classmethod
