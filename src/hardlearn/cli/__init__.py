@@ -7,11 +7,16 @@ line on stderr and exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
+from hardlearn.cli._common import Interrupted
 from hardlearn.errors import HardlearnError
 
 __all__ = ["app", "main", "build_app"]
@@ -55,7 +60,28 @@ def build_app() -> typer.Typer:
     application.callback()(_root)
     for name in _COMMAND_MODULES:
         importlib.import_module(f"hardlearn.cli.{name}").register(application)
+    for command in application.registered_commands:
+        if command.callback is not None:
+            command.callback = _interruptible(command.callback)
     return application
+
+
+def _interruptible(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Let Ctrl-C out of a command as :class:`Interrupted` (Typer would swallow it)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was kept") from None
+
+    return wrapper
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM takes the path of Ctrl-C, so workers are stopped and the line is printed."""
+    raise KeyboardInterrupt
 
 
 app = build_app()
@@ -68,12 +94,28 @@ def main(argv: list[str] | None = None) -> int:
     failed, an out-of-memory or operating-system error that is not about a path the user
     gave), 2 for bad input (a :class:`~hardlearn.errors.HardlearnError`, a usage error, an
     output or input path that cannot be used) and 130 on Ctrl-C. Every error is one line on
-    stderr, never a traceback.
+    stderr, never a traceback. SIGTERM is handled as Ctrl-C while it runs.
     """
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str] | None) -> int:
     from typer._click import exceptions as click  # Typer vendors click
 
     try:
         code = app(args=argv, standalone_mode=False, prog_name="hardlearn")
+    except Interrupted as exc:
+        _say(str(exc))
+        return 130
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)

@@ -11,7 +11,15 @@ import typer
 
 from hardlearn.errors import ParameterError
 
-__all__ = ["emit_json", "to_jsonable", "parse_params", "SEED_HELP", "JSON_HELP"]
+__all__ = ["Interrupted", "emit_json", "to_jsonable", "parse_params", "SEED_HELP", "JSON_HELP"]
+
+class Interrupted(BaseException):  # noqa: N818 - a signal, not an error
+    """Ctrl-C or SIGTERM reached a command; the message says what was kept.
+
+    A :class:`BaseException` so that Typer, which turns :class:`KeyboardInterrupt` into a
+    silent exit, lets it through to :func:`hardlearn.cli.main`.
+    """
+
 
 SEED_HELP = "Root seed: the same seed gives the same numbers on every run."
 JSON_HELP = "Print one JSON object instead of a table."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from hardlearn.cli._common import emit_json, parse_params
+from hardlearn.cli._common import Interrupted, emit_json, parse_params
 from hardlearn.errors import ParameterError
 
 __all__ = ["register"]
@@ -58,7 +58,17 @@ def sweep(
     if executor not in EXECUTORS:
         raise ParameterError(f"--executor must be one of 'local', 'dask'; got {executor!r}.")
     spec = load_spec(file)
-    summary = run_sweep(
+    try:
+        summary = _run_sweep(run_sweep, spec, out, executor, workers, scheduler, keep_going,
+                             retry_failed, threads, batch, quiet)
+    except KeyboardInterrupt:
+        raise Interrupted(_kept_line(file, out)) from None
+    _summarise(summary, as_json)
+
+
+def _run_sweep(run_sweep, spec, out, executor, workers, scheduler, keep_going, retry_failed,
+               threads, batch, quiet):
+    return run_sweep(
         spec,
         out,
         executor=executor,
@@ -70,6 +80,30 @@ def sweep(
         batch=batch,
         progress=not quiet and sys.stderr.isatty(),
     )
+
+
+def _kept_line(file: Path, out: Path) -> str:
+    """What an interrupted sweep kept, and the command that resumes it."""
+    from hardlearn.experiments.store import DB_NAME, Store
+
+    kept = ""
+    if (out / DB_NAME).is_file():
+        try:
+            store = Store.open(out)
+            try:
+                counts = store.counts()
+            finally:
+                store.close()
+            done = sum(n for status, n in counts.items() if status != "pending")
+            kept = f"{done} of {sum(counts.values())} trials are kept in {out / DB_NAME}; "
+        except Exception:  # noqa: BLE001 - the line must be printed whatever the store says
+            kept = ""
+    return (f"interrupted: {kept or 'finished trials are kept; '}rerun "
+            f"`hardlearn sweep {file} --out {out}` to resume.")
+
+
+def _summarise(summary, as_json: bool) -> None:
+    """Print the summary of a finished sweep; exit 1 when a trial failed."""
     failure = summary.first_failure
     if as_json:
         emit_json(
