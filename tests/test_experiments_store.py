@@ -151,3 +151,33 @@ def test_empty_directory_held_by_another_sweep_is_in_use(tmp_path):
         with pytest.raises(StoreError, match="in use"):
             Store.create(run, spec)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_resume_accepts_new_budget_and_learner_order(tmp_path):
+    """Budgets, learner order and the name change no trial, so the run resumes."""
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import Store, read_meta
+
+    base = {"task": "selftest", "root_seed": 1, "budget_seconds": 5, "grid": {"x": [1, 2]},
+            "learners": [{"name": "a"}, {"name": "b"}]}
+    with Store.create(tmp_path, parse_spec(base)) as store:
+        ids = {r["task_id"] for r in store.rows()}
+    changed = {**base, "budget_seconds": 50, "name": "renamed",
+               "learners": [{"name": "b"}, {"name": "a"}]}
+    with Store.create(tmp_path, parse_spec(changed)) as store:
+        assert {r["task_id"] for r in store.rows()} == ids
+    assert read_meta(tmp_path)["spec_digest"] == parse_spec(changed).digest
+    assert "budget_seconds = 50" in (tmp_path / "sweep.toml").read_text()
+
+
+def test_refused_change_names_the_first_difference(tmp_path):
+    from hardlearn.errors import StoreError
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import Store
+
+    base = {"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}}
+    Store.create(tmp_path, parse_spec(base)).close()
+    with pytest.raises(StoreError, match=r"grid\.x\[1\]: 2\.0 in the run directory, 3\.0 in this"):
+        Store.create(tmp_path, parse_spec({**base, "grid": {"x": [1, 3]}}))
+    with pytest.raises(StoreError, match="root_seed: 1 in the run directory, 2 in this file"):
+        Store.create(tmp_path, parse_spec({**base, "root_seed": 2}))

@@ -16,6 +16,10 @@ the process (only a power cut can lose the last ones), so a killed sweep loses o
 trials in flight and rerunning the same command resumes it. A run directory made by another
 sweep file is refused, never overwritten.
 
+Size: a little over 500 lines, because the one schema and every statement that touches it
+(creating a run directory atomically, resuming, read-only opening, reading and exporting)
+stay together.
+
 Examples
 --------
 >>> import tempfile
@@ -168,13 +172,18 @@ class Store:
             conn.executescript(_SCHEMA)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta and meta.get("spec_digest") != spec.digest:
-                conn.close()
-                raise StoreError(
-                    f"run directory {root} was made by a different sweep file (digest "
-                    f"{meta.get('spec_digest', '?')[:12]}, this file {spec.digest[:12]}); "
-                    f"refusing to mix them. Use a new --out directory, or rerun with the "
-                    f"original file saved as {root / SPEC_NAME}."
-                )
+                from hardlearn.experiments.identity import first_difference, identity
+
+                diff = first_difference(identity(json.loads(meta.get("spec", "{}"))),
+                                        identity(spec.to_dict()))
+                if diff is not None:
+                    conn.close()
+                    raise StoreError(
+                        f"run directory {root} was made by a different sweep file ({diff}); "
+                        "refusing to mix them. Use a new --out directory, or rerun with the "
+                        f"original file saved as {root / SPEC_NAME}."
+                    )
+                cls(root, conn, None)._adopt(spec)  # only budgets, order or names changed
             store = cls(root, conn, lock)
             if not meta:
                 store._init_meta(spec)
@@ -277,6 +286,14 @@ class Store:
         with self.conn:
             self.conn.execute("BEGIN")
             self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        (self.run_dir / SPEC_NAME).write_text(spec.to_toml(), encoding="utf-8")
+
+    def _adopt(self, spec: SweepSpec) -> None:
+        """Record a sweep file that differs only in what no trial depends on (budgets...)."""
+        with self.conn:
+            self.conn.execute("BEGIN")
+            for key, value in (("spec_digest", spec.digest), ("spec", json.dumps(spec.to_dict()))):
+                self.conn.execute("UPDATE meta SET value=? WHERE key=?", (value, key))
         (self.run_dir / SPEC_NAME).write_text(spec.to_toml(), encoding="utf-8")
 
     def _insert_pending(self, tasks: Sequence[Task]) -> None:
