@@ -181,3 +181,24 @@ def test_refused_change_names_the_first_difference(tmp_path):
         Store.create(tmp_path, parse_spec({**base, "grid": {"x": [1, 3]}}))
     with pytest.raises(StoreError, match="root_seed: 1 in the run directory, 2 in this file"):
         Store.create(tmp_path, parse_spec({**base, "root_seed": 2}))
+
+
+def test_full_disk_is_one_clear_error(tmp_path):
+    """SQLite's 'database or disk is full' becomes ENOSPC naming the store (exit status 1)."""
+    import errno
+    import sqlite3
+
+    from hardlearn.experiments.spec import parse_spec
+    from hardlearn.experiments.store import Store
+    from hardlearn.experiments.registry import run_task
+
+    spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
+    with Store.create(tmp_path, spec) as store:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")
+        record = run_task(spec.tasks()[0])
+        record.error_message = "x" * 100_000  # needs pages the store may not grow to
+        with pytest.raises(OSError) as info:
+            store.save(record)
+        assert info.value.errno == errno.ENOSPC and "results.sqlite" in info.value.filename
+        assert not isinstance(info.value, sqlite3.Error)

@@ -322,7 +322,22 @@ class Store:
     # -- writing -----------------------------------------------------------------------
 
     def save(self, record: Record) -> None:
-        """Commit one finished trial in its own transaction (overwrites a retried one)."""
+        """Commit one finished trial in its own transaction (overwrites a retried one).
+
+        A full disk raises :class:`OSError` (``ENOSPC``) naming the store; every trial
+        committed before stays, so freeing space and rerunning resumes.
+        """
+        try:
+            self._save(record)
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc):
+                raise
+            import errno
+
+            raise OSError(errno.ENOSPC, f"the store is full ({exc})",
+                          str(self.run_dir / DB_NAME)) from None
+
+    def _save(self, record: Record) -> None:
         cur = self.conn.execute(
             "UPDATE trials SET status=?, metrics=?, error_type=?, error_message=?, traceback=?, "
             "seconds=?, started=?, finished=?, host=?, versions=?, attempts=attempts+1 "
