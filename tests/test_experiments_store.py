@@ -188,9 +188,9 @@ def test_full_disk_is_one_clear_error(tmp_path):
     import errno
     import sqlite3
 
+    from hardlearn.experiments.registry import run_task
     from hardlearn.experiments.spec import parse_spec
     from hardlearn.experiments.store import Store
-    from hardlearn.experiments.registry import run_task
 
     spec = parse_spec({"task": "selftest", "root_seed": 1, "grid": {"x": [1, 2]}})
     with Store.create(tmp_path, spec) as store:
