@@ -344,6 +344,9 @@ def distinguish(
         typer.Option(help="Decide once on the CLWE or null samples in this file (from "
                           "`hardlearn sample clwe|null`) instead of running trials."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (it is on stderr).")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Run a learner as a CLWE distinguisher and report its advantage with intervals.
@@ -380,10 +383,11 @@ def distinguish(
             _print_table(f"{learner} as a CLWE distinguisher on {data}", one)
         return
     bar = None
-    if not json_out:
+    if not json_out and not quiet:
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        # On stderr, with rich's default columns: bar, percentage and time remaining.
+        bar = Progress(console=Console(stderr=True), transient=True)
         task = bar.add_task("trials", total=trials)
         bar.start()
     try:
