@@ -334,10 +334,8 @@ def load_spec(path: str | Path) -> SweepSpec:
     except OSError as exc:
         raise ParameterError(f"sweep file {p} cannot be read: {exc.strerror or exc}.") from None
     except UnicodeDecodeError as exc:
-        raise ParameterError(
-            f"sweep file {p} is not UTF-8 text (TOML files must be): byte "
-            f"{exc.object[exc.start]:#04x} at offset {exc.start}. Save it as UTF-8."
-        ) from None
+        raise ParameterError(f"sweep file {p} is not UTF-8 text (TOML must be): byte "
+                             f"{exc.object[exc.start]:#04x} at offset {exc.start}.") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -205,9 +205,12 @@ class Store:
         import shutil
         import uuid
 
-        root.parent.mkdir(parents=True, exist_ok=True)
         tmp = root.parent / f".{root.name}.{uuid.uuid4().hex[:12]}.creating"
-        tmp.mkdir()
+        try:
+            root.parent.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir()
+        except OSError as exc:  # name the directory the user gave, not the private sibling
+            raise OSError(exc.errno, exc.strerror, str(root)) from None
         try:
             conn = _connect(tmp / DB_NAME)
             try:
