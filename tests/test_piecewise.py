@@ -167,3 +167,10 @@ def test_no_relu_network_for_the_cosine():
         capped_periodic_network(np.array([1.0]), 1.0, 2, activation=hl.cosine_wave)
     with pytest.raises(ParameterError, match="pieces"):
         hl.cosine_interpolant(1)
+
+
+def test_verify_check_passes():
+    from hardlearn.verification import run_checks
+
+    (check,) = run_checks(names=["piecewise_linear"])
+    assert check.passed, check

@@ -27,7 +27,13 @@ from hardlearn.conventions import (
 from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
 from hardlearn.problems.network import capped_periodic_network
 from hardlearn.problems.noise import DiscreteNoise, make_noise_law
-from hardlearn.problems.periodic import PeriodicNeuron, cosine_wave, triangle_wave
+from hardlearn.problems.periodic import (
+    PeriodicNeuron,
+    PiecewiseLinearActivation,
+    cosine_interpolant,
+    cosine_wave,
+    triangle_wave,
+)
 from hardlearn.problems.regression import NoisyRegression
 from hardlearn.regimes import gaussian_shift_tv, tail_mass
 
@@ -292,6 +298,42 @@ def check_noise_laws(scale: int, rng: np.random.Generator) -> Check:
     )
 
 
+def check_piecewise_linear(scale: int, rng: np.random.Generator) -> Check:
+    """A trapezoid wave and an offset three-piece wave: the capped network equals
+    ``phi(clip(t, -R, R))`` exactly on a dyadic grid; Gaussian moments equal quadrature; the
+    cosine interpolant with ``q`` pieces errs by at most ``pi^2 / (2 q^2)``."""
+    acts = (PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 0.5, 0.0]),
+            PiecewiseLinearActivation([0.125, 0.375, 0.625], [0.25, -0.5, 1.0]))
+    grid_err = moment_err = 0.0
+    for act in acts:
+        for radius in (1, 3, 8):
+            net = capped_periodic_network(np.array([1.0]), 1.0, radius, activation=act)
+            t = np.arange(-(radius + 2) * 1024, (radius + 2) * 1024 + 1) / 1024.0
+            grid_err = max(grid_err, float(np.max(np.abs(
+                net(t[:, None]) - act(np.clip(t, -radius, radius))))))
+        for freq in (0.3, 1.2):
+            cuts = np.arange(-10 * freq - 1, 10 * freq + 1, 0.125) / freq
+
+            def moment(k: int, act=act, freq=freq, cuts=cuts) -> float:
+                return sum(integrate.quad(lambda g: float(act(freq * g)) ** k
+                                          * stats.norm.pdf(g), a, b)[0]
+                           for a, b in zip(cuts[:-1], cuts[1:], strict=True))
+
+            mean, second = act.gaussian_moments(freq)
+            moment_err = max(moment_err, abs(mean - moment(1)), abs(second - moment(2)))
+    t = np.linspace(0.0, 1.0, 100_001 * scale)
+    ratio = max(float(np.max(np.abs(cosine_interpolant(q)(t) - cosine_wave(t))))
+                / (math.pi**2 / (2 * q * q)) for q in (4, 16, 64))
+    return Check(
+        "piecewise_linear",
+        "piecewise-linear activations: network = phi(clip) on a dyadic grid, Gaussian "
+        "moments = quadrature, cosine interpolant error <= pi^2/(2q^2)",
+        "grid 0, moments within 1e-9, error ratio <= 1",
+        f"grid {grid_err:.2g}, moments {moment_err:.2g}, error ratio {ratio:.4f}",
+        grid_err == 0.0 and moment_err < 1e-9 and ratio <= 1.0,
+    )
+
+
 #: sqrt(2 pi) written out (not computed by hardlearn.conventions), for the conventions check.
 _SQRT_2PI_LITERAL = 2.5066282746310002
 
@@ -381,6 +423,7 @@ CHECKS: dict[str, Callable[[int, np.random.Generator], Check]] = {
     "null_uniform": check_null_uniform,
     "gaussian_shift_tv": check_gaussian_shift_tv,
     "noise_laws": check_noise_laws,
+    "piecewise_linear": check_piecewise_linear,
     "conventions": check_conventions,
 }
 
