@@ -125,7 +125,10 @@ def test_mlp_starts_at_the_constant_predictor_and_early_stopping_can_keep_it():
 
 def test_mlp_time_budget_stops_training():
     X, y = _data(n=2000)
-    est = MLPRegressor(width=16, steps=10**7, max_seconds=0.2, device="cpu").fit(X, y)
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="time budget"):
+        est = MLPRegressor(width=16, steps=10**7, max_seconds=0.2, device="cpu").fit(X, y)
     assert est.stopped_reason_ == "time"
     assert est.n_steps_ < 10**7
 
@@ -176,7 +179,8 @@ def test_classical_learners_fit_an_easy_target():
 
 def test_kernel_ridge_caps_its_training_rows():
     X, y = _data(n=300)
-    est = KernelRidgeRegressor(max_samples=100).fit(X, y)
+    with pytest.warns(UserWarning, match="first 100 of its 300 rows"):
+        est = KernelRidgeRegressor(max_samples=100).fit(X, y)
     assert est.n_train_used_ == 100
 
 

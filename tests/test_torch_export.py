@@ -94,3 +94,27 @@ def test_fused_adam_capability_check_falls_back_when_the_kernel_is_gone(monkeypa
     assert opt.public_adam is not None
     opt.step(theta, torch.ones(2, 3, dtype=torch.float64))
     torch.testing.assert_close(theta, torch.full((2, 3), -0.1, dtype=torch.float64))
+
+
+def test_time_budget_stop_is_a_convergence_warning():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.random.default_rng(3).normal(size=(64, 2))
+    est = MLPRegressor(width=4, steps=10_000, max_seconds=1e-9, early_stopping=False,
+                       random_state=0)
+    with pytest.warns(ConvergenceWarning, match="time budget"):
+        est.fit(X, X[:, 0])
+    assert est.stopped_reason_ == "time"
+
+
+def test_kernel_ridge_on_a_subset_warns():
+    import warnings
+
+    from hardlearn.learners import KernelRidgeRegressor
+
+    X = np.random.default_rng(4).normal(size=(50, 2))
+    with pytest.warns(UserWarning, match="first 20 of its 50 rows"):
+        KernelRidgeRegressor(max_samples=20).fit(X, X[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KernelRidgeRegressor(max_samples=50).fit(X, X[:, 0])

@@ -19,6 +19,7 @@ cos theta) / (2 pi)``.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -194,6 +195,13 @@ class KernelRidgeRegressor(RegressorMixin, BaseEstimator):
         self._check_params()
         X, y = _validate_fit(self, X, y)
         keep = min(X.shape[0], int(self.max_samples))
+        if keep < X.shape[0]:
+            warnings.warn(
+                f"KernelRidgeRegressor trains on the first {keep} of its {X.shape[0]} rows "
+                "(max_samples); raise max_samples to use them all.",
+                UserWarning,
+                stacklevel=2,
+            )
         X, y = X[:keep], y[:keep]
         self.gamma_ = 1.0 / X.shape[1] if self.gamma is None else float(self.gamma)
         self.y_mean_ = float(np.mean(y))

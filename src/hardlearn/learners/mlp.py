@@ -48,11 +48,13 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from hardlearn._optional import require
@@ -650,6 +652,14 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.best_step_ = result.best_step
         self.fit_seconds_ = result.seconds
         self.device_ = config.device
+        if result.stopped_reason == "time":
+            warnings.warn(
+                f"MLPRegressor stopped on its time budget (max_seconds={self.max_seconds}) "
+                f"after {result.steps} steps, before its step budget; raise max_seconds or "
+                "lower steps.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def to_torch(self, dtype: Any = None, device: Any = "cpu") -> torch.nn.Module:
