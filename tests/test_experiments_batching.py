@@ -35,7 +35,9 @@ def test_grouping_keys_and_units():
     assert len(keys) == 1  # lr may differ inside a batch
     assert all(group_key(t) is None for t in tasks if t.learner_name == "mean")
     units = make_units(tasks, workers=2)
-    assert sorted(len(unit_tasks(u)) for u in units) == [1, 1, 1, 1, 4, 4]
+    assert sorted(len(unit_tasks(u)) for u in units) == [1, 1, 1, 1, 8]
+    # which trials share a batch depends on the sweep file alone, not on the workers
+    assert all(make_units(tasks, workers=w) == units for w in (1, 3, 16))
     assert sorted(t.task_id for u in units for t in unit_tasks(u)) == sorted(
         t.task_id for t in tasks)
     assert all(len(unit_tasks(u)) == 1 for u in make_units(tasks, workers=2, batch=False))
@@ -88,3 +90,21 @@ def test_sweep_with_and_without_batching_stores_the_same_results(tmp_path):
     for tid in a:
         assert a[tid]["status"] == b[tid]["status"] == "ok"
         assert a[tid]["advantage"] == pytest.approx(b[tid]["advantage"], rel=1e-7, abs=1e-9)
+
+
+def test_stored_results_are_the_same_bits_for_any_worker_count(tmp_path):
+    """Batches depend on the sweep file alone, so 1 and 2 workers store identical numbers."""
+    from hardlearn.experiments.runner import run_sweep
+    from hardlearn.experiments.store import read_results
+
+    spec = learn_spec()
+    tables = []
+    for workers in (1, 2):
+        run_sweep(spec, tmp_path / f"w{workers}", workers=workers, progress=False)
+        rows = read_results(tmp_path / f"w{workers}")
+        tables.append({r["task_id"]: {k: v for k, v in r.items()
+                                      if k not in TIMING and k not in ("seconds", "host")}
+                       for r in rows})
+    assert tables[0] == tables[1]
+    batched = [r for r in tables[0].values() if r["learner"].startswith("mlp")]
+    assert batched and all(r["fit_batch_networks"] == 8 for r in batched)

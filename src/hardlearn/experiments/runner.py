@@ -173,12 +173,21 @@ def run_unit(unit: Unit) -> list[Record]:
     return [run_task(unit)]
 
 
+#: Most trials trained as one batch. A choice, not a measurement: large enough that a
+#: sweep's repetitions of one grid point usually share a batch, small enough that a group of
+#: dozens of trials still spreads over several workers.
+BATCH_NETWORKS = 8
+
+
 def make_units(tasks: Sequence[Task], workers: int, batch: bool = True) -> list[Unit]:
     """Group trials that can be trained as one batch (:func:`group_key`) into units.
 
-    A group is split into ``workers`` nearly equal units (each of at least 2 trials) so every
-    worker gets a share; trials without a key stay alone. The order of first appearance is
-    kept. With ``batch=False`` every trial is its own unit.
+    A group is cut, in the sweep's order, into units of at most :data:`BATCH_NETWORKS`
+    trials; trials without a key stay alone. Which trials share a batch therefore depends on
+    the sweep file alone, never on ``workers`` or the executor, so the stored numbers are the
+    same bits for any worker count (``workers`` is kept for the callers' signature). A
+    unit's records are stored together, so a resumed run meets whole units again. With
+    ``batch=False`` every trial is its own unit.
 
     Examples
     --------
@@ -187,7 +196,9 @@ def make_units(tasks: Sequence[Task], workers: int, batch: bool = True) -> list[
     ...     "grid": {"dim": 4, "freq": 0.5, "samples": 100},
     ...     "learners": [{"name": "mlp"}, {"name": "mean"}]})
     >>> [len(unit_tasks(u)) for u in make_units(spec.tasks(), workers=2)]
-    [2, 2, 1, 1, 1, 1]
+    [4, 1, 1, 1, 1]
+    >>> make_units(spec.tasks(), workers=1) == make_units(spec.tasks(), workers=8)
+    True
     """
     if not batch:
         return list(tasks)
@@ -206,8 +217,7 @@ def make_units(tasks: Sequence[Task], workers: int, batch: bool = True) -> list[
         if key[0] == "alone" or len(members) < 2:
             units.extend(members)
             continue
-        parts = max(1, min(workers, len(members) // 2))
-        size = -(-len(members) // parts)
+        size = BATCH_NETWORKS
         units.extend(tuple(members[i : i + size]) for i in range(0, len(members), size))
     return [u[0] if isinstance(u, tuple) and len(u) == 1 else u for u in units]
 
