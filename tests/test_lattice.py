@@ -87,38 +87,56 @@ def test_auto_samples_retry_with_more():
     assert est.samples_used_ <= 180 and {a["samples"] for a in est.attempts_}
 
 
-@pytest.mark.parametrize("p", [10, 8])
+@pytest.mark.parametrize("p", [6, 4])
 def test_auto_samples_at_polynomial_noise_stop_within_seconds(p):
-    # d = 40 at 2^-10 and 2^-8 from 1,000 samples: no count is predicted to fit under
-    # SAMPLE_MARGIN times the cap, so the learner takes the count closest to it (not all
-    # 1,000: a 1,001-dimensional lattice would run until the time limit), then retries with
-    # doubled extra samples only while the prediction fits under the cap itself (at 2^-10
-    # once, at 2^-8 not at all), and reports failure within seconds.
-    from hardlearn.learners.lattice import (
-        SAMPLE_MARGIN,
-        _noise_cap,
-        _predicted_to_fit,
-    )
+    # d = 40 at 2^-6 and 2^-4 from 1,000 samples: the model predicts failure at every count,
+    # so the learner runs once, at the model's best count (not all 1,000: a 1,001-dimensional
+    # lattice would run until the time limit), and reports failure within seconds.
+    from hardlearn.estimate import best_samples
     from hardlearn.problems.exact import default_freq
 
     d, m_all = 40, 1000
-    freq = default_freq(d)  # the learner's guess without freq_hint
-    counts = range(d + 1, m_all + 1, d // 20)
-    assert not any(_predicted_to_fit(d, m, "clwe", freq, p, margin=SAMPLE_MARGIN)
-                   for m in counts)
-    closest = min(counts, key=lambda m: predicted_scale_bits(d, m, labels="clwe", freq=freq)
-                  - SAMPLE_MARGIN * _noise_cap(d, m, "clwe", freq, p))
-
+    m_best, bits = best_samples(d, m_all, "clwe", freq=default_freq(d))
+    assert bits > p  # predicted to fail
     s, est = _fit(d, p, "clwe", 0, m=m_all, time_limit=120.0)
     assert est.status_ == "not_recovered"
-    tried = sorted({a["samples"] for a in est.attempts_})
-    assert tried[0] == closest
-    expected = [closest]
-    while _predicted_to_fit(d, d + 2 * (expected[-1] - d), "clwe", freq, p):
-        expected.append(d + 2 * (expected[-1] - d))
-    assert tried == expected
-    assert len(tried) == (2 if p == 10 else 1)
+    assert sorted({a["samples"] for a in est.attempts_}) == [m_best]
     assert est.fit_seconds_ < 60.0  # nowhere near the time limit
+
+
+def test_auto_sample_plan_tries_a_cheap_count_first_only_with_room_to_spare():
+    from hardlearn.estimate import best_samples, threshold_bits
+    from hardlearn.learners.lattice import SAMPLE_MARGIN, SAMPLE_MARGIN_BITS, _sample_plan
+    from hardlearn.problems.exact import default_freq
+
+    d, freq = 40, default_freq(40)
+    m_best, _ = best_samples(d, 400, "clwe", freq=freq)
+    # tiny noise: d + 1 samples already fit, the best count is the fallback
+    assert _sample_plan(d, 400, "clwe", freq, 400.0, "lll", 20) == [d + 1, m_best]
+    # noise near the best count's threshold: only the best count
+    near = float(threshold_bits(d, m_best, freq=freq)) + 1
+    assert _sample_plan(d, 400, "clwe", freq, near, "lll", 20) == [m_best]
+    plan = _sample_plan(d, 400, "clwe", freq, 40.0, "lll", 20)
+    first = float(threshold_bits(d, plan[0], freq=freq))
+    assert first <= min(SAMPLE_MARGIN * 40, 40 - SAMPLE_MARGIN_BITS)
+    assert plan[0] == d + 1 or float(threshold_bits(d, plan[0] - 1, freq=freq)) > \
+        min(SAMPLE_MARGIN * 40, 40 - SAMPLE_MARGIN_BITS)
+
+
+def test_secret_is_least_squares_over_every_recovered_row():
+    # At moderate noise the first d rows alone carry their noise in full; least squares
+    # over all m recovered rows averages it down (expected error ~ sigma / sqrt(m)).
+    d, p, m = 20, 14, 200
+    s, est = _fit(d, p, "clwe", 3, m=m, time_limit=120.0)
+    assert est.recovered_
+    m_used = est.samples_used_
+    X = np.asarray(s.X[:m_used])
+    t = np.array([float(k) for k in est.phases_]) + np.asarray(s.labels_float()[:m_used])
+    v_all, *_ = np.linalg.lstsq(X, t, rcond=None)
+    v_first = np.linalg.solve(X[:d], t[:d])
+    truth = s.freq * np.asarray(s.secret)
+    np.testing.assert_allclose(est.freq_ * est.secret_, v_all, rtol=0, atol=1e-9)
+    assert np.linalg.norm(v_all - truth) < np.linalg.norm(v_first - truth) / 3
 
 
 @pytest.mark.parametrize("kind", ["clwe", "triangle", "cosine"])

@@ -119,8 +119,10 @@ def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: i
 
     B = IntegerMatrix.from_matrix(rows)
     bs = min(block_size, B.nrows)
+    # BKZ 2.0 with fplll's default pruning strategies (block sizes 40 and more in seconds)
     par = BKZ.Param(
-        block_size=bs, flags=BKZ.AUTO_ABORT | BKZ.MAX_TIME, max_time=max(max_time, 0.5)
+        block_size=bs, strategies=BKZ.DEFAULT_STRATEGY,
+        flags=BKZ.AUTO_ABORT | BKZ.MAX_TIME, max_time=max(max_time, 0.5)
     )
     _seed_fpylll(seed)
     BKZ.reduction(B, par)
@@ -456,7 +458,9 @@ def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, 
         engine_used.add(polish)
         found = _check_rows(prob, rows, cfg["certify_bits"], cfg["noise_bits"])
         ok = found is not None and found[0] <= -cfg["certify_bits"]
-        if not ok and cfg["reduction"] == "bkz" and bits == cfg["schedule"][-1]:
+        # BKZ climbs the same ladder of scales as LLL: each rung starts from the basis the
+        # last rung reduced, so the extra bits are cheap to absorb
+        if not ok and cfg["reduction"] == "bkz":
             remaining = None if deadline is None else deadline - (time.perf_counter() - t_start)
             if remaining is None or remaining > 0.5:
                 rows = _fpylll_bkz(rows, cfg["block_size"],

@@ -21,33 +21,40 @@ halves of the planted vector ``(k, W s)``). Its dimension is ``m + 1`` (CLWE) or
 The planted vector is short (norm about ``freq sqrt(m)``); reduction finds it when
 ``M`` is large enough that nothing else is that short.
 
-**The scale M (the rule).** With ``k = m - d`` big columns, ``n`` rows and planted norm
-``R`` (estimated from ``freq_hint``, default ``gamma = 2 sqrt d``), the Gaussian heuristic
-says reduction exposes the planted vector once
-``k log2 M >= n (log2 R + log2 gap(n) - log2 sqrt(n / (2 pi e))) - sum log2 weight_j``,
-with ``log2 gap(n) = a n + b`` measured for LLL and BKZ (:data:`GAP_MODEL`). The noise caps
-``M``: the planted vector's big coordinates are ``M L e``; the ratio (Gaussian heuristic /
-planted norm) is largest when ``M |L e| = c R`` with ``c = sqrt(k / (n - k))``, so
-``log2 M <= noise_bits + log2 R - log2 (|L e| / sigma) + log2 c`` (``noise_bits`` from the
-data file or the ``noise_bits`` parameter; without it, the label grid ``label_scale_bits``
-stands in for the noise, and for cosine labels ``|L e|`` includes the ``1 / (2 pi sin)``
-amplification of ``arccos``). ``fit`` starts at :data:`START_FRACTION` of the prediction
-and, while no candidate is certified, feeds :data:`FEED_STEP` more bits of ``M`` into the
-already reduced basis (progressive precision: ``[U | U (C >> s)]`` is the lattice
-``[I | C >> s]`` in the reduced basis ``U``, so each step only absorbs the new bits), up to
-the noise cap. ``scale_bits`` fixes ``log2 M`` instead (one attempt).
+**The scale M and the sample count (the model).** :mod:`hardlearn.estimate` predicts, from
+the lattice's rank, volume and planted norm (Gaussian heuristic with the unique-SVP rule of
+LLL or BKZ-``block_size``), the ``log2 M`` at which reduction exposes the noise-free
+planted vector (:func:`predicted_scale_bits`) and the best scale at a given noise, where the
+planted vector's noise part ``M L e`` is ``sqrt(k / (n - k))`` times its integer part
+(:func:`hardlearn.estimate.optimal_scale_bits`; ``noise_bits`` from the data file or the
+``noise_bits`` parameter; without it, the label grid ``label_scale_bits`` stands in for the
+noise, and for cosine labels ``|L e|`` is measured on the data with the ``1 / (2 pi sin)``
+amplification of ``arccos``). That best scale caps ``M``. ``fit`` starts at
+:data:`START_FRACTION` of the prediction and, while no candidate is certified, feeds
+:data:`FEED_STEP` more bits of ``M`` into the already reduced basis (progressive precision:
+``[U | U (C >> s)]`` is the lattice ``[I | C >> s]`` in the reduced basis ``U``, so each
+step only absorbs the new bits), up to the cap. ``scale_bits`` fixes ``log2 M`` instead
+(one attempt). ``max_samples="auto"`` uses the model's sample plan (:func:`_sample_plan`):
+the count that tolerates the most noise among those given
+(:func:`hardlearn.estimate.best_samples`), preceded by a cheaper, smaller count when that
+one is already predicted to recover with room to spare.
 
 **Reduction.** The big-entry phase runs LLL at ``delta = 0.75`` (:data:`BULK_DELTA`; on
 these knapsack-like bases it costs about half of ``delta = 0.99``), then the small-entry
 basis is polished with LLL at ``delta``. ``reduction="bkz"`` adds BKZ-``block_size``
-(fpylll, BKZ 2.0 with auto-abort, ``max_time`` from the time limit) at the last, largest
-``M`` when LLL has not succeeded there: that is where BKZ's stronger reduction pushes the
-noise threshold. ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll
+(fpylll, BKZ 2.0 with fplll's default pruning strategies, auto-abort, ``max_time`` from the
+time limit) after the LLL polish at every rung of the ladder of scales that has not yet
+succeeded, its ladder starting from BKZ's own (smaller) predicted scale. ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll
 (retried with ``long double`` and then MPFR at twice the entry size when fplll reports a
 precision failure; the retries are counted in ``fpylll_retries_``), ``"auto"`` uses flint
 for the big entries (measured 2x faster than fpylll at 1,700-bit entries, n = 162) and
 fpylll for the polish (2x faster on the small entries), or fpylll alone when ``M`` is below
 :data:`AUTO_FLINT_MIN_BITS`.
+
+**The secret.** Once a candidate is certified, the integers of every used row are known,
+so ``t_i = freq <w, x_i>`` plus noise for all ``m`` rows; ``secret_`` and ``freq_`` come from
+least squares over all of them (weighted by the ``arccos`` amplification for cosine labels),
+not from the first ``d`` rows alone.
 
 **Certificate.** A candidate ``t`` (integers plus labels) is accepted only when its
 distance ``rho`` to the column space of ``X`` (the norm of ``L t``) is too small to be
@@ -91,6 +98,7 @@ from hardlearn._rng import draw_seed
 from hardlearn._validation import check_array, check_choice, check_int, check_real
 from hardlearn.conventions import wrap_unit
 from hardlearn.errors import ParameterError, ReductionTimeout
+from hardlearn.estimate import best_samples, optimal_scale_bits, scale_bits_needed, threshold_bits
 from hardlearn.learners._lattice_core import (
     _REDUCTIONS,
     BULK_DELTA,
@@ -113,7 +121,6 @@ __all__ = [
     "LatticeRegressor",
     "reduce_basis",
     "predicted_scale_bits",
-    "GAP_MODEL",
     "STATUSES",
     "BULK_DELTA",
     "NOISE_Z_MAX",
@@ -125,14 +132,6 @@ STATUSES = ("recovered", "not_recovered", "timeout")
 _KINDS = ("clwe", "triangle", "cosine")
 _ENGINES = ("auto", "flint", "fpylll")
 
-#: ``log2 gap(n) = a n + b``: the ratio (Gaussian heuristic / planted norm) at which the
-#: reduction exposes the planted vector in lattice dimension ``n``. Least-squares fit to the
-#: smallest ``log2 M`` with recovery (pass 1 of ``benchmarks/bench_lattice.py``, 2 seeds per
-#: point, CLWE and triangle labels): LLL (delta 0.75 bulk, 0.99 polish) gave
-#: ``log2 gap = 0.35, 1.7, 3.1, 3.9`` at ``n = 42, 82, 122, 162``; BKZ-20 gave
-#: ``0.2, 0.6, 2.2`` at ``n = 42, 82, 122``. (The literature's LLL root-Hermite factor
-#: 1.0219, Gama-Nguyen 2008, would give a = 0.031.)
-GAP_MODEL = {"lll": (0.030, -0.80), "bkz": (0.025, -0.90)}
 #: Bits of M fed per progressive step: ``max(FEED_STEP * bits, FEED_MIN_BITS)``.
 FEED_STEP = 0.04
 FEED_MIN_BITS = 16
@@ -145,15 +144,22 @@ AUTO_FLINT_MIN_BITS = 100
 _V_BITS = 80
 #: Extra fixed-point bits carried beyond the largest M.
 _GUARD_BITS = 32
-#: ``max_samples="auto"`` takes the fewest samples whose predicted ``log2 M`` is at most this
-#: fraction of the noise cap (the prediction is a median; 0.8 leaves room for its spread).
-SAMPLE_MARGIN = 0.8
+#: ``max_samples="auto"`` first tries the fewest samples predicted to recover with room to
+#: spare: a predicted threshold of at most this fraction of the noise bits and at least
+#: :data:`SAMPLE_MARGIN_BITS` below them (the model is within about 15% or 4 bits of the
+#: measured thresholds, ``benchmarks/bench_lattice.py --table``).
+SAMPLE_MARGIN = 0.85
+SAMPLE_MARGIN_BITS = 4.0
 
 
 def predicted_scale_bits(
-    dim: int, m: int, *, labels: str = "clwe", reduction: str = "lll", freq: float | None = None
+    dim: int, m: int, *, labels: str = "clwe", reduction: str = "lll", freq: float | None = None,
+    block_size: int = 20,
 ) -> float:
-    """``log2 M`` at which reduction is predicted to expose the planted vector (module rule).
+    """``log2 M`` at which reduction is predicted to expose the planted vector.
+
+    :func:`hardlearn.estimate.scale_bits_needed` (the noise-free planted vector), floored at
+    8 bits.
 
     Examples
     --------
@@ -163,24 +169,7 @@ def predicted_scale_bits(
     >>> predicted_scale_bits(160, 320) < b / 20
     True
     """
-    dim = check_int("dim", dim, minimum=1)
-    m = check_int("m", m, minimum=dim + 1)
-    labels = check_choice("labels", labels, _KINDS)
-    reduction = check_choice("reduction", reduction, _REDUCTIONS)
-    freq = default_freq(dim) if freq is None else float(freq)
-    k = m - dim
-    if labels == "clwe":
-        n = m + 1
-        r2 = freq**2 * m + m / 12 + 1
-        log_w = 0.0
-    else:
-        n = 2 * m
-        weight = _weight_for(freq)
-        r2 = freq**2 * m + weight**2 * m
-        log_w = m * math.log2(weight)
-    a, b = GAP_MODEL[reduction]
-    per_dim = 0.5 * math.log2(r2) + a * n + b - 0.5 * math.log2(n / (2 * math.pi * math.e))
-    return max((n * per_dim - log_w) / k, 8.0)
+    return max(scale_bits_needed(dim, m, labels, reduction, block_size, freq), 8.0)
 
 
 def _weight_for(freq: float) -> int:
@@ -189,42 +178,58 @@ def _weight_for(freq: float) -> int:
 
 def _noise_cap(d: int, m: int, kind: str, freq: float, noise_level: float,
                noise_amp: float | None = None) -> float:
-    """Largest useful ``log2 M`` at noise ``2^-noise_level`` (module rule).
+    """Largest useful ``log2 M`` at noise ``2^-noise_level``: the best scale of
+    :func:`hardlearn.estimate.optimal_scale_bits`."""
+    return optimal_scale_bits(d, m, noise_level, kind, freq, noise_amp)
 
-    ``M sigma |L e| = c R`` with ``c = sqrt(k / (n - k))`` maximises GH / |planted|.
-    ``noise_amp = |L e| / sigma`` defaults to ``sqrt(m - d)`` (orthonormal ``L``).
+
+def _sample_plan(d: int, m_all: int, kind: str, freq: float, noise_level: float,
+                 reduction: str, block_size: int) -> list[int]:
+    """Sample counts ``max_samples="auto"`` tries, in order (at most two).
+
+    The model's best count among ``d + 1 .. m_all`` (:func:`hardlearn.estimate.best_samples`)
+    tolerates the most noise, but its lattice is the largest. When a smaller count is
+    predicted to recover with room to spare (:data:`SAMPLE_MARGIN`), it goes first (faster:
+    rank ``d + 2`` against about ``3 d`` at noise ``2^-2000``, d = 160), and the best count
+    follows only if it fails.
     """
-    k = m - d
-    n = m + 1 if kind == "clwe" else 2 * m
-    w = _weight_for(freq)
-    r_est = math.sqrt(freq**2 * m + (w**2 * m if kind != "clwe" else m / 12 + 1))
-    amp = math.sqrt(k) if noise_amp is None else noise_amp
-    return noise_level + math.log2(r_est) - math.log2(amp) + 0.5 * math.log2(k / (n - k))
+    m_best, _ = best_samples(d, m_all, kind, reduction, block_size, freq)
+    counts = np.arange(d + 1, m_best + 1)
+    p = threshold_bits(d, counts, kind, reduction, block_size, freq)
+    fits = counts[p <= min(SAMPLE_MARGIN * noise_level, noise_level - SAMPLE_MARGIN_BITS)]
+    if fits.size and int(fits[0]) < m_best:
+        return [int(fits[0]), m_best]
+    return [m_best]
 
 
-def _choose_samples(d: int, m_all: int, kind: str, freq: float, noise_level: float) -> int:
-    """Fewest samples ``m`` whose predicted ``log2 M`` fits under the noise cap.
+def _least_squares(X: np.ndarray, t: list[int], P: int, Y: list[list[int]],
+                   amp: list[float] | None) -> np.ndarray:
+    """``v`` minimising ``sum_i (x_i . v - t_i)^2 / amp_i^2`` over every recovered row.
 
-    The lattice grows with ``m`` (and LLL's cost with it: 22 s for 180 samples at d = 60
-    against 1 s for 120), so ``max_samples="auto"`` uses the whole space of dependences of
-    the first ``m`` samples, with ``m`` the smallest for which
-    ``predicted_scale_bits <= SAMPLE_MARGIN * cap``. When none qualifies (as at polynomial
-    noise), the ``m`` where the prediction comes closest to ``SAMPLE_MARGIN * cap``: all
-    samples would only make the lattice, and LLL's time, larger.
+    ``t`` (scale ``2^P``) holds ``freq <w, x_i>`` plus the noise for all ``m`` rows once
+    their integers are known, so least squares over all of them averages the noise down
+    (the first ``d`` rows alone fix ``v`` exactly but carry their noise in full). ``Y`` is
+    the exact solution on the first ``d`` rows at scale ``2^_V_BITS``; the residuals of all
+    rows against it are formed in integers and only the small correction is solved in
+    float64, so the result keeps float64's accuracy at any noise level. ``amp`` weights the
+    rows (cosine labels: the noise of ``arccos``).
     """
-    counts = range(d + 1, m_all + 1, max(1, d // 20))
-    for m in counts:
-        if _predicted_to_fit(d, m, kind, freq, noise_level, margin=SAMPLE_MARGIN):
-            return m
-    return min(counts, key=lambda m: predicted_scale_bits(d, m, labels=kind, freq=freq)
-               - SAMPLE_MARGIN * _noise_cap(d, m, kind, freq, noise_level))
+    import flint
 
-
-def _predicted_to_fit(d: int, m: int, kind: str, freq: float, noise_level: float, *,
-                      margin: float = 1.0) -> bool:
-    """Whether ``predicted_scale_bits(d, m) <= margin * cap`` (the module rule)."""
-    pred = predicted_scale_bits(d, m, labels=kind, freq=freq)
-    return pred <= margin * _noise_cap(d, m, kind, freq, noise_level)
+    m, d = X.shape
+    Xi, sx = dyadic_integers(X)
+    y0 = flint.fmpz_mat([[int(row[0])] for row in Y])
+    XY = (flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()]) * y0).tolist()
+    scale = P + sx + _V_BITS
+    res = [(ti << (sx + _V_BITS)) - (int(xy[0]) << P) for ti, xy in zip(t, XY, strict=True)]
+    top = max((abs(r).bit_length() for r in res), default=0)
+    sh = max(top - 60, 0)
+    r = np.ldexp(np.array([float(_rshift(v, sh)) for v in res]), sh - scale)
+    v0 = np.ldexp(np.array([float(_rshift(int(row[0]), 0)) if abs(int(row[0])).bit_length()
+                            < 1000 else math.inf for row in Y]), -_V_BITS)
+    w = np.ones(m) if amp is None else 1.0 / np.asarray(amp, dtype=float)
+    delta, *_ = np.linalg.lstsq(X * w[:, None], r * w, rcond=None)
+    return v0 + delta
 
 
 # --------------------------------------------------------------------------------------
@@ -243,7 +248,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
     engine : {"auto", "flint", "fpylll"}, default "auto"
         LLL implementation (module docstring).
     reduction : {"lll", "bkz"}, default "lll"
-        ``"bkz"`` adds BKZ-``block_size`` (fpylll) after each LLL polish that fails.
+        ``"bkz"`` adds BKZ-``block_size`` (fpylll) after each LLL polish that fails, at every
+        rung of the ladder of scales.
     block_size : int, default 20
     time_limit : float or None, default 300.0
         Seconds for the whole reduction; ``None`` runs in process without a limit.
@@ -258,12 +264,10 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
     label_scale_bits : int or None, default None
         ``y`` holds integers meaning ``y / 2^label_scale_bits``; ``None``: ``y`` is float64.
     max_samples : int, "auto" or None, default "auto"
-        How many samples (the first ones) to use. ``"auto"``: the fewest whose predicted
-        ``log2 M`` fits under :data:`SAMPLE_MARGIN` times the noise cap (when none does,
-        the count where the prediction comes closest); after a failure the extra samples
-        ``m - d`` are doubled while the prediction at the new count still fits under the
-        cap. ``None``: all; an int: at most that many. The whole space of dependences of
-        the used samples enters the lattice.
+        How many samples (the first ones) to use. ``"auto"``: the model's plan (module
+        docstring): the best count among those given, after a cheaper one when that is
+        predicted to recover with room to spare. ``None``: all; an int: at most that many.
+        The whole space of dependences of the used samples enters the lattice.
     certify_bits : float, default 10.0
         Accept a candidate when ``log2 E <= -certify_bits`` (module docstring).
     raise_on_timeout : bool, default False
@@ -446,11 +450,13 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         weight = _weight_for(freq_guess)
         # noise cap (without it the label grid stands in for the noise)
         noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
-        auto = p["max_samples"] == "auto"
-        if auto:
-            m = _choose_samples(d, m_all, kind, freq_guess, noise_level)
+        if p["max_samples"] == "auto":
+            plan = _sample_plan(d, m_all, kind, freq_guess, noise_level, p["reduction"],
+                                p["block_size"])
+        elif p["max_samples"] in ("auto", None):
+            plan = [m_all]
         else:
-            m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
+            plan = [min(m_all, max(p["max_samples"], d + 1))]
         self.n_features_in_ = d
         self.label_scale_bits_ = P
         self.attempts_ = []
@@ -458,21 +464,15 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.reduction_cpu_seconds_ = 0.0
         self.fpylll_retries_ = 0
         t_begin = time.perf_counter()
-        while True:
+        for i, m in enumerate(plan):
             status, Xm, prob, out = self._attempt(X, labels, P, p, m, noise_level, noise_bits,
                                                   freq_guess, weight, t_begin)
-            # With "auto", a failure at m samples (the prediction is a median) is retried
-            # with twice the extra samples while samples and time remain and the rule still
-            # predicts success there (past the best m the lattice's growth outweighs the
-            # extra relations: at polynomial noise the prediction rises above the cap).
             left = None if p["time_limit"] is None else \
                 p["time_limit"] - (time.perf_counter() - t_begin)
-            m_next = min(m_all, d + 2 * (m - d))
-            if status != "not_recovered" or not auto or m >= m_all or \
-                    p["scale_bits"] is not None or (left is not None and left <= 0) or \
-                    not _predicted_to_fit(d, m_next, kind, freq_guess, noise_level):
+            # a failure at the cheap count is retried at the best count (module docstring)
+            if status != "not_recovered" or (left is not None and left <= 0) or \
+                    i == len(plan) - 1:
                 break
-            m = m_next
         self.status_ = status
         self.recovered_ = status == "recovered"
         self.fit_seconds_ = time.perf_counter() - t_begin
@@ -492,7 +492,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         Xm, lab = X[:m], labels[:m]
         self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m
         self.samples_used_ = m
-        pred = predicted_scale_bits(d, m, labels=kind, reduction="lll", freq=freq_guess)
+        pred = predicted_scale_bits(d, m, labels=kind, reduction=p["reduction"],
+                                    freq=freq_guess, block_size=p["block_size"])
         # fixed-point precision of the columns: past the noise cap nothing is fed, and far
         # past the prediction (3x) LLL would long have succeeded
         hi = int(min(noise_level + 160, max(3 * pred, 256))) + _GUARD_BITS
@@ -567,8 +568,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         A = flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()])
         B = flint.fmpz_mat([[_rshift(ti, P - sx)] for ti in t[:d]])
         Y = _solve_fixed(np.ascontiguousarray(X[:d]), A, B, _V_BITS, sx)
-        vf = np.array([float(_rshift(row[0], 0)) * 2.0**-_V_BITS if abs(row[0]).bit_length()
-                       < 1000 else math.inf for row in Y])
+        vf = _least_squares(X, t, P, Y, prob.extra.get("amp"))
         freq = float(np.linalg.norm(vf))
         z_ok = True
         if noise_bits is not None and prob.kind != "cosine" and res:

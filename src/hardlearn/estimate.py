@@ -1,0 +1,540 @@
+"""Predict where lattice reduction learns the periodic neuron: noise thresholds, sample
+counts, block sizes and their cost.
+
+The lattice attack of :class:`~hardlearn.learners.LatticeRegressor` hides a short planted
+vector in a lattice built from ``m`` samples (docs/mathematics.md, section 5). This module
+predicts, from the lattice's shape alone, when reduction exposes it. Every formula is here,
+once; the learner's scale schedule and sample choice, the ``attack`` and ``threshold`` task
+kinds, ``hardlearn estimate`` and ``hardlearn params`` all call it.
+
+**The lattice** (``d`` the dimension, ``m >= d + 1`` samples, ``k = m - d`` dependences,
+``M`` the scale, noise standard deviation ``sigma = 2^-p``):
+
+* CLWE labels: rank ``n = m + 1``, unit weights, ``log2 vol = k log2 M + 1/2 log2(1 + k/3)``
+  (the constant row ``L z`` with ``z ~ U[0, 1)`` has ``E |L z|^2 = k / 3``); planted vector
+  ``(k_1..k_m, 1, M L e)`` with ``|k|^2 = m (freq^2 + 1/3) + 1`` (``k_i = t_i - z_i``);
+* triangle / cosine labels: rank ``n = 2 m``, weights ``1`` (m times) and
+  ``W = round(freq)`` (m times), ``log2 vol = m log2 W + k log2 M``; planted vector
+  ``(k, W s, M L e)`` with ``|k, W s|^2 = m (freq^2 + W^2)``;
+* the noise part has norm ``M sigma a`` with ``a = sqrt(k)`` (``L`` has orthonormal rows);
+  for cosine labels ``arccos`` amplifies the noise by ``1 / (2 pi sin(2 pi u))``, whose mean
+  square over ``m`` samples (truncated at the nearest of them to the poles, ``1 / (4 m)``) is
+  about ``m / pi^4``, so ``a = sqrt(k max(1, m / pi^4))`` (a heuristic, not measured).
+
+**The best scale.** ``GH / |v|`` with ``GH = sqrt(n / (2 pi e)) vol^(1/n)`` (the Gaussian
+heuristic) is largest at ``M sigma a = R0 sqrt(k / (n - k))`` (``R0`` the noise-free planted
+norm), where ``|v| = R0 sqrt(n / (n - k))``: :func:`optimal_scale_bits`.
+
+**Success conditions** (``log2`` of the gap ``GH / |v|`` that reduction needs, :func:`gap_bits`):
+
+* LLL, the unique-SVP rule of Gama and Nguyen (EUROCRYPT 2008, section 4.2):
+  ``GH / |v| >= tau delta^n`` with root-Hermite factor ``delta = 1.0219`` and the constant
+  ``tau`` fitted here (:data:`TAU_BITS`);
+* BKZ-``beta``, the 2016 estimate (Alkim, Ducas, Poppelmann, Schwabe, USENIX Security 2016,
+  section 6.3): success when ``sqrt(beta / n) |v| <= delta_beta^(2 beta - n) vol^(1/n)``, i.e.
+  ``GH / |v| >= sqrt(beta / (2 pi e)) delta_beta^(n - 2 beta)``; ``delta_beta`` by
+  :func:`root_hermite_factor` (the lattice estimator's table below ``beta = 40``, measured
+  with fpylll BKZ 2.0, and the asymptotic formula
+  ``((pi beta)^(1/beta) beta / (2 pi e))^(1 / (2 (beta - 1)))`` of Chen's thesis (2013) above).
+
+**The threshold.** Solving the condition for ``p`` at the best scale gives the largest noise
+``2^-p`` the reduction recovers from ``m`` samples (:func:`threshold_bits`)::
+
+    p*(m) = [n (g + log2 |v| - 1/2 log2(n / (2 pi e))) - log2 weights - log2 vol_extra] / k
+            - log2 R0 + log2 a - 1/2 log2(k / (n - k))
+
+with ``g`` the required gap. Noise ``2^-p`` with ``p >= p*`` is predicted recoverable. The
+best ``m`` (:func:`best_samples`) minimises ``p*(m)``: about ``2 d`` for CLWE labels, where
+``p* ~ 4 d log2 delta ~ 0.13 d``.
+
+**Cost.** The core-SVP model (ADPS16): one SVP call in dimension ``beta`` costs
+``2^(0.292 beta)`` classically (sieving, Becker-Ducas-Gama-Laarhoven, SODA 2016) and
+``2^(0.265 beta)`` quantumly (Laarhoven's thesis, 2015); the number of calls is ignored, as
+in that model. LLL's cost is polynomial (``cost_bits`` 0).
+
+Examples
+--------
+>>> round(threshold_bits(40, 41), 0) > 150         # d + 1 samples: far below float64
+True
+>>> m, bits = best_samples(40, labels="clwe")
+>>> 60 <= m <= 120 and bits < 15                    # a few times d samples: a few bits
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from hardlearn._validation import check_choice, check_int, check_real
+from hardlearn.conventions import gamma_to_freq
+from hardlearn.errors import ParameterError
+
+__all__ = [
+    "LABELS",
+    "REDUCTIONS",
+    "LLL_DELTA",
+    "TAU_BITS",
+    "CORE_SVP",
+    "MAX_SAMPLE_FACTOR",
+    "root_hermite_factor",
+    "gap_bits",
+    "scale_bits_needed",
+    "optimal_scale_bits",
+    "threshold_bits",
+    "best_samples",
+    "block_size_needed",
+    "core_svp_bits",
+    "AttackEstimate",
+    "estimate_attack",
+    "instance_security",
+    "default_freq",
+]
+
+LABELS = ("clwe", "triangle", "cosine")
+REDUCTIONS = ("lll", "bkz")
+#: LLL's root-Hermite factor (Gama and Nguyen, EUROCRYPT 2008, section 3.2).
+LLL_DELTA = 1.0219
+#: ``log2 tau``, the constant of the unique-SVP rule ``GH / |v| >= tau delta^n``, per
+#: reduction. LLL: least-squares fit (slope fixed by ``LLL_DELTA``) to the smallest
+#: ``log2 M`` with recovery in pass 1 of ``benchmarks/bench_lattice.py`` (noise-free
+#: planted vector, lattice ranks 42, 82, 122, 162; measured ``log2 GH / R0`` of 0.35, 1.7,
+#: 3.1, 3.9). BKZ: 0 (the 2016 estimate as published; the measured thresholds of
+#: ``bench_lattice.py --table`` are printed beside it).
+TAU_BITS = {"lll": -0.93, "bkz": 0.0}
+#: Core-SVP exponents (bits per unit of block size): BDGL16 sieving, Laarhoven 2015.
+CORE_SVP = {"classical": 0.292, "quantum": 0.265}
+#: Sample counts searched when none is given: up to this many times ``d`` (the best count
+#: is near ``2 d`` for CLWE labels and below ``4 d`` for triangle labels at every ``d``).
+MAX_SAMPLE_FACTOR = 8
+#: BKZ block sizes of the estimator's measured table (fpylll BKZ 2.0, q-ary lattices of
+#: dimension 320; lattice-estimator, ``estimator/reduction.py``) and their root-Hermite
+#: factors; above 40 the asymptotic formula applies.
+_SMALL_BKZ = ((2, 1.02190), (5, 1.01862), (10, 1.01616), (15, 1.01485), (20, 1.01420),
+              (25, 1.01342), (28, 1.01331), (40, 1.01295))
+_TWO_PI_E = 2 * math.pi * math.e
+
+
+def default_freq(dim: int) -> float:
+    """The frequency of ``gamma = 2 sqrt(d)``: ``2 sqrt(d) / sqrt(2 pi)``."""
+    return gamma_to_freq(2.0 * math.sqrt(dim))
+
+
+def root_hermite_factor(reduction: str = "lll", block_size: int = 20) -> float:
+    """Root-Hermite factor ``delta`` of LLL or BKZ-``block_size``.
+
+    Examples
+    --------
+    >>> root_hermite_factor("lll")
+    1.0219
+    >>> root_hermite_factor("bkz", 20), round(root_hermite_factor("bkz", 60), 5)
+    (1.0142, 1.01107)
+    """
+    reduction = check_choice("reduction", reduction, REDUCTIONS)
+    if reduction == "lll":
+        return LLL_DELTA
+    beta = check_int("block_size", block_size, minimum=2)
+    if beta <= 40:
+        return [f for b, f in _SMALL_BKZ if b <= beta][-1]
+    return ((math.pi * beta) ** (1 / beta) * beta / _TWO_PI_E) ** (1 / (2 * (beta - 1)))
+
+
+def gap_bits(n: Any, reduction: str = "lll", block_size: int = 20) -> Any:
+    """``log2`` of the gap ``GH / |v|`` reduction needs in rank ``n`` (module docstring).
+
+    Examples
+    --------
+    >>> round(float(gap_bits(162)), 2)
+    4.13
+    >>> bool(gap_bits(162, "bkz", 40) < gap_bits(162, "bkz", 20) < gap_bits(162))
+    True
+    """
+    n = np.asarray(n, dtype=float)
+    delta = root_hermite_factor(reduction, block_size)
+    if reduction == "lll":
+        return TAU_BITS["lll"] + n * math.log2(delta)
+    beta = np.minimum(float(block_size), n)
+    return (TAU_BITS["bkz"] + 0.5 * np.log2(beta / _TWO_PI_E)
+            + (n - 2 * beta) * math.log2(delta))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Rank, dependences and the planted vector's parts, as arrays over ``m``."""
+
+    n: np.ndarray
+    k: np.ndarray
+    log2_weights: np.ndarray
+    log2_vol_extra: np.ndarray
+    log2_r0: np.ndarray
+    log2_amp: np.ndarray
+
+
+def _shape(dim: int, m: np.ndarray, labels: str, freq: float) -> _Shape:
+    m = m.astype(float)
+    k = m - dim
+    if labels == "clwe":
+        n = m + 1
+        log2_weights = np.zeros_like(m)
+        log2_vol_extra = 0.5 * np.log2(1 + k / 3)
+        r0_sq = m * (freq**2 + 1 / 3) + 1
+    else:
+        n = 2 * m
+        weight = max(1, round(freq))
+        log2_weights = m * math.log2(weight)
+        log2_vol_extra = np.zeros_like(m)
+        r0_sq = m * (freq**2 + weight**2)
+    amp_sq = k * (np.maximum(1.0, m / math.pi**4) if labels == "cosine" else 1.0)
+    return _Shape(n, k, log2_weights, log2_vol_extra, 0.5 * np.log2(r0_sq),
+                  0.5 * np.log2(amp_sq))
+
+
+def _checked(dim: Any, labels: str, reduction: str, block_size: int, freq: float | None):
+    dim = check_int("dim", dim, minimum=1)
+    labels = check_choice("labels", labels, LABELS)
+    reduction = check_choice("reduction", reduction, REDUCTIONS)
+    block_size = check_int("block_size", block_size, minimum=2)
+    freq = default_freq(dim) if freq is None else check_real("freq", freq, low=0.0,
+                                                               low_open=True)
+    return dim, labels, reduction, block_size, freq
+
+
+def _samples_array(dim: int, samples: Any) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(samples))
+    if arr.dtype.kind not in "iu" or arr.size == 0 or int(arr.min()) < dim + 1:
+        raise ParameterError(
+            f"samples must be integers >= d + 1 = {dim + 1} (the attack needs a dependence); "
+            f"got {samples!r}."
+        )
+    return arr.astype(np.int64)
+
+
+def _threshold_array(dim, m, labels, reduction, block_size, freq) -> np.ndarray:
+    s = _shape(dim, m, labels, freq)
+    g = gap_bits(s.n, reduction, block_size)
+    log2_v = s.log2_r0 + 0.5 * np.log2(s.n / (s.n - s.k))
+    need = s.n * (g + log2_v - 0.5 * np.log2(s.n / _TWO_PI_E)) - s.log2_weights \
+        - s.log2_vol_extra
+    return need / s.k - s.log2_r0 + s.log2_amp - 0.5 * np.log2(s.k / (s.n - s.k))
+
+
+def threshold_bits(
+    dim: int,
+    samples: Any,
+    labels: str = "clwe",
+    reduction: str = "lll",
+    block_size: int = 20,
+    freq: float | None = None,
+) -> Any:
+    """Predicted threshold ``p*``: noise ``2^-p`` with ``p >= p*`` is recovered from ``samples``.
+
+    ``samples`` is an int or an array of ints (then an array is returned).
+
+    Examples
+    --------
+    >>> round(float(threshold_bits(20, 21)), 0), round(float(threshold_bits(20, 40)), 1)
+    (95.0, 4.8)
+    """
+    dim, labels, reduction, block_size, freq = _checked(dim, labels, reduction, block_size,
+                                                        freq)
+    m = _samples_array(dim, samples)
+    out = _threshold_array(dim, m, labels, reduction, block_size, freq)
+    return float(out[0]) if np.ndim(samples) == 0 else out
+
+
+def scale_bits_needed(
+    dim: int,
+    samples: int,
+    labels: str = "clwe",
+    reduction: str = "lll",
+    block_size: int = 20,
+    freq: float | None = None,
+) -> float:
+    """``log2 M`` at which reduction exposes a noise-free planted vector (the LLL schedule's
+    target; ``GH / R0`` equal to the required gap).
+
+    Examples
+    --------
+    >>> 1000 < scale_bits_needed(160, 161) < 2200
+    True
+    """
+    dim, labels, reduction, block_size, freq = _checked(dim, labels, reduction, block_size,
+                                                        freq)
+    m = _samples_array(dim, samples)
+    s = _shape(dim, m, labels, freq)
+    g = gap_bits(s.n, reduction, block_size)
+    need = s.n * (g + s.log2_r0 - 0.5 * np.log2(s.n / _TWO_PI_E)) - s.log2_weights \
+        - s.log2_vol_extra
+    return float((need / s.k)[0])
+
+
+def optimal_scale_bits(
+    dim: int,
+    samples: int,
+    noise_bits: float,
+    labels: str = "clwe",
+    freq: float | None = None,
+    noise_amp: float | None = None,
+) -> float:
+    """The scale ``log2 M`` that maximises ``GH / |v|`` at noise ``2^-noise_bits``.
+
+    ``noise_amp`` is ``|L e| / sigma`` when it is known from the data (default: the model's).
+
+    Examples
+    --------
+    >>> round(optimal_scale_bits(20, 21, 100), 1)
+    103.9
+    """
+    dim, labels, _, _, freq = _checked(dim, labels, "lll", 20, freq)
+    m = _samples_array(dim, samples)
+    s = _shape(dim, m, labels, freq)
+    log2_amp = s.log2_amp[0] if noise_amp is None else math.log2(noise_amp)
+    k, n = float(s.k[0]), float(s.n[0])
+    return float(noise_bits + s.log2_r0[0] - log2_amp + 0.5 * math.log2(k / (n - k)))
+
+
+def _sample_range(dim: int, available: int | None) -> np.ndarray:
+    top = MAX_SAMPLE_FACTOR * dim + 8 if available is None else \
+        check_int("available", available, minimum=dim + 1)
+    return np.arange(dim + 1, top + 1, dtype=np.int64)
+
+
+def best_samples(
+    dim: int,
+    available: int | None = None,
+    labels: str = "clwe",
+    reduction: str = "lll",
+    block_size: int = 20,
+    freq: float | None = None,
+) -> tuple[int, float]:
+    """The sample count among ``d + 1 .. available`` with the largest tolerated noise.
+
+    Returns ``(m, threshold_bits)``. ``available=None`` searches up to
+    :data:`MAX_SAMPLE_FACTOR` ``d``.
+
+    Examples
+    --------
+    >>> best_samples(20, available=21)[0]
+    21
+    >>> m, bits = best_samples(20, labels="triangle")
+    >>> m > 21 and bits < threshold_bits(20, 21, labels="triangle")
+    True
+    """
+    dim, labels, reduction, block_size, freq = _checked(dim, labels, reduction, block_size,
+                                                        freq)
+    m = _sample_range(dim, available)
+    p = _threshold_array(dim, m, labels, reduction, block_size, freq)
+    i = int(np.argmin(p))
+    return int(m[i]), float(p[i])
+
+
+def block_size_needed(
+    dim: int,
+    noise_bits: float,
+    labels: str = "clwe",
+    available: int | None = None,
+    freq: float | None = None,
+) -> int | None:
+    """Smallest BKZ block size predicted to recover noise ``2^-noise_bits`` at its best ``m``.
+
+    ``None`` when even full enumeration (block size = rank) is predicted to fail with the
+    samples available. Returns 2 when LLL-like reduction (BKZ-2) already suffices.
+
+    Examples
+    --------
+    >>> block_size_needed(40, 300)
+    2
+    >>> b = block_size_needed(64, 8.0)
+    >>> b is None or b > 40
+    True
+    """
+    dim, labels, _, _, freq = _checked(dim, labels, "bkz", 20, freq)
+    noise_bits = check_real("noise_bits", noise_bits)
+    m = _sample_range(dim, available)
+
+    def ok(beta: int) -> bool:
+        return bool(np.min(_threshold_array(dim, m, labels, "bkz", beta, freq)) <= noise_bits)
+
+    top = int(2 * m[-1]) if labels != "clwe" else int(m[-1] + 1)
+    if not ok(top):
+        return None
+    if ok(2):
+        return 2
+    lo, hi = 2, top  # lo fails, hi succeeds (success is monotone in the block size)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def core_svp_bits(block_size: int) -> dict[str, float]:
+    """Core-SVP cost of BKZ-``block_size`` in bits: ``{"classical": .., "quantum": ..}``.
+
+    Examples
+    --------
+    >>> core_svp_bits(100)
+    {'classical': 29.2, 'quantum': 26.5}
+    """
+    beta = check_int("block_size", block_size, minimum=2)
+    return {name: round(c * beta, 6) for name, c in CORE_SVP.items()}
+
+
+@dataclass(frozen=True)
+class AttackEstimate:
+    """One prediction of :func:`estimate_attack` (fields documented there)."""
+
+    dim: int
+    labels: str
+    freq: float
+    noise_bits: float | None
+    samples_available: int | None
+    lll_samples: int
+    lll_threshold_bits: float
+    lll_threshold_bits_d_plus_1: float
+    bkz_thresholds: dict[int, dict[str, float]]
+    lll_recovers: bool | None
+    block_size_needed: int | None
+    cost_bits_classical: float | None
+    cost_bits_quantum: float | None
+    cost_model: str
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["bkz_thresholds"] = {str(b): v for b, v in self.bkz_thresholds.items()}
+        return out
+
+
+def estimate_attack(
+    dim: int,
+    noise_bits: float | None = None,
+    labels: str = "clwe",
+    samples: int | None = None,
+    freq: float | None = None,
+    block_sizes: tuple[int, ...] = (20, 30, 40),
+) -> AttackEstimate:
+    """Everything the model predicts for one instance (what ``hardlearn estimate`` prints).
+
+    Parameters
+    ----------
+    dim : int
+    noise_bits : float, optional
+        The instance's noise ``2^-noise_bits``; without it only thresholds are reported.
+    labels : {"clwe", "triangle", "cosine"}
+    samples : int, optional
+        Samples available (default: up to :data:`MAX_SAMPLE_FACTOR` ``d``).
+    freq : float, optional
+        Default ``2 sqrt(d) / sqrt(2 pi)`` (``gamma = 2 sqrt d``).
+    block_sizes : tuple of int
+        BKZ block sizes whose thresholds are listed.
+
+    Returns
+    -------
+    AttackEstimate
+        ``lll_samples`` / ``lll_threshold_bits``: LLL's best ``m`` and its threshold;
+        ``bkz_thresholds[beta] = {"samples", "threshold_bits"}``; with ``noise_bits``:
+        ``lll_recovers``, the ``block_size_needed`` (2 means LLL-strength reduction
+        suffices; None: not even full enumeration, with these samples) and its core-SVP
+        cost in bits.
+
+    Examples
+    --------
+    >>> e = estimate_attack(64, noise_bits=8, labels="triangle")
+    >>> e.lll_recovers, e.cost_model
+    (False, 'core-SVP (ADPS16): 0.292 beta classical (BDGL16), 0.265 beta quantum')
+    """
+    dim, labels, _, _, freq = _checked(dim, labels, "lll", 20, freq)
+    if samples is not None:
+        samples = check_int("samples", samples, minimum=dim + 1)
+    m_lll, p_lll = best_samples(dim, samples, labels, "lll", freq=freq)
+    bkz = {}
+    for beta in block_sizes:
+        m_b, p_b = best_samples(dim, samples, labels, "bkz", beta, freq)
+        bkz[int(beta)] = {"samples": m_b, "threshold_bits": round(p_b, 3)}
+    recovers = beta_needed = classical = quantum = None
+    if noise_bits is not None:
+        noise_bits = check_real("noise_bits", noise_bits)
+        recovers = bool(p_lll <= noise_bits)
+        beta_needed = block_size_needed(dim, noise_bits, labels, samples, freq)
+        if beta_needed is not None:
+            cost = core_svp_bits(beta_needed)
+            classical, quantum = cost["classical"], cost["quantum"]
+    return AttackEstimate(
+        dim=dim, labels=labels, freq=freq, noise_bits=noise_bits, samples_available=samples,
+        lll_samples=m_lll, lll_threshold_bits=round(p_lll, 3),
+        lll_threshold_bits_d_plus_1=round(float(threshold_bits(dim, dim + 1, labels,
+                                                               freq=freq)), 3),
+        bkz_thresholds=bkz, lll_recovers=recovers, block_size_needed=beta_needed,
+        cost_bits_classical=classical, cost_bits_quantum=quantum,
+        cost_model="core-SVP (ADPS16): 0.292 beta classical (BDGL16), 0.265 beta quantum",
+    )
+
+
+def _lll_learnable_below(labels: str, noise_bits_of, samples_of, top: int = 4096) -> int:
+    """Largest ``d <= top`` at which LLL is predicted to recover (0 when none)."""
+    best = 0
+    for d in range(2, top + 1):
+        m, p = best_samples(d, samples_of(d), labels, "lll")
+        if p <= noise_bits_of(d):
+            best = d
+        elif best and d > 2 * best + 64:
+            break
+    return best
+
+
+def instance_security(regime: Any) -> dict[str, Any]:
+    """The predicted cheapest lattice attack on a :class:`~hardlearn.regimes.Regime`.
+
+    Two targets: the CLWE layer (labels ``z mod 1`` with noise ``beta / sqrt(2 pi)``) and the
+    learning problem (triangle labels with label noise ``sigma``), each with the regime's
+    ``samples``. For each: the block size needed, its core-SVP cost, and the dimension up to
+    which LLL is predicted to learn at that regime's noise law (``gamma = 2 sqrt d`` and
+    ``samples`` scaled as ``d^2``, as in :func:`~hardlearn.regimes.lzz_regime`).
+
+    Examples
+    --------
+    >>> from hardlearn.regimes import lzz_regime
+    >>> s = instance_security(lzz_regime(64))
+    >>> s["learning"]["lll_recovers"], s["clwe"]["lll_recovers"]
+    (False, True)
+    """
+    from hardlearn.regimes import lzz_regime
+
+    d = regime.dim
+    out: dict[str, Any] = {}
+    targets = {
+        "clwe": ("clwe", lambda r: -math.log2(r.clwe_noise_std)),
+        "learning": ("triangle", lambda r: -math.log2(r.sigma)),
+    }
+    for name, (labels, bits_of) in targets.items():
+        noise = bits_of(regime)
+        est = estimate_attack(d, noise, labels, samples=max(regime.samples, d + 1),
+                              freq=regime.freq, block_sizes=())
+        kw = {"eta": regime.eta} if regime.eta is not None else {}
+
+        def noise_at(dd: int, bits_of=bits_of, kw=kw) -> float:
+            return bits_of(lzz_regime(dd, **kw))
+
+        def samples_at(dd: int, kw=kw) -> int:
+            return max(lzz_regime(dd, **kw).samples, dd + 1)
+
+        out[name] = {
+            "labels": labels,
+            "noise_bits": round(noise, 3),
+            "samples": est.samples_available,
+            "lll_recovers": est.lll_recovers,
+            "lll_threshold_bits": est.lll_threshold_bits,
+            "best_samples": est.lll_samples,
+            "block_size_needed": est.block_size_needed,
+            "cost_bits_classical": est.cost_bits_classical,
+            "cost_bits_quantum": est.cost_bits_quantum,
+            "lll_learnable_up_to_dim": _lll_learnable_below(labels, noise_at, samples_at,
+                                                            top=max(4 * d, 256)),
+        }
+    out["cost_model"] = "core-SVP (ADPS16): 0.292 beta classical, 0.265 beta quantum"
+    return out
