@@ -173,10 +173,11 @@ def test_engines_agree(engine):
 
 
 def test_bkz_goes_further_than_lll():
-    # Noise 2^-130 at d = 20 (triangle): the noise caps log2 M at 131, below LLL's need.
-    _, lll = _fit(20, 130, "triangle", 1)
+    # Noise 2^-126 at d = 20 (triangle, d + 1 samples): the noise caps log2 M below LLL's
+    # need; BKZ-20 on the same ladder of scales recovers (measured: seeds 1 and 2 both).
+    _, lll = _fit(20, 126, "triangle", 1)
     assert lll.status_ == "not_recovered"
-    s, bkz = _fit(20, 130, "triangle", 1, reduction="bkz", block_size=10)
+    s, bkz = _fit(20, 126, "triangle", 1, reduction="bkz", block_size=20)
     _check_recovered(s, bkz)
     assert "fpylll" in bkz.engine_
 
