@@ -1,14 +1,15 @@
-"""``hardlearn attack``: learn the neuron exactly by lattice reduction (mathematics section 5)."""
+"""``hardlearn attack``: learn the neuron exactly by lattice reduction (mathematics section 5).
+
+Options are parsed and results printed here; the attack itself is :mod:`hardlearn.attack`.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +17,7 @@ from rich.table import Table
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
 from hardlearn.errors import ParameterError
 
-__all__ = ["register", "parse_samples", "run_attack"]
+__all__ = ["register"]
 
 
 class LabelKind(StrEnum):
@@ -42,96 +43,15 @@ class Reduction(StrEnum):
     bkz = "bkz"
 
 
-def parse_samples(text: str, dim: int) -> int:
-    """Read ``--samples``: an integer, or ``d+K`` / ``Kd`` / ``Kd+J`` in terms of ``d``.
-
-    Examples
-    --------
-    >>> parse_samples("d+1", 60), parse_samples("2d", 60), parse_samples("75", 60)
-    (61, 120, 75)
-    """
-    raw = str(text).replace(" ", "").lower()
-    try:
-        if "d" not in raw:
-            value = int(raw)
-        else:
-            head, _, tail = raw.partition("d")
-            factor = int(head) if head else 1
-            offset = int(tail) if tail else 0
-            value = factor * dim + offset
-    except ValueError:
-        raise ParameterError(
-            f"--samples must be an integer or an expression like d+1, 2d, 2d+5; got {text!r}."
-        ) from None
-    if value < dim + 1:
-        raise ParameterError(
-            f"--samples must be at least d + 1 = {dim + 1} (the attack needs a dependence); "
-            f"got {text!r} = {value}."
-        )
-    return value
-
-
-def run_attack(
-    samples: Any,
-    *,
-    engine: str = "auto",
-    reduction: str = "lll",
-    block_size: int = 20,
-    time_limit: float | None = 300.0,
-    scale_bits: int | None = None,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Fit a :class:`~hardlearn.learners.LatticeRegressor` on exact samples; report a dict.
-
-    ``cosine`` and ``freq_error`` compare with the samples' true secret when they carry it
-    (``None`` otherwise); for triangle and cosine labels ``w`` and ``-w`` give the same
-    function, so the absolute cosine is reported.
-    """
-    from hardlearn.learners.lattice import LatticeRegressor
-
-    est = LatticeRegressor(
-        labels=samples.kind, engine=engine, reduction=reduction, block_size=block_size,
-        time_limit=time_limit, scale_bits=scale_bits, rng=seed,
-    )
-    t0 = time.perf_counter()
-    est.fit_exact(samples)
-    seconds = time.perf_counter() - t0
-    cosine = freq_error = None
-    if est.recovered_ and samples.secret is not None:
-        c = float(np.dot(est.secret_, samples.secret))
-        cosine = abs(c) if samples.kind != "clwe" else c
-        freq_error = abs(est.freq_ - samples.freq)
-    return {
-        "recovered": bool(est.recovered_),
-        "status": est.status_,
-        "cosine": cosine,
-        "freq_error": freq_error,
-        "lattice_dim": int(est.lattice_dim_),
-        "engine": est.engine_,
-        "reduction": reduction,
-        "seconds": seconds,
-        "reduction_seconds": est.reduction_seconds_,
-        "dim": samples.dim,
-        "samples": samples.m,
-        "samples_used": int(est.samples_used_),
-        "labels": samples.kind,
-        "noise_bits": samples.noise_bits,
-        "label_bits": samples.label_bits,
-        "scale_bits": est.scale_bits_,
-        "predicted_scale_bits": round(float(est.predicted_scale_bits_), 1),
-        "attempts": len(est.attempts_),
-        "log2_expected_false": est.certificate_.get("log2_expected_false"),
-        "freq": est.freq_,
-    }
-
-
 def attack(
     dim: Annotated[int | None, typer.Option(help="Input dimension d (generated data).")] = None,
     noise_bits: Annotated[
         int | None, typer.Option(help="Noise standard deviation 2^-noise_bits.")
     ] = None,
     labels: Annotated[LabelKind, typer.Option(help="Label kind.")] = LabelKind.clwe,
-    samples: Annotated[str, typer.Option(help="Samples: an integer, d+1, 2d, ...")] = "d+1",
+    samples: Annotated[str, typer.Option(
+        help="Samples: auto (the prediction model's best count, the default), d+1, 3d, 2d+5 "
+             "or an integer. With --data: how many of the file's samples to use.")] = "auto",
     engine: Annotated[Engine, typer.Option(help="LLL engine.")] = Engine.auto,
     reduction: Annotated[Reduction, typer.Option(help="LLL or BKZ.")] = Reduction.lll,
     block_size: Annotated[int, typer.Option(help="BKZ block size.")] = 20,
@@ -148,16 +68,44 @@ def attack(
     save: Annotated[
         Path | None, typer.Option(help="Also save the generated data to this file.")
     ] = None,
+    export_lattice: Annotated[Path | None, typer.Option(
+        help="Write the embedding basis in fplll's text format to this file (and FILE.json "
+             "with what --reduced needs) instead of reducing it.")] = None,
+    reduced: Annotated[Path | None, typer.Option(
+        help="Finish the attack from this basis, reduced elsewhere (flatter, G6K, fplll), "
+             "of the lattice written by --export-lattice (named by --lattice).")] = None,
+    lattice: Annotated[Path | None, typer.Option(
+        help="With --reduced: the --export-lattice FILE the basis was reduced from.")] = None,
     seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Recover the periodic neuron exactly by lattice reduction (exponentially small noise).
 
     Example: `hardlearn attack --dim 60 --noise-bits 500 --labels clwe --json`, or
-    `hardlearn attack --data samples.npz`.
+    `hardlearn attack --data samples.npz`. By default the attack uses the sample count the
+    prediction model (`hardlearn estimate`) finds best; `--samples d+1` is SZB21's minimal
+    attack. Other solvers: `--export-lattice basis.txt`, reduce `basis.txt` elsewhere, then
+    `--reduced reduced.txt --lattice basis.txt`.
     """
+    from hardlearn.attack import export_lattice as write_lattice
+    from hardlearn.attack import finish_reduced, parse_samples, run_attack
     from hardlearn.problems.exact import load_exact, sample_exact
 
+    if reduced is not None:
+        if lattice is None or data is not None or dim is not None or export_lattice:
+            raise ParameterError(
+                "--reduced needs --lattice FILE (the --export-lattice file it was reduced "
+                "from) and takes no --data, --dim or --export-lattice; got --lattice "
+                f"{lattice}, --data {data}, --dim {dim}."
+            )
+        exact, report = finish_reduced(reduced, lattice)
+        _print(report, exact, json_out)
+        return
+    if lattice is not None:
+        raise ParameterError(f"--lattice goes with --reduced; got --lattice {lattice} alone.")
+    if not (time_limit > 0 and math.isfinite(time_limit)):
+        raise ParameterError(f"--time-limit must be a positive number of seconds; got "
+                             f"{time_limit}.")
     if data is not None:
         if dim is not None or noise_bits is not None:
             raise ParameterError(
@@ -165,6 +113,10 @@ def attack(
                 f"(got --dim {dim}, --noise-bits {noise_bits})."
             )
         exact = load_exact(data)
+        used = parse_samples(samples, exact.dim)
+        if used != "auto" and used > exact.m:
+            raise ParameterError(f"--samples {samples} = {used} is more than the {exact.m} "
+                                 f"samples in {str(data)!r}.")
     else:
         if dim is None or noise_bits is None:
             raise ParameterError(
@@ -175,18 +127,40 @@ def attack(
             raise ParameterError(f"--dim must be an integer >= 1; got {dim}.")
         if noise_bits < 1:
             raise ParameterError(f"--noise-bits must be an integer >= 1; got {noise_bits}.")
-        m = parse_samples(samples, dim)
+        used = parse_samples(samples, dim)
+        m = used
+        if used == "auto":
+            from hardlearn.estimate import best_samples
+
+            m = best_samples(dim, None, labels.value, reduction.value, block_size, freq)[0]
         exact = sample_exact(dim, m, labels=labels.value, noise_bits=noise_bits, rng=seed,
                              freq=freq)
         if save is not None:
             exact.save(save)
-    if not (time_limit > 0 and math.isfinite(time_limit)):
-        raise ParameterError(f"--time-limit must be a positive number of seconds; got "
-                             f"{time_limit}.")
+    if export_lattice is not None:
+        samples_file = data if data is not None else save
+        if samples_file is None:
+            samples_file = Path(f"{export_lattice}.samples.npz")
+            exact.save(samples_file)
+        side = write_lattice(exact, export_lattice, samples_file=samples_file,
+                             samples_used=used, scale_bits=scale_bits,
+                             reduction=reduction.value, block_size=block_size)
+        if json_out:
+            emit_json(side)
+        else:
+            typer.echo(f"wrote {export_lattice} ({side['rows']} x {side['columns']}, log2 M = "
+                       f"{side['scale_bits']}, {side['samples_used']} samples) and "
+                       f"{export_lattice}.json; finish with: hardlearn attack --reduced FILE "
+                       f"--lattice {export_lattice}")
+        return
     report = run_attack(
-        exact, engine=engine.value, reduction=reduction.value, block_size=block_size,
-        time_limit=time_limit, scale_bits=scale_bits, seed=seed,
+        exact, samples_used=used, engine=engine.value, reduction=reduction.value,
+        block_size=block_size, time_limit=time_limit, scale_bits=scale_bits, seed=seed,
     )
+    _print(report, exact, json_out)
+
+
+def _print(report: dict, exact, json_out: bool) -> None:
     if json_out:
         emit_json(report)
         return

@@ -104,7 +104,9 @@ from hardlearn.learners._lattice_core import (
     BULK_DELTA,
     CHILD_START_METHOD,
     NOISE_Z_MAX,
+    _basis_rows,
     _build_problem,
+    _check_rows,
     _noise_z_ok,
     _norm_of_ints,
     _Problem,
@@ -425,15 +427,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         The learner's ``labels`` must match ``samples.kind``; ``noise_bits`` defaults to the
         samples' noise level (a property of the problem, not of the secret).
         """
-        if not isinstance(samples, ExactSamples):
-            raise ParameterError(f"samples must be an ExactSamples; got {type(samples)!r}.")
-        p = self._params()
-        if p["labels"] != samples.kind:
-            raise ParameterError(
-                f"{type(self).__name__}.labels is {p['labels']!r} but the samples hold "
-                f"{samples.kind!r} labels; construct LatticeRegressor(labels={samples.kind!r})."
-            )
-        noise = p["noise_bits"] if p["noise_bits"] is not None else float(samples.noise_bits)
+        p, noise = self._exact_inputs(samples)
         return self._fit(np.asarray(samples.X), list(samples.labels), samples.label_bits, p,
                          noise)
 
@@ -589,6 +583,122 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         if prob.kind != "clwe":
             self.signs_ = np.array(coef[m:], dtype=np.int64)
         return "recovered"
+
+    # ---------------------------------------------------------------- other solvers
+    def _exact_inputs(self, samples: ExactSamples) -> tuple[dict[str, Any], float]:
+        if not isinstance(samples, ExactSamples):
+            raise ParameterError(f"samples must be an ExactSamples; got {type(samples)!r}.")
+        p = self._params()
+        if p["labels"] != samples.kind:
+            raise ParameterError(
+                f"{type(self).__name__}.labels is {p['labels']!r} but the samples hold "
+                f"{samples.kind!r} labels; construct LatticeRegressor(labels={samples.kind!r})."
+            )
+        noise = p["noise_bits"] if p["noise_bits"] is not None else float(samples.noise_bits)
+        return p, noise
+
+    def _export_problem(self, samples: ExactSamples, samples_used: int, scale_bits: int):
+        X = np.asarray(samples.X)
+        d = X.shape[1]
+        m = check_int("samples_used", samples_used, minimum=d + 1)
+        if m > X.shape[0]:
+            raise ParameterError(f"samples_used must be at most the {X.shape[0]} samples "
+                                 f"given; got {m}.")
+        bits = check_int("scale_bits", scale_bits, minimum=1)
+        p, _ = self._exact_inputs(samples)
+        freq = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        prob = _build_problem(X[:m], list(samples.labels)[:m], samples.label_bits,
+                              p["labels"], bits + _GUARD_BITS, _weight_for(freq))
+        return p, prob
+
+    def export_basis(self, samples: ExactSamples) -> tuple[list[list[int]], dict[str, Any]]:
+        """The embedding basis ``fit_exact`` would reduce last, for another solver.
+
+        The sample count is the model's best (``max_samples="auto"``) or ``max_samples``;
+        the scale is ``scale_bits`` or the best scale at the samples' noise (the top rung
+        of the ladder). Returns the rows (one basis vector a row, ``n`` rows of length
+        ``n + k``) and what :meth:`fit_reduced` needs to read a reduced basis back.
+        """
+        p, noise = self._exact_inputs(samples)
+        X = np.asarray(samples.X)
+        m_all, d = X.shape
+        freq = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        level = min(noise, float(samples.label_bits))
+        if p["max_samples"] == "auto":
+            m = _sample_plan(d, m_all, p["labels"], freq, level, p["reduction"],
+                             p["block_size"])[-1]
+        else:
+            m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
+        if p["scale_bits"] is not None:
+            bits = p["scale_bits"]
+        else:
+            probe = _build_problem(X[:m], list(samples.labels)[:m], samples.label_bits,
+                                   p["labels"], int(level) + 160, _weight_for(freq))
+            bits = int(max(8, math.floor(_noise_cap(d, m, p["labels"], freq, level,
+                                                    probe.noise_amp))))
+        _, prob = self._export_problem(samples, m, bits)
+        n = prob.n
+        rows = _basis_rows(prob, [[int(i == j) for j in range(n)] for i in range(n)], bits)
+        info = {"samples_used": m, "scale_bits": bits, "rows": n, "columns": n + prob.k,
+                "labels": p["labels"], "weights": sorted(set(prob.weights))}
+        return rows, info
+
+    def fit_reduced(self, samples: ExactSamples, rows: Any, *, samples_used: int,
+                    scale_bits: int) -> LatticeRegressor:
+        """Finish the attack from a basis of the exported lattice reduced elsewhere.
+
+        ``rows`` must be a basis of the lattice :meth:`export_basis` wrote for the same
+        samples, ``samples_used`` and ``scale_bits`` (checked: the right shape, every row in
+        the lattice, and a unimodular change of basis). Candidate extraction, the
+        certificate and the least-squares secret are those of :meth:`fit_exact`.
+        """
+        import flint
+
+        p, noise = self._exact_inputs(samples)
+        _, prob = self._export_problem(samples, samples_used, scale_bits)
+        n, k = prob.n, prob.k
+        try:
+            R = [[int(v) for v in row] for row in rows]
+        except (TypeError, ValueError):
+            raise ParameterError("the reduced basis must hold integers only.") from None
+        if len(R) != n or any(len(r) != n + k for r in R):
+            shape = f"{len(R)} x {len(R[0]) if R else 0}"
+            raise ParameterError(
+                f"the reduced basis must be {n} x {n + k} (the exported lattice: "
+                f"samples_used = {samples_used}, {p['labels']} labels); got {shape}."
+            )
+        w = prob.weights
+        if any(r[j] % w[j] for r in R for j in range(n)):
+            raise ParameterError("the reduced basis is not a basis of the exported lattice "
+                                 "(a row is not in it: its first coordinates are not "
+                                 "multiples of the exported weights).")
+        U = [[r[j] // w[j] for j in range(n)] for r in R]
+        expect = _basis_rows(prob, U, scale_bits)
+        if expect != R:
+            raise ParameterError("the reduced basis is not a basis of the exported lattice "
+                                 "(a row is not in it: its last coordinates do not match).")
+        if abs(int(flint.fmpz_mat(U).det())) != 1:
+            raise ParameterError("the reduced basis spans a sublattice of the exported lattice "
+                                 "(the change of basis has determinant other than +-1).")
+        self.n_features_in_ = prob.d
+        self.label_scale_bits_ = samples.label_bits
+        self.lattice_dim_ = n
+        self.samples_used_ = samples_used
+        self.scale_bits_ = scale_bits
+        self.attempts_ = [{"bits": scale_bits, "samples": samples_used, "external": True}]
+        self.engine_ = "external"
+        self.reduction_seconds_ = 0.0
+        self.secret_ = self.freq_ = self.phases_ = self.signs_ = None
+        best = _check_rows(prob, R, p["certify_bits"], noise)
+        self.certificate_ = {"log2_expected_false": None if best is None else best[0],
+                             "rule": f"log2 E <= -{p['certify_bits']:g}"}
+        status = "not_recovered"
+        if best is not None and best[0] <= -p["certify_bits"]:
+            status = self._finish(np.asarray(samples.X)[:samples_used], prob, best, noise,
+                                  p["certify_bits"])
+        self.status_ = status
+        self.recovered_ = status == "recovered"
+        return self
 
     # ---------------------------------------------------------------- prediction
     def predict(self, X: Any) -> np.ndarray:
