@@ -1,30 +1,26 @@
-"""Where the lattice attack stops: noise thresholds and times (mathematics section 5, issue 4).
+"""Where the lattice attack stops, measured against what :mod:`hardlearn.estimate` predicts.
 
-For each dimension d, label kind, engine and reduction this prints
+For each cell (dimension d, label kind, reduction, sample count) this measures the **noise
+threshold**: the smallest ``p`` (noise ``2^-p``) at which at least ``--required`` of
+``--trials`` fresh secrets are recovered (every sample's phase predicted within a quarter period,
+:data:`hardlearn.attack.CORRECT_PHASE`), by bisection
+over ``p`` with the plain :class:`~hardlearn.learners.LatticeRegressor` at a fixed sample
+count, and prints it beside the model's prediction with their ratio. The sample counts:
+``d + 1`` (SZB21's minimal attack) and ``best``, the model's best count
+(:func:`hardlearn.estimate.best_samples`). A trial that runs out of ``--time-limit`` is
+**censored**, never counted as a failure: a level with too many censored trials to decide
+stops the bisection and the cell is marked censored (its threshold then is an upper bound).
 
-* the **noise threshold**: the largest noise ``2^-p`` (smallest ``p``, in bits) at which at
-  least 9 of 10 trials recover the neuron from ``d + 1`` samples;
-* the **median time** of a fit at that threshold, and the recoveries there.
-
-Method (two passes, fixed seeds). Pass 1 finds, for each trial, the smallest ``log2 M`` at
-which the reduction exposes the planted vector (LLL: one progressive run with 3% steps;
-BKZ: bisection with fixed ``scale_bits``) on data with negligible noise, and converts it
-into the noise at which the learner's noise cap allows that ``M`` (the cap is
-``p + log2 R - log2 |L e| / sigma + log2 sqrt(k / (n - k))``, module
-:mod:`hardlearn.learners.lattice`). The threshold is the 9/10 quantile over trials
-(rounded to 10 bits). Pass 2 reruns every trial with the plain learner at that noise and
-reports recoveries and the median wall time (and CPU time of the reduction worker).
-
-Goal checks (``--goals``): CLWE d = 160 at 2^-2000, triangle d = 80 at 2^-2600 (10 trials
-each, median under 10 s), and no false recoveries at 2^-10 (d = 20, 40).
+Speed goals (``--goals``): CLWE labels, ``d + 1`` samples, d = 160 at noise 2^-2000 (median
+fit time); the best-m attack on the regime's CLWE instance at d = 64; the time of
+:func:`hardlearn.estimate.estimate_attack` and of ``instance_security``.
 
 Usage::
 
-    python benchmarks/bench_lattice.py --quick          # d = 20, 40: about a minute
-    python benchmarks/bench_lattice.py                  # the full table: hours on 2 cores
-    python benchmarks/bench_lattice.py --goals          # the issue's goals only
-    python benchmarks/bench_lattice.py --dims 200 --kinds clwe --engines flint
-    python benchmarks/bench_lattice.py --at 200:clwe:2300,100:triangle:1900   # pass 2 only
+    python benchmarks/bench_lattice.py --quick            # two small cells, about a minute
+    python benchmarks/bench_lattice.py --table            # the issue's table (an hour or more)
+    python benchmarks/bench_lattice.py --cells 40:clwe:lll:best,20:triangle:bkz20:d+1
+    python benchmarks/bench_lattice.py --goals
 
 The last line is ``RESULT key=value ...``.
 """
@@ -37,197 +33,192 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
+from hardlearn.attack import run_attack
+from hardlearn.estimate import best_samples, instance_security, threshold_bits
 from hardlearn.learners import LatticeRegressor
-from hardlearn.learners import _lattice_core as C
-from hardlearn.learners import lattice as L
 from hardlearn.problems.exact import default_freq, sample_exact
+from hardlearn.regimes import lzz_regime
 
-#: Seeds of trial i: ``SEED_BASE + i`` (data and secret).
-SEED_BASE = 1000
+#: Trial ``i`` of a level uses seed ``SEED_BASE + 1000 * p + i`` (data and secret).
+SEED_BASE = 7
+#: The issue's table: LLL over d for both sample counts, BKZ at small d.
+TABLE = (
+    [f"{d}:clwe:lll:d+1" for d in (12, 20, 40, 80, 120, 160)]
+    + [f"{d}:triangle:lll:d+1" for d in (12, 20, 40, 80)]
+    + [f"{d}:clwe:lll:best" for d in (12, 20, 40, 64, 96)]
+    + [f"{d}:triangle:lll:best" for d in (12, 20, 40, 64)]
+    + [f"{d}:clwe:bkz20:d+1" for d in (20, 40, 60)]
+    + [f"{d}:triangle:bkz20:d+1" for d in (20, 40)]
+    + [f"{d}:clwe:bkz20:best" for d in (20, 40)]
+    + [f"{d}:clwe:bkz30:d+1" for d in (20, 40)]
+    + [f"{d}:clwe:bkz40:d+1" for d in (20,)]
+)
+QUICK = ("12:clwe:lll:best", "12:triangle:lll:d+1")
 
 
-def _check(s, est) -> bool:
-    if not est.recovered_:
+def parse_cell(text: str) -> tuple[int, str, str, int, str]:
+    """``"40:clwe:bkz20:best"`` -> ``(40, "clwe", "bkz", 20, "best")``."""
+    d, kind, red, m = text.split(":")
+    if red == "lll":
+        return int(d), kind, "lll", 20, m
+    return int(d), kind, "bkz", int(red[3:]), m
+
+
+def samples_of(d: int, kind: str, reduction: str, block: int, which: str) -> int:
+    if which == "d+1":
+        return d + 1
+    return best_samples(d, None, kind, reduction, block)[0]
+
+
+def trial(d, kind, reduction, block, m, p, i, time_limit) -> str:
+    """One attack: ``"ok"``, ``"fail"`` or ``"timeout"``."""
+    s = sample_exact(d, m, labels=kind, noise_bits=p, rng=SEED_BASE + 1000 * p + i)
+    out = run_attack(s, samples_used=m, reduction=reduction, block_size=block,
+                     time_limit=time_limit)
+    if out["status"] == "timeout":
+        return "timeout"
+    return "ok" if out["correct"] else "fail"
+
+
+def level(d, kind, reduction, block, m, p, trials, required, time_limit, log) -> bool | None:
+    """Whether noise ``2^-p`` is recovered (``None``: censored by timeouts)."""
+    outcomes = []
+    for i in range(trials):
+        outcomes.append(trial(d, kind, reduction, block, m, p, i, time_limit))
+        ok, fail = outcomes.count("ok"), outcomes.count("fail")
+        if ok >= required or fail > trials - required:
+            break
+    log.append((p, "".join(o[0] for o in outcomes)))
+    ok, fail = outcomes.count("ok"), outcomes.count("fail")
+    if ok >= required:
+        return True
+    if fail > trials - required:
         return False
-    cos = float(est.secret_ @ s.secret)
-    cos = abs(cos) if s.kind != "clwe" else cos
-    return cos > 1 - 1e-9 and abs(est.freq_ - s.freq) < 1e-9 * s.freq
+    return None
 
 
-def _cfg(engine: str, reduction: str, schedule: list[int]) -> dict:
-    bulk, polish = {"flint": ("flint", "flint"), "fpylll": ("fpylll", "fpylll"),
-                    "auto": ("flint", "fpylll")}[engine]
-    return {"schedule": schedule, "bulk_engine": bulk, "polish_engine": polish, "delta": 0.99,
-            "reduction": reduction, "block_size": 20, "certify_bits": 10.0, "seed": 0,
-            "bkz_max_time": 600.0, "deadline": None, "noise_bits": None}
-
-
-def _cap_offset(prob, d: int, m: int) -> float:
-    """``cap - p`` for this data (see the learner's rule)."""
-    freq = default_freq(d)
-    w = L._weight_for(freq)
-    r_est = math.sqrt(freq**2 * m + (w**2 * m if prob.kind != "clwe" else m / 12 + 1))
-    return math.log2(r_est) - math.log2(prob.noise_amp) + 0.5 * math.log2(
-        prob.k / (prob.n - prob.k))
-
-
-def required_bits(d: int, kind: str, engine: str, reduction: str, seed: int) -> tuple:
-    """Pass 1: smallest log2 M with recovery for one trial; returns (bits, cap offset)."""
-    m = d + 1
-    pred = L.predicted_scale_bits(d, m, labels=kind, reduction=reduction)
-    p = int(2.5 * pred) + 64
-    s = sample_exact(d, m, labels=kind, noise_bits=p, rng=SEED_BASE + seed)
-    prob = L._build_problem(np.asarray(s.X), list(s.labels), s.label_bits, kind, p,
-                            L._weight_for(default_freq(d)))
-    off = _cap_offset(prob, d, m)
-    if reduction == "lll":
-        sched, b = [], int(0.7 * pred)
-        while b < 2.2 * pred:
-            sched.append(b)
-            b = int(b * 1.03) + 1
-        out = C._reduce_loop(prob, _cfg(engine, "lll", sched))
-        return (out["attempts"][-1]["bits"] if out["status"] == "recovered" else None), off
-    lo, hi = int(0.5 * pred), int(1.6 * pred)
-    if C._reduce_loop(prob, _cfg(engine, "bkz", [hi]))["status"] != "recovered":
-        return None, off
-    while hi - lo > max(8, 0.02 * hi):
+def measure_cell(cell: str, trials: int, required: int, time_limit: float) -> dict:
+    d, kind, reduction, block, which = parse_cell(cell)
+    m = samples_of(d, kind, reduction, block, which)
+    pred = float(threshold_bits(d, m, kind, reduction, block, default_freq(d)))
+    res = max(1, round(0.02 * pred))
+    lo, hi = max(1, int(0.5 * pred)), int(1.6 * pred) + 12
+    log: list = []
+    t0 = time.perf_counter()
+    state = "ok"
+    run = (d, kind, reduction, block, m)
+    # widen until lo fails and hi succeeds
+    while (r := level(*run, hi, trials, required, time_limit, log)) is not True:
+        if r is None:
+            state = "censored"
+            break
+        lo, hi = hi, 2 * hi
+    while state == "ok" and lo > 1 and level(*run, lo, trials, required, time_limit, log):
+        hi, lo = lo, max(1, lo // 2)
+    while state == "ok" and hi - lo > res:
         mid = (lo + hi) // 2
-        ok = C._reduce_loop(prob, _cfg(engine, "bkz", [mid]))["status"] == "recovered"
-        lo, hi = (lo, mid) if ok else (mid, hi)
-    return hi, off
+        r = level(*run, mid, trials, required, time_limit, log)
+        if r is None:
+            state = "censored"
+            break
+        lo, hi = (lo, mid) if r else (mid, hi)
+    measured = hi if state == "ok" else None
+    return {"cell": cell, "d": d, "labels": kind, "reduction": reduction if reduction == "lll"
+            else f"bkz-{block}", "samples": m, "predicted": pred, "measured": measured,
+            "bracket": (lo, hi), "state": state, "seconds": time.perf_counter() - t0,
+            "probes": log}
 
 
-def run_at(d: int, kind: str, p: int, engine: str, reduction: str, trials: int,
-           time_limit: float) -> dict:
-    """Pass 2: fit ``trials`` fresh problems at noise 2^-p with the plain learner."""
-    wins, times, cpu, false = 0, [], [], 0  # cpu: the reduction worker's CPU seconds
+def within_goal(pred: float, meas: float) -> bool:
+    """The issue's rule: within 15%, or within 4 bits where the threshold is under 30 bits."""
+    if meas < 30:
+        return abs(pred - meas) <= 4
+    return abs(pred - meas) <= 0.15 * meas
+
+
+def table(cells, trials, required, time_limit) -> dict:
+    rows = []
+    print(f"{'cell':26s} {'m':>5s} {'predicted':>9s} {'measured':>9s} {'ratio':>6s} {'goal':>5s}"
+          f"  {'time':>7s}  probes (p: o=ok f=fail t=timeout)", flush=True)
+    for cell in cells:
+        r = measure_cell(cell, trials, required, time_limit)
+        rows.append(r)
+        meas = "cens." if r["measured"] is None else str(r["measured"])
+        ratio = "-" if r["measured"] is None else f"{r['predicted'] / r['measured']:.2f}"
+        goal = "-" if r["measured"] is None else \
+            ("yes" if within_goal(r["predicted"], r["measured"]) else "NO")
+        probes = " ".join(f"{p}:{o}" for p, o in r["probes"])
+        print(f"{cell:26s} {r['samples']:5d} {r['predicted']:9.1f} {meas:>9s} {ratio:>6s} "
+              f"{goal:>5s}  {r['seconds']:6.1f}s  {probes}", flush=True)
+    done = [r for r in rows if r["measured"] is not None]
+    hits = sum(within_goal(r["predicted"], r["measured"]) for r in done)
+    return {"cells": len(rows), "measured": len(done), "within_goal": hits,
+            "censored": len(rows) - len(done)}
+
+
+def goals(trials: int) -> dict:
+    out = {}
+    times = []
     for i in range(trials):
-        s = sample_exact(d, d + 1, labels=kind, noise_bits=p, rng=SEED_BASE + i)
-        est = LatticeRegressor(labels=kind, engine=engine, reduction=reduction,
-                               block_size=20, time_limit=time_limit)
+        s = sample_exact(160, 161, labels="clwe", noise_bits=2000, rng=500 + i)
         t0 = time.perf_counter()
-        est.fit_exact(s)
+        est = LatticeRegressor(labels="clwe", max_samples=161, time_limit=120).fit_exact(s)
         times.append(time.perf_counter() - t0)
-        cpu.append(est.reduction_cpu_seconds_)
-        ok = _check(s, est)
-        wins += ok
-        false += est.recovered_ and not ok
-        print(f"  # d={d} {kind} p={p} {engine}/{reduction} trial {i}: {est.status_} "
-              f"{'ok' if ok else ''} {times[-1]:.2f} s (cpu {cpu[-1]:.2f} s, "
-              f"log2 M {est.scale_bits_})", file=sys.stderr, flush=True)
-    return {"wins": wins, "trials": trials, "median_s": statistics.median(times),
-            "max_s": max(times), "false": false, "median_cpu_s": statistics.median(cpu)}
-
-
-def threshold_cell(d, kind, engine, reduction, trials, time_limit, verify=True) -> dict:
-    need = []
+        out.setdefault("d160_recovered", 0)
+        out["d160_recovered"] += int(est.recovered_)
+    out["d160_median_s"] = statistics.median(times)
+    reg = lzz_regime(64)
+    p = math.ceil(-math.log2(reg.clwe_noise_std))
+    times = []
+    ok = 0
     for i in range(trials):
-        bits, off = required_bits(d, kind, engine, reduction, i)
-        need.append(math.inf if bits is None else bits - off)
-    print(f"  # d={d} {kind} {engine}/{reduction}: noise bits needed per trial "
-          f"{[round(v) if math.isfinite(v) else None for v in need]}", file=sys.stderr,
-          flush=True)
-    need.sort()
-    q = need[max(0, math.ceil(0.9 * trials) - 1)]
-    if not math.isfinite(q):
-        return {"threshold": None}
-    p = int(math.ceil(q / 10.0) * 10)
-    out = {"threshold": p}
-    if verify:
-        res = run_at(d, kind, p, engine, reduction, trials, time_limit)
-        # make the 9/10 claim true by construction: step down the noise until it holds
-        while res["wins"] < math.ceil(0.9 * trials) and p < 2 * q + 100:
-            p += 10
-            res = run_at(d, kind, p, engine, reduction, trials, time_limit)
-        out.update(res, threshold=p)
+        m = best_samples(64, reg.samples, "clwe")[0]
+        s = sample_exact(64, m, labels="clwe", noise_bits=p, rng=600 + i)
+        t0 = time.perf_counter()
+        est = LatticeRegressor(labels="clwe", time_limit=60).fit_exact(s)
+        times.append(time.perf_counter() - t0)
+        ok += int(est.recovered_)
+    out["regime64_noise_bits"] = p
+    out["regime64_recovered"] = ok
+    out["regime64_median_s"] = statistics.median(times)
+    t0 = time.perf_counter()
+    from hardlearn.estimate import estimate_attack
+
+    for d in (16, 64, 256, 1024):
+        estimate_attack(d, 20.0, "triangle")
+    out["estimate_s_per_call"] = (time.perf_counter() - t0) / 4
+    t0 = time.perf_counter()
+    instance_security(lzz_regime(64))
+    out["instance_security_s"] = time.perf_counter() - t0
+    for k, v in out.items():
+        print(f"{k:24s} {v:.3g}" if isinstance(v, float) else f"{k:24s} {v}", flush=True)
     return out
-
-
-def goals(trials: int, time_limit: float) -> dict[str, float]:
-    figs: dict[str, float] = {}
-    for key, d, kind, p in [("clwe160_p2000", 160, "clwe", 2000),
-                            ("tri80_p2600", 80, "triangle", 2600)]:
-        r = run_at(d, kind, p, "auto", "lll", trials, time_limit)
-        print(f"goal {key}: {r['wins']}/{r['trials']} recovered, median {r['median_s']:.2f} s "
-              f"(reduction CPU {r['median_cpu_s']:.2f} s), max {r['max_s']:.2f} s, "
-              f"false {r['false']}", flush=True)
-        figs[f"{key}_wins"] = r["wins"]
-        figs[f"{key}_median_s"] = round(r["median_s"], 2)
-    false = 0
-    for d in (20, 40):
-        for kind in ("clwe", "triangle", "cosine"):
-            r = run_at(d, kind, 10, "auto", "lll", trials, time_limit)
-            false += r["false"] + r["wins"]
-    print(f"goal polynomial noise 2^-10 (d = 20, 40, all kinds): {false} false recoveries",
-          flush=True)
-    figs["false_recoveries_p10"] = false
-    return figs
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="d = 20, 40; 3 trials (about 1 min)")
-    ap.add_argument("--goals", action="store_true", help="only the issue's goal checks")
-    ap.add_argument("--dims", default="20,40,80,120,160,200")
-    ap.add_argument("--kinds", default="clwe,triangle,cosine")
-    ap.add_argument("--engines", default="flint,fpylll")
-    ap.add_argument("--reductions", default="lll,bkz")
-    ap.add_argument("--trials", type=int, default=10)
-    ap.add_argument("--max-bkz-lattice-dim", type=int, default=170,
-                    help="skip BKZ cells whose lattice is larger (BKZ-20 time grows fast)")
-    ap.add_argument("--time-limit", type=float, default=600.0)
-    ap.add_argument("--at", default="",
-                    help="only pass 2 at given noise levels: items d:labels:p[:engine[:red]], "
-                         "comma separated (e.g. 200:clwe:2300,100:triangle:1900)")
-    args = ap.parse_args(argv)
-    if args.quick:
-        args.dims, args.trials = "20,40", 3
-    figs: dict[str, float] = {}
-    if args.at:
-        for item in args.at.split(","):
-            parts = item.split(":")
-            d, kind, p = int(parts[0]), parts[1], int(parts[2])
-            eng = parts[3] if len(parts) > 3 else "auto"
-            red = parts[4] if len(parts) > 4 else "lll"
-            r = run_at(d, kind, p, eng, red, args.trials, args.time_limit)
-            tag = f"{kind}_d{d}_p{p}_{eng}_{red}"
-            print(f"at {tag}: {r['wins']}/{r['trials']} recovered, median {r['median_s']:.2f} s "
-                  f"(reduction CPU {r['median_cpu_s']:.2f} s), max {r['max_s']:.2f} s, "
-                  f"false {r['false']}", flush=True)
-            figs[f"wins_{tag}"] = r["wins"]
-            figs[f"t_{tag}"] = round(r["median_s"], 2)
-            figs[f"cpu_{tag}"] = round(r["median_cpu_s"], 2)
-    elif args.goals:
-        figs.update(goals(args.trials, args.time_limit))
-    else:
-        dims = [int(x) for x in args.dims.split(",")]
-        kinds = args.kinds.split(",")
-        engines = args.engines.split(",")
-        reds = args.reductions.split(",")
-        print(f"{'d':>4} {'labels':>9} {'engine':>7} {'red':>6} {'threshold':>10} "
-              f"{'wins':>6} {'median s':>9} {'cpu s':>7} {'max s':>7}", flush=True)
-        for d in dims:
-            for kind in kinds:
-                n = d + 2 if kind == "clwe" else 2 * d + 2
-                for red in reds:
-                    if red == "bkz" and n > args.max_bkz_lattice_dim:
-                        continue
-                    for eng in engines:
-                        c = threshold_cell(d, kind, eng, red, args.trials, args.time_limit)
-                        tag = f"{kind}_d{d}_{eng}_{red}"
-                        thr = c["threshold"]
-                        name = red + ("-20" if red == "bkz" else "")
-                        wins = f"{c.get('wins', '-')}/{c.get('trials', '-')}"
-                        print(f"{d:>4} {kind:>9} {eng:>7} {name:>6} "
-                              f"{('2^-' + str(thr)) if thr else 'none':>10} {wins:>6} "
-                              f"{c.get('median_s', math.nan):>9.2f} "
-                              f"{c.get('median_cpu_s', math.nan):>7.2f} "
-                              f"{c.get('max_s', math.nan):>7.2f}", flush=True)
-                        figs[f"thr_{tag}"] = thr if thr else -1
-                        figs[f"t_{tag}"] = round(c.get("median_s", math.nan), 2)
-    print("RESULT " + " ".join(f"{k}={v}" for k, v in figs.items()), flush=True)
+    ap.add_argument("--quick", action="store_true", help="two small cells (about a minute)")
+    ap.add_argument("--table", action="store_true", help="the full table (an hour or more)")
+    ap.add_argument("--goals", action="store_true", help="the speed goals")
+    ap.add_argument("--cells", default="", help="comma-separated d:labels:lll|bkzB:d+1|best")
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--required", type=int, default=2,
+                    help="recoveries a level needs (default 2 of 3: the median threshold)")
+    ap.add_argument("--time-limit", type=float, default=300.0)
+    a = ap.parse_args(argv)
+    results: dict = {}
+    cells = [c for c in a.cells.split(",") if c] or (list(QUICK) if a.quick or not
+                                                     (a.table or a.goals) else [])
+    if a.table:
+        cells = list(TABLE)
+    print(f"hardlearn lattice thresholds: {a.required} of {a.trials} trials, time limit "
+          f"{a.time_limit:g} s per attack", flush=True)
+    if cells:
+        results.update(table(cells, a.trials, a.required, a.time_limit))
+    if a.goals or a.quick:
+        results.update(goals(1 if a.quick else 5))
+    print("RESULT " + " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in results.items()))
     return 0
 
 

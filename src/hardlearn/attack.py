@@ -48,6 +48,10 @@ __all__ = [
     "LATTICE_FORMAT",
 ]
 
+#: A recovery is ``correct`` when it predicts the phase ``freq <w, x>`` of every sample
+#: within this fraction of a period (up to the sign ``w -> -w`` for even labels): then it
+#: names the right integer of every sample, whatever the noise's effect on the digits.
+CORRECT_PHASE = 0.25
 #: Name and version written into the JSON side file of an exported lattice.
 LATTICE_FORMAT = {"format": "hardlearn-lattice", "version": 1}
 _SAMPLES_RE = re.compile(r"^(\d*)d(?:\+(\d+))?$")
@@ -107,17 +111,26 @@ def _learner(samples: Any, *, samples_used: int | str = "auto", engine: str = "a
 
 
 def _report(est: Any, samples: Any, seconds: float, reduction: str) -> dict[str, Any]:
-    cosine = freq_error = None
+    cosine = freq_error = phase_error = None
     if est.recovered_ and samples.secret is not None:
         c = float(np.dot(est.secret_, samples.secret))
         cosine = abs(c) if samples.kind != "clwe" else c
         freq_error = abs(est.freq_ - samples.freq)
+        X = np.asarray(samples.X)
+        t_true = samples.freq * (X @ np.asarray(samples.secret))
+        t_hat = est.freq_ * (X @ est.secret_)
+        err = np.abs(t_hat - t_true)
+        if samples.kind != "clwe":
+            err = np.minimum(err, np.abs(t_hat + t_true))
+        phase_error = float(err.max())
     pred = getattr(est, "predicted_scale_bits_", None)
     return {
         "recovered": bool(est.recovered_),
         "status": est.status_,
         "cosine": cosine,
         "freq_error": freq_error,
+        "phase_error": phase_error,
+        "correct": phase_error is not None and phase_error < CORRECT_PHASE,
         "lattice_dim": int(est.lattice_dim_),
         "engine": est.engine_,
         "reduction": reduction,
@@ -151,9 +164,11 @@ def run_attack(
     """Fit a :class:`~hardlearn.learners.LatticeRegressor` on exact samples; report a dict.
 
     ``samples_used``: ``"auto"`` (the model's best count among the samples given) or a count
-    (the first ones). ``cosine`` and ``freq_error`` compare with the samples' true secret
-    when they carry it (``None`` otherwise); for triangle and cosine labels ``w`` and ``-w``
-    give the same function, so the absolute cosine is reported.
+    (the first ones). ``cosine``, ``freq_error`` and ``phase_error`` (the largest error of
+    the predicted phase ``freq <w, x>`` over the samples) compare with the samples' true
+    secret when they carry it (``None`` otherwise), and ``correct`` says whether
+    ``phase_error < CORRECT_PHASE``; for triangle and cosine labels ``w`` and ``-w`` give the
+    same function, so the absolute cosine is reported.
     """
     if samples_used != "auto":
         samples_used = parse_samples(samples_used, samples.dim)
@@ -181,8 +196,8 @@ def exact_attack(
     """Draw exact samples on a fresh secret and run :func:`run_attack` on them.
 
     ``samples``: a count, ``"auto"`` (the model's best count, drawn as that many samples;
-    the model needs no more) or ``None`` (``d + 1``). Adds ``correct``: the recovered
-    direction has ``cosine > 1 - 1e-9``. Output keys that name grid parameters are renamed
+    the model needs no more) or ``None`` (``d + 1``). ``correct`` (from :func:`run_attack`):
+    the recovery predicts every sample's phase within :data:`CORRECT_PHASE`. Output keys that name grid parameters are renamed
     (``status`` -> ``attack_status``, ``engine`` -> ``engine_used``, ``freq`` ->
     ``freq_found``, ``samples`` -> ``samples_drawn``).
     """
@@ -205,8 +220,6 @@ def exact_attack(
             out[new] = out.pop(old)
     for key in ("dim", "labels", "noise_bits", "reduction"):
         out.pop(key, None)
-    cosine = out.get("cosine")
-    out["correct"] = bool(cosine is not None and cosine > 1 - 1e-9)
     return out
 
 

@@ -34,6 +34,7 @@ its advantage.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -322,14 +323,15 @@ class Distinguisher:
 
     def _build(self, target: Any, rng: np.random.Generator, dim: int) -> Any:
         """A fresh learner. The lattice learner named by string is told the activation's label
-        kind (its labels are the forward map's ``phi(z)``) and, unless the caller says
-        otherwise, uses SZB21's ``d + 1`` samples, the setting of the demo and of
-        ``bench_lattice.py`` (``max_samples="auto"`` may take several times more samples,
-        and reduce a lattice that much larger, on its way to the same answer)."""
+        kind (its labels are the forward map's ``phi(z)``) and the label noise ``sigma`` (a
+        public parameter of the problem, which sets its best scale), and, unless the caller
+        says otherwise, uses its strongest setting: the prediction model's best sample count
+        among the training samples (``max_samples="auto"``)."""
         params = dict(self.params or {})
         if isinstance(self.learner, str) and self.learner == "lattice":
             params.setdefault("labels", get_activation(self.activation).name)
-            params.setdefault("max_samples", dim + 1)
+            if self.noise_std > 0:
+                params.setdefault("noise_bits", -math.log2(self.noise_std))
         return build_learner(self.learner, params=params, target=target, rng=rng)
 
     @property
