@@ -475,16 +475,33 @@ def estimate_attack(
     )
 
 
-def _lll_learnable_below(labels: str, noise_bits_of, samples_of, top: int = 4096) -> int:
-    """Largest ``d <= top`` at which LLL is predicted to recover (0 when none)."""
-    best = 0
-    for d in range(2, top + 1):
-        m, p = best_samples(d, samples_of(d), labels, "lll")
-        if p <= noise_bits_of(d):
-            best = d
-        elif best and d > 2 * best + 64:
+def _lll_learnable_below(labels: str, noise_bits_of, samples_of, top: int) -> int:
+    """Largest ``d <= top`` at which LLL is predicted to recover (0 when none).
+
+    The threshold grows linearly in ``d`` and the regimes' noise bits logarithmically or as
+    ``d^eta`` with ``eta < 1/2``, so learnability holds below one crossing: a geometric scan
+    finds its bracket and bisection the crossing.
+    """
+    def ok(d: int) -> bool:
+        return best_samples(d, samples_of(d), labels, "lll")[1] <= noise_bits_of(d)
+
+    grid = sorted({int(round(2 * 1.5**i)) for i in range(64) if 2 * 1.5**i <= top} | {top})
+    last = 0
+    for i, d in enumerate(grid):
+        if ok(d):
+            last = i + 1
+        elif last:
             break
-    return best
+    if last == 0:
+        return 0
+    lo = grid[last - 1]
+    if last == len(grid):
+        return lo
+    hi = grid[last]  # lo learnable, hi not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+    return lo
 
 
 def instance_security(regime: Any) -> dict[str, Any]:
@@ -494,7 +511,8 @@ def instance_security(regime: Any) -> dict[str, Any]:
     learning problem (triangle labels with label noise ``sigma``), each with the regime's
     ``samples``. For each: the block size needed, its core-SVP cost, and the dimension up to
     which LLL is predicted to learn at that regime's noise law (``gamma = 2 sqrt d`` and
-    ``samples`` scaled as ``d^2``, as in :func:`~hardlearn.regimes.lzz_regime`).
+    ``samples`` scaled as ``d^2``, as in :func:`~hardlearn.regimes.lzz_regime`), searched up
+    to ``searched_up_to_dim`` (0: at no dimension searched).
 
     Examples
     --------
@@ -512,6 +530,9 @@ def instance_security(regime: Any) -> dict[str, Any]:
         "learning": ("triangle", lambda r: -math.log2(r.sigma)),
     }
     for name, (labels, bits_of) in targets.items():
+        if name == "clwe" and not (regime.clwe_noise_std or 0) > 0:
+            out[name] = None  # the reduction gives no CLWE noise for this label law
+            continue
         noise = bits_of(regime)
         est = estimate_attack(d, noise, labels, samples=max(regime.samples, d + 1),
                               freq=regime.freq, block_sizes=())
@@ -535,6 +556,7 @@ def instance_security(regime: Any) -> dict[str, Any]:
             "cost_bits_quantum": est.cost_bits_quantum,
             "lll_learnable_up_to_dim": _lll_learnable_below(labels, noise_at, samples_at,
                                                             top=max(4 * d, 256)),
+            "searched_up_to_dim": max(4 * d, 256),
         }
     out["cost_model"] = "core-SVP (ADPS16): 0.292 beta classical, 0.265 beta quantum"
     return out

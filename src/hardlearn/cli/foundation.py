@@ -72,8 +72,11 @@ def params(
         dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail,
         noise_law=noise_law, **named
     )
+    from hardlearn.estimate import instance_security
+
+    security = instance_security(regime)
     if json_out:
-        emit_json(regime.as_dict())
+        emit_json({**regime.as_dict(), "predicted_attack": security})
         return
     table = Table(title=f"LZZ hard instance, d = {dim}")
     for col in ("field", "value", "formula", "source"):
@@ -82,6 +85,35 @@ def params(
         formula, source = FIELDS[name]
         table.add_row(name, _fmt(value), escape(formula), source)
     Console().print(table)
+    Console().print(_security_table(dim, security))
+
+
+def _security_table(dim: int, security: dict) -> Table:
+    """The predicted cheapest lattice attack on the instance (``hardlearn.estimate``)."""
+    table = Table(title=f"predicted cheapest lattice attack at d = {dim} (hardlearn estimate; "
+                        f"{security['cost_model']})")
+    table.add_column("quantity")
+    targets = {"clwe": "CLWE layer (noise beta / sqrt(2 pi), labels mod 1)",
+               "learning": "learning problem (label noise sigma, triangle labels)"}
+    live = {k: v for k, v in security.items() if k in targets and v is not None}
+    for key in live:
+        table.add_column(targets[key])
+
+    def row(name: str, fmt) -> None:
+        table.add_row(name, *(fmt(v) for v in live.values()))
+
+    row("noise bits p (noise 2^-p)", lambda v: f"{v['noise_bits']:.2f}")
+    row("LLL threshold at the best sample count (bits)",
+        lambda v: f"{v['lll_threshold_bits']:.1f} (m = {v['best_samples']})")
+    row("LLL recovers", lambda v: "yes" if v["lll_recovers"] else "no")
+    row("BKZ block size needed", lambda v: "beyond full enumeration"
+        if v["block_size_needed"] is None else str(v["block_size_needed"]))
+    row("cost, core-SVP bits (classical / quantum)", lambda v: "-"
+        if v["block_size_needed"] is None else
+        f"{v['cost_bits_classical']:.1f} / {v['cost_bits_quantum']:.1f}")
+    row("LLL learns this regime up to d =", lambda v: str(v["lll_learnable_up_to_dim"])
+        if v["lll_learnable_up_to_dim"] else f"at no d <= {v['searched_up_to_dim']}")
+    return table
 
 
 def sample(
