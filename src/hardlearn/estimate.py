@@ -32,7 +32,12 @@ norm), where ``|v| = R0 sqrt(n / (n - k))``: :func:`optimal_scale_bits`.
   ``tau`` fitted here (:data:`TAU_BITS`);
 * BKZ-``beta``, the 2016 estimate (Alkim, Ducas, Poppelmann, Schwabe, USENIX Security 2016,
   section 6.3): success when ``sqrt(beta / n) |v| <= delta_beta^(2 beta - n) vol^(1/n)``, i.e.
-  ``GH / |v| >= sqrt(beta / (2 pi e)) delta_beta^(n - 2 beta)``; ``delta_beta`` by
+  ``GH / |v| >= sqrt(beta / (2 pi e)) delta_beta^(n - 2 beta)``. In small ranks this bound is
+  not monotone in ``beta``; since BKZ-``beta`` does what any smaller block size (and LLL)
+  does, the gap it needs is the least of LLL's and the bound over block sizes from
+  :data:`BKZ_SMALLEST_TRUSTED` to ``beta`` (below 10 the bound, with LLL's own delta at
+  ``beta = 2``, claims more than the LLL measurements give);
+  ``delta_beta`` by
   :func:`root_hermite_factor` (the lattice estimator's table below ``beta = 40``, measured
   with fpylll BKZ 2.0, and the asymptotic formula
   ``((pi beta)^(1/beta) beta / (2 pi e))^(1 / (2 (beta - 1)))`` of Chen's thesis (2013) above).
@@ -79,6 +84,7 @@ __all__ = [
     "LLL_DELTA",
     "TAU_BITS",
     "CORE_SVP",
+    "BKZ_SMALLEST_TRUSTED",
     "MAX_SAMPLE_FACTOR",
     "root_hermite_factor",
     "gap_bits",
@@ -105,6 +111,8 @@ LLL_DELTA = 1.0219
 #: 3.1, 3.9). BKZ: 0 (the 2016 estimate as published; the measured thresholds of
 #: ``bench_lattice.py --table`` are printed beside it).
 TAU_BITS = {"lll": -0.93, "bkz": 0.0}
+#: The smallest block size whose 2016 bound enters BKZ's requirement (:func:`gap_bits`).
+BKZ_SMALLEST_TRUSTED = 10
 #: Core-SVP exponents (bits per unit of block size): BDGL16 sieving, Laarhoven 2015.
 CORE_SVP = {"classical": 0.292, "quantum": 0.265}
 #: Sample counts searched when none is given: up to this many times ``d`` (the best count
@@ -153,12 +161,18 @@ def gap_bits(n: Any, reduction: str = "lll", block_size: int = 20) -> Any:
     True
     """
     n = np.asarray(n, dtype=float)
-    delta = root_hermite_factor(reduction, block_size)
+    lll = TAU_BITS["lll"] + n * math.log2(LLL_DELTA)
     if reduction == "lll":
-        return TAU_BITS["lll"] + n * math.log2(delta)
-    beta = np.minimum(float(block_size), n)
-    return (TAU_BITS["bkz"] + 0.5 * np.log2(beta / _TWO_PI_E)
-            + (n - 2 * beta) * math.log2(delta))
+        return lll
+    top = check_int("block_size", block_size, minimum=2)
+    betas = np.arange(BKZ_SMALLEST_TRUSTED, top + 1, dtype=float)
+    if betas.size == 0:
+        return lll
+    log2_delta = np.log2([root_hermite_factor("bkz", int(b)) for b in betas])
+    b = np.minimum(betas[:, None], n.reshape(1, -1))
+    adps = TAU_BITS["bkz"] + 0.5 * np.log2(b / _TWO_PI_E) + \
+        (n.reshape(1, -1) - 2 * b) * log2_delta[:, None]
+    return np.minimum(lll, adps.min(axis=0).reshape(n.shape))
 
 
 @dataclass(frozen=True)
