@@ -6,6 +6,7 @@ Options are parsed and results printed here; the attack itself is :mod:`hardlear
 from __future__ import annotations
 
 import math
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -106,6 +107,11 @@ def attack(
     if not (time_limit > 0 and math.isfinite(time_limit)):
         raise ParameterError(f"--time-limit must be a positive number of seconds; got "
                              f"{time_limit}.")
+    if export_lattice is not None:
+        folder = export_lattice.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise ParameterError(f"--export-lattice {str(export_lattice)!r}: the folder "
+                                 f"{str(folder)!r} does not exist or is not writable.")
     if data is not None:
         if dim is not None or noise_bits is not None:
             raise ParameterError(

@@ -115,13 +115,21 @@ class Param:
             if not isinstance(value, bool):
                 raise ParameterError(f"{key} must be true or false; got {value!r}.")
             return value
+        if self.kind == "int|str":
+            if isinstance(value, str):
+                return value
+            out = check_int(key, value, minimum=None if self.minimum is None else int(self.minimum),
+                            hint="Or a string.")
+            return out
         if self.kind == "str":
             if not isinstance(value, str):
                 raise ParameterError(f"{key} must be a string; got {value!r}.")
             if self.choices is not None:
                 check_choice(key, value, self.choices)
             return value
-        raise ParameterError(f"parameter kind must be int, real, bool or str; got {self.kind!r}.")
+        raise ParameterError(
+            f"parameter kind must be int, real, bool, str or int|str; got {self.kind!r}."
+        )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """What the ``attack`` and ``threshold`` kinds share: lattice recovery at tiny noise (maths 5).
 
-:func:`exact_attack` draws exact samples on a fresh secret and runs the attack once;
 :func:`attack_once` is what both kinds call for one attack at a given ``noise_bits``, through
-the seam :func:`_lattice_attack` (which the tests replace with a fake). The attack's
-orchestration (``run_attack``) is imported in :func:`exact_attack` only.
+the seam :func:`_lattice_attack` (which the tests replace with a fake); the attack itself is
+:func:`hardlearn.attack.exact_attack`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hardlearn._rng import spawn
 from hardlearn.errors import HardlearnError
 from hardlearn.experiments.framework import Param
 from hardlearn.experiments.kinds._common import gamma_of
@@ -22,7 +20,7 @@ from hardlearn.experiments.kinds._common import gamma_of
 if TYPE_CHECKING:  # pragma: no cover
     from hardlearn.experiments.spec import Task
 
-__all__ = ["ATTACK_PARAMS", "exact_attack", "attack_once", "remaining"]
+__all__ = ["ATTACK_PARAMS", "attack_once", "check_samples", "remaining"]
 
 
 ATTACK_PARAMS = (
@@ -36,7 +34,14 @@ ATTACK_PARAMS = (
         choices=("clwe", "triangle", "cosine"),
         doc="labels mod 1 (CLWE) or periodic-neuron labels",
     ),
-    Param("samples", "int", 0, minimum=0, doc="samples given to the attack; 0: dim + 1"),
+    Param(
+        "samples",
+        "int|str",
+        "auto",
+        minimum=0,
+        doc="samples drawn for the attack: auto (the prediction model's best count), d+1, "
+        "3d, 2d+5 or an integer (0: d+1)",
+    ),
     Param("algorithm", "str", "lll", choices=("lll", "bkz"), doc="lattice reduction"),
     Param("block_size", "int", 20, minimum=2, doc="BKZ block size"),
     Param("engine", "str", "auto", choices=("auto", "flint", "fpylll"), doc="LLL library"),
@@ -45,73 +50,32 @@ ATTACK_PARAMS = (
         "real",
         0.0,
         minimum=0,
-        doc="seconds per attack (a slower attack counts as not recovered); 0: the budget",
+        doc="seconds per attack (a slower attack is recorded as censored, not as a failure); "
+        "0: the budget",
     ),
 )
 
 
 def _lattice_attack() -> Callable[..., Mapping[str, Any]]:
-    """The function that runs one attack (a seam the tests replace with a fake)."""
-    return exact_attack
-
-
-def exact_attack(
-    *,
-    dim: int,
-    freq: float,
-    noise_bits: int,
-    labels: str,
-    samples: int | None,
-    algorithm: str,
-    block_size: int,
-    engine: str,
-    time_limit: float,
-    rng: np.random.Generator,
-) -> dict[str, Any]:
-    """Draw exact samples on a fresh secret and run the attack of ``hardlearn attack``.
-
-    Calls :func:`hardlearn.problems.exact.sample_exact` and
-    :func:`hardlearn.cli.attack.run_attack` (a :class:`LatticeRegressor` fitted on the exact
-    samples, scored against their true secret afterwards). Adds ``correct``: the recovered
-    direction has ``cosine > 1 - 1e-9``. Output keys that name grid parameters are renamed
-    (``status`` -> ``attack_status``, ``engine`` -> ``engine_used``, ``freq`` ->
-    ``freq_found``, ``samples`` -> ``samples_used``).
-    """
+    """The function that runs one attack (a seam the tests replace with a fake):
+    :func:`hardlearn.attack.exact_attack`."""
     try:
-        # the one place the attack's orchestration is imported from
-        from hardlearn.cli.attack import run_attack
-        from hardlearn.problems.exact import sample_exact
+        from hardlearn.attack import exact_attack
     except ImportError as exc:
         raise HardlearnError(
             f"the lattice attack is not available in this installation ({exc}); task kinds "
-            "'attack' and 'threshold' need hardlearn.problems.exact and hardlearn attack."
+            "'attack' and 'threshold' need hardlearn.attack and the lattice libraries."
         ) from None
-    data_rng, attack_rng = spawn(rng, 2)
-    m = samples if samples else dim + 1
-    data = sample_exact(dim, m, labels=labels, noise_bits=noise_bits, rng=data_rng, freq=freq)
-    out = dict(
-        run_attack(
-            data,
-            engine=engine,
-            reduction=algorithm,
-            block_size=block_size,
-            time_limit=max(time_limit, 1e-3),
-            seed=int(attack_rng.integers(0, 2**63 - 1)),
-        )
-    )
-    for old, new in (
-        ("status", "attack_status"),
-        ("engine", "engine_used"),
-        ("freq", "freq_found"),
-        ("samples", "samples_used"),
-    ):
-        if old in out:
-            out[new] = out.pop(old)
-    for key in ("dim", "labels", "noise_bits", "reduction"):
-        out.pop(key, None)
-    cosine = out.get("cosine")
-    out["correct"] = bool(cosine is not None and cosine > 1 - 1e-9)
-    return out
+    return exact_attack
+
+
+def check_samples(params: Mapping[str, Any]) -> None:
+    """Refuse a ``samples`` request the attack cannot read, before any work."""
+    from hardlearn.attack import parse_samples
+
+    value = params["samples"]
+    if value != 0:
+        parse_samples(value, params["dim"])
 
 
 def attack_once(
@@ -129,7 +93,7 @@ def attack_once(
             freq=gamma_to_freq(gamma_of(params)),
             noise_bits=int(noise_bits),
             labels=params["labels"],
-            samples=params["samples"] or None,
+            samples=params["samples"] or None,  # 0 (older sweep files): d + 1
             algorithm=params["algorithm"],
             block_size=params["block_size"],
             engine=params["engine"],

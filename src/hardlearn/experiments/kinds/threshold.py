@@ -25,7 +25,7 @@ __all__ = ["THRESHOLD", "bisect_threshold"]
 
 
 def bisect_threshold(
-    succeeds: Callable[[int], bool],
+    succeeds: Callable[[int], bool | None],
     *,
     bits_low: int,
     bits_high: int,
@@ -38,15 +38,23 @@ def bisect_threshold(
     ``bits_high``, assuming success is monotone in the bits (less noise is easier). Returns
     ``noise_bits`` (the threshold, or None when even ``bits_high`` fails), the final bracket
     ``bits_fail`` / ``bits_ok``, ``censored`` (``"none"``, ``"below_range"`` when
-    ``bits_low`` already succeeds, ``"above_range"`` when ``bits_high`` fails), ``converged``
-    and the ``probes`` made as ``[bits, success]`` pairs. ``deadline()`` returning True stops
-    the search early (``converged`` False).
+    ``bits_low`` already succeeds, ``"above_range"`` when ``bits_high`` fails, ``"timeout"``
+    when a level could not be decided in time), ``converged`` and the ``probes`` made as
+    ``[bits, success]`` pairs. ``succeeds`` returns ``None`` for a level it could not decide
+    (attacks that ran out of time): the search stops there, never counting it as a failure,
+    and ``noise_bits`` is then the smallest level known to succeed (an upper bound on the
+    threshold; ``None`` if none is known) and ``timeout_bits`` the undecided level.
+    ``deadline()`` returning True stops the search early (``converged`` False).
 
     Examples
     --------
     >>> out = bisect_threshold(lambda b: b >= 37.2, bits_low=0, bits_high=100, resolution=1)
     >>> out["noise_bits"], out["bits_fail"], out["censored"], out["converged"]
     (38, 37, 'none', True)
+    >>> out = bisect_threshold(lambda b: None if b == 50 else b >= 37.2, bits_low=0,
+    ...                        bits_high=100, resolution=1)
+    >>> out["noise_bits"], out["censored"], out["timeout_bits"], out["converged"]
+    (100, 'timeout', 50, False)
     """
     if not bits_high > bits_low:
         raise ParameterError(
@@ -58,17 +66,28 @@ def bisect_threshold(
     def level(k: int) -> int:
         return int(min(bits_low + k * resolution, bits_high))
 
-    def probe(k: int) -> bool:
-        ok = bool(succeeds(level(k)))
+    def probe(k: int) -> bool | None:
+        result = succeeds(level(k))
+        ok = None if result is None else bool(result)
         probes.append([level(k), ok])
         return ok
 
-    out: dict[str, Any] = {"probes": probes, "converged": False}
-    if not probe(levels):
+    out: dict[str, Any] = {"probes": probes, "converged": False, "timeout_bits": None}
+    top = probe(levels)
+    if top is None:
+        out.update(noise_bits=None, bits_fail=None, bits_ok=None, censored="timeout",
+                   timeout_bits=level(levels))
+        return out
+    if not top:
         out.update(noise_bits=None, bits_fail=level(levels), bits_ok=None, censored="above_range")
         out["converged"] = True
         return out
-    if probe(0):
+    bottom = probe(0)
+    if bottom is None:
+        out.update(noise_bits=level(levels), bits_fail=None, bits_ok=level(levels),
+                   censored="timeout", timeout_bits=level(0))
+        return out
+    if bottom:
         out.update(noise_bits=level(0), bits_fail=None, bits_ok=level(0), censored="below_range")
         out["converged"] = True
         return out
@@ -77,7 +96,12 @@ def bisect_threshold(
         if deadline is not None and deadline():
             break
         mid = (lo + hi) // 2
-        if probe(mid):
+        ok = probe(mid)
+        if ok is None:
+            out.update(noise_bits=level(hi), bits_fail=level(lo), bits_ok=level(hi),
+                       censored="timeout", timeout_bits=level(mid))
+            return out
+        if ok:
             hi = mid
         else:
             lo = mid
@@ -99,8 +123,12 @@ def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     needed = math.ceil(p["required"] * p["attempts"] - 1e-12)
     seconds: list[float] = []
 
-    def succeeds(bits: int) -> bool:
-        hits = 0
+    timeouts = [0]
+
+    def succeeds(bits: int) -> bool | None:
+        """True / False when enough attempts decided the level, None when timeouts left it
+        undecided (a timed-out attack is censored, never a failure)."""
+        hits = fails = 0
         for a in range(p["attempts"]):
             # the data at a level depend on the level only, not on the order of the probes
             level_rng = task_generator(base, {"noise_bits": bits, "attempt": a})
@@ -117,8 +145,19 @@ def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
                     f"noise_bits={bits}; raise budget_seconds or narrow bits_low..bits_high."
                 )
             seconds.append(float(out.get("seconds", 0.0)))
-            hits += out["success"]
-        return hits >= needed
+            if out.get("attack_status") == "timeout":
+                timeouts[0] += 1
+            elif out["success"]:
+                hits += 1
+            else:
+                fails += 1
+            if hits >= needed or fails > p["attempts"] - needed:
+                break
+        if hits >= needed:
+            return True
+        if fails > p["attempts"] - needed:
+            return False
+        return None
 
     result = bisect_threshold(
         succeeds,
@@ -132,11 +171,13 @@ def _threshold(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     result["probe_bits"] = [b for b, _ in probes]
     result["probe_success"] = [ok for _, ok in probes]
     result["attack_seconds"] = sum(seconds)
+    result["attack_timeouts"] = timeouts[0]
     result["success"] = result["noise_bits"] is not None
     return result
 
 
 def _check_threshold(params: dict[str, Any]) -> None:
+    _lattice.check_samples(params)
     if not params["bits_high"] > params["bits_low"]:
         raise ParameterError(
             f"grid.bits_high must be > grid.bits_low; got bits_low={params['bits_low']!r}, "
