@@ -197,7 +197,8 @@ def exact_attack(
 
     ``samples``: a count, ``"auto"`` (the model's best count, drawn as that many samples;
     the model needs no more) or ``None`` (``d + 1``). ``correct`` (from :func:`run_attack`):
-    the recovery predicts every sample's phase within :data:`CORRECT_PHASE`. Output keys that name grid parameters are renamed
+    the recovery predicts every sample's phase within :data:`CORRECT_PHASE`. Output keys
+    that name grid parameters are renamed
     (``status`` -> ``attack_status``, ``engine`` -> ``engine_used``, ``freq`` ->
     ``freq_found``, ``samples`` -> ``samples_drawn``).
     """

@@ -42,9 +42,10 @@ one is already predicted to recover with room to spare.
 **Reduction.** The big-entry phase runs LLL at ``delta = 0.75`` (:data:`BULK_DELTA`; on
 these knapsack-like bases it costs about half of ``delta = 0.99``), then the small-entry
 basis is polished with LLL at ``delta``. ``reduction="bkz"`` adds BKZ-``block_size``
-(fpylll, BKZ 2.0 with fplll's default pruning strategies, auto-abort, ``max_time`` from the
-time limit) after the LLL polish at every rung of the ladder of scales that has not yet
-succeeded, its ladder starting from BKZ's own (smaller) predicted scale. ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll
+(fpylll, BKZ 2.0 with the strategies of :func:`~hardlearn.learners._lattice_core._bkz_strategies`,
+auto-abort, ``max_time`` from the time limit) after the LLL polish at every rung of the
+ladder of scales that has not yet succeeded, its ladder starting from BKZ's own (smaller)
+predicted scale. ``engine="flint"`` does all LLL in python-flint, ``"fpylll"`` in fpylll
 (retried with ``long double`` and then MPFR at twice the entry size when fplll reports a
 precision failure; the retries are counted in ``fpylll_retries_``), ``"auto"`` uses flint
 for the big entries (measured 2x faster than fpylll at 1,700-bit entries, n = 162) and
