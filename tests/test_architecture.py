@@ -20,11 +20,7 @@ MAX_LINES = 500
 
 #: Library modules that still import hardlearn.cli, each with the plan that removes it.
 #: The test fails when an entry is no longer needed, so the list only shrinks.
-KNOWN_CLI_IMPORTS = {
-    "hardlearn.experiments.kinds._lattice": (
-        "run_attack comes from hardlearn.cli.attack until it moves to hardlearn.attack"
-    ),
-}
+KNOWN_CLI_IMPORTS: dict[str, str] = {}
 
 #: Modules over MAX_LINES that carry no ``Size:`` line yet, each with who shortens it or why.
 #: The test fails when an entry is no longer over the limit, so the list only shrinks.

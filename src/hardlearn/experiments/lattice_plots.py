@@ -1,0 +1,133 @@
+"""The lattice-threshold figure: measured thresholds, the model's curves and LZZ's regimes.
+
+A pure function of stored ``threshold`` trials; the predicted curves come from
+:mod:`hardlearn.estimate` and the regimes from :func:`hardlearn.regimes.lzz_regime`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from hardlearn.errors import ParameterError
+
+__all__ = ["lattice_threshold_figure", "THRESHOLD_CAPTION"]
+
+#: The caption that goes with :func:`lattice_threshold_figure` (what the reader needs).
+THRESHOLD_CAPTION = (
+    "Noise exponent p (the label noise is 2^-p: higher means less noise, an easier problem) "
+    "against the dimension d, both on log scales. Markers: the measured threshold of the "
+    "package's lattice attack (the smallest p at which the stated fraction of fresh secrets "
+    "is recovered), filled for the prediction model's best sample count, hollow for d + 1 "
+    "samples (SZB21's minimal attack); a downward triangle marks a search stopped by a "
+    "timeout (its value is an upper bound). Solid and dashed lines: the model's predicted "
+    "thresholds (hardlearn estimate) for LLL and BKZ, at the best sample count, extrapolated "
+    "to d = 1024; dotted: LLL with d + 1 samples. Black: LZZ's label-noise regimes, polynomial "
+    "sigma = d^-2 and 2^-(d^eta); grey dash-dot: the CLWE noise beta / sqrt(2 pi) of the "
+    "regime's own instance. Above the model's LLL curve for triangle labels (green) the "
+    "network is learnable by LLL; on and below LZZ's polynomial regime (red) learning is as "
+    "hard as lattice problems. The polynomial curve lies below the super-polynomial ones at "
+    "small d only because d^eta < 2 log2 d there; from d of about 10^4 on it is above them."
+)
+
+
+def _num(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def lattice_threshold_figure(
+    table: Any,
+    *,
+    max_dim: int = 1024,
+    block_sizes: Sequence[int] = (40,),
+    etas: Sequence[float] = (0.25, 0.49),
+) -> Figure:
+    """Measured lattice thresholds beside the model's curves and LZZ's regimes.
+
+    ``table`` holds ``threshold`` trials as rows (mappings) or a DataFrame-like object with
+    ``to_dict("records")``: columns ``dim``, ``noise_bits``, ``labels``, ``samples``
+    (``"auto"`` / ``"d+1"`` / an integer), ``censored`` and ``status``.
+
+    Examples
+    --------
+    >>> fig = lattice_threshold_figure([{"dim": 10, "noise_bits": 40, "labels": "clwe",
+    ...                                  "samples": "d+1", "censored": "none",
+    ...                                  "status": "ok"}], max_dim=64)
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    from hardlearn.estimate import best_samples, threshold_bits
+    from hardlearn.regimes import lzz_regime
+
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
+    rows = [r for r in rows if r.get("status", "ok") == "ok" and _num(r.get("noise_bits"))
+            is not None and _num(r.get("dim")) is not None]
+    if not rows:
+        raise ParameterError("no finished threshold trial with a numeric noise_bits to plot.")
+    fig = Figure(figsize=(9.6, 5.2), layout="constrained")
+    ax = fig.subplots()
+    grid = np.unique(np.geomspace(4, max_dim, 48).round().astype(int))
+    colours = {"clwe": "tab:blue", "triangle": "tab:orange", "cosine": "tab:purple"}
+    kinds = sorted({str(r.get("labels", "clwe")) for r in rows})
+    curves: dict[str, np.ndarray] = {}
+    for kind in sorted(set(kinds) | {"triangle"}):
+        colour = colours.get(kind, "tab:grey")
+        lll = np.array([best_samples(int(d), None, kind, "lll")[1] for d in grid])
+        curves[kind] = lll
+        ax.plot(grid, lll, "-", color=colour, linewidth=1.2,
+                label=f"model: LLL, best m ({kind} labels)")
+        for beta in block_sizes:
+            bkz = [best_samples(int(d), None, kind, "bkz", beta)[1] for d in grid]
+            ax.plot(grid, bkz, "--", color=colour, linewidth=1.0,
+                    label=f"model: BKZ-{beta}, best m ({kind})")
+        plus1 = [float(threshold_bits(int(d), int(d) + 1, kind)) for d in grid]
+        ax.plot(grid, plus1, ":", color=colour, linewidth=1.0,
+                label=f"model: LLL, d + 1 samples ({kind})")
+    for kind in kinds:
+        colour = colours.get(kind, "tab:grey")
+        for which, face in (("best", colour), ("d+1", "none")):
+            pts = [r for r in rows if str(r.get("labels", "clwe")) == kind and
+                   (str(r.get("samples")) in ("d+1", "0")) == (which == "d+1")]
+            for censored in (False, True):
+                sel = [r for r in pts if (str(r.get("censored")) == "timeout") == censored]
+                if not sel:
+                    continue
+                ax.scatter([_num(r["dim"]) for r in sel], [_num(r["noise_bits"]) for r in sel],
+                           marker="v" if censored else "o", s=36, facecolors=face,
+                           edgecolors=colour, zorder=5,
+                           label=f"measured: {kind}, {'best m' if which == 'best' else 'd + 1'}"
+                           + (" (timeout: upper bound)" if censored else ""))
+    poly = np.array([lzz_regime(int(d)).sigma_bits for d in grid])
+    ax.plot(grid, poly, "k-", linewidth=1.6, label="LZZ: sigma = d^-2 (polynomial)")
+    for eta in etas:
+        ax.plot(grid, [lzz_regime(int(d), eta=eta).sigma_bits for d in grid], "k-.",
+                linewidth=0.9, label=f"LZZ: sigma = 2^-(d^{eta:g})")
+    clwe = [-math.log2(lzz_regime(int(d)).clwe_noise_std) for d in grid]
+    ax.plot(grid, clwe, color="grey", linestyle="-.", linewidth=1.0,
+            label="regime's CLWE noise beta / sqrt(2 pi)")
+    top = max(float(np.max(curves["triangle"])) * 4, 100.0)
+    ax.fill_between(grid, curves["triangle"], top, color="tab:green", alpha=0.08)
+    ax.fill_between(grid, 0.5, poly, color="tab:red", alpha=0.08)
+    ax.text(grid[1], float(curves["triangle"][1]) * 4, "learnable by LLL\n(triangle labels)",
+            fontsize=8, color="tab:green")
+    ax.text(grid[-1], 0.7, "hard: LZZ (noise >= d^-2)", fontsize=8, color="tab:red",
+            ha="right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(0.5, top)
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_xlabel("dimension d (log scale)")
+    ax.set_ylabel("noise exponent p, label noise 2^-p (log scale; up = less noise)")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title("Where lattice reduction learns: the noise it tolerates against d, "
+                 "measured and predicted", fontsize=9)
+    return fig
