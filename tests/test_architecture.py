@@ -27,11 +27,8 @@ KNOWN_CLI_IMPORTS: dict[str, str] = {}
 KNOWN_LONG = {
     "hardlearn.experiments.demo": "the demo's layout is being reworked (issue 13)",
     "hardlearn.experiments.runner": "split along its seams next (issue 12, step 3)",
-    "hardlearn.learners._lattice_core": "lattice boundary dataclasses in progress (lead)",
-    "hardlearn.learners.lattice": "lattice boundary dataclasses in progress (lead)",
     "hardlearn.learners.batched": "shares MLP hyper-parameters with mlp.py next (issue 12)",
     "hardlearn.learners.mlp": "shares MLP hyper-parameters with batched.py next (issue 12)",
-    "hardlearn.reduction": "distinguisher lattice settings in progress (lead)",
 }
 
 

@@ -29,6 +29,9 @@ rounded to float64. The held-out loss and the decision rule are the same as abov
 ``fit`` (the lattice learner when no candidate is certified) predicts the mean of its
 training labels: the trivial predictor, so its failure costs the distinguisher nothing but
 its advantage.
+
+Size: about 620 lines: the forward map, the distinguisher and the advantage estimate in both
+noise regimes are the one reduction of LZZ, each step documented where it is computed.
 """
 
 from __future__ import annotations

@@ -73,12 +73,13 @@ def _print_tables(console: Console, result) -> None:
             f"{r['p_clwe_given_clwe']:.2f}", f"{r['p_clwe_given_null']:.2f}",
         )
     console.print(table)
-    th = Table(title="lattice attack: largest noise 2^-p it survives")
-    for col in ("d", "labels", "p (median)", "range", "poly noise bits (d^-2)"):
+    th = Table(title="lattice attack: recovers at noise 2^-p for p >= the threshold")
+    for col in ("d", "labels", "samples", "p (median)", "range", "poly noise bits (d^-2)"):
         th.add_column(col)
     for t in result.threshold:
         med = t["threshold_bits_median"]
-        th.add_row(str(t["dim"]), t["labels"], "-" if med is None else f"{med:g}",
+        samples = "best m (model)" if t.get("samples") == "auto" else str(t.get("samples"))
+        th.add_row(str(t["dim"]), t["labels"], samples, "-" if med is None else f"{med:g}",
                    "-" if med is None else
                    f"{t['threshold_bits_min']:g}-{t['threshold_bits_max']:g}",
                    f"{t['polynomial_noise_bits']:.1f}")

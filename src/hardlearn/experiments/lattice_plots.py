@@ -118,7 +118,8 @@ def lattice_threshold_figure(
     ax.fill_between(grid, 0.5, poly, color="tab:red", alpha=0.08)
     ax.text(grid[1], float(curves["triangle"][1]) * 4, "learnable by LLL\n(triangle labels)",
             fontsize=8, color="tab:green")
-    ax.text(grid[-1], 0.7, "hard: LZZ (noise >= d^-2)", fontsize=8, color="tab:red",
+    ax.text(grid[-1], 0.7, "LZZ: learning the network is hard at noise >= d^-2 (asymptotic)",
+            fontsize=8, color="tab:red",
             ha="right")
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -7,6 +7,10 @@ module holds what runs inside the worker: the reduction engines (:func:`reduce_b
 fpylll and python-flint), the fixed-point columns of the lattice (:class:`_Problem`), the
 progressive-precision loop with its candidate checks (:func:`_reduce_loop`) and the time
 limit (:func:`_run_with_limit`).
+
+Size: about 650 lines: the engines, the fixed-point lattice, the feeding loop, the time limit
+and the exact finish (reading labels, least squares) are one pipeline over the same
+integer representation; splitting it would only move private names across a boundary.
 """
 
 from __future__ import annotations
@@ -19,8 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from hardlearn._optional import require
-from hardlearn._validation import check_choice
+from hardlearn._validation import check_array, check_choice
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.problems.exact import dyadic_integers
 
@@ -89,7 +92,6 @@ def _seed_fpylll(seed: int) -> None:
 
 def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], int]:
     """LLL with fpylll; on a precision failure retry with exact-enough MPFR. Returns retries."""
-    require("fpylll", feature="lattice reduction")
     from fpylll import LLL, IntegerMatrix
 
     attempts: list[dict[str, Any]] = [
@@ -139,7 +141,6 @@ def _bkz_strategies(block_size: int) -> list[Any]:
 
 
 def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: int):
-    require("fpylll", feature="lattice reduction")
     from fpylll import BKZ, IntegerMatrix
 
     B = IntegerMatrix.from_matrix(rows)
@@ -578,3 +579,71 @@ def _run_with_limit(prob: _Problem, cfg: dict[str, Any], time_limit: float | Non
         result = {"status": "timeout", "attempts": attempts, "engines": [], "best": None,
                   "seconds": time.perf_counter() - t0, "retries": 0}
     return result
+
+
+# --------------------------------------------------------------------------------------
+# Reading labels and finishing (called by the estimator in the parent process)
+# --------------------------------------------------------------------------------------
+
+#: Bits of the fixed-point solution ``v`` (more than float64 needs).
+V_BITS = 80
+
+
+def _labels_to_ints(y: Any, label_scale_bits: int | None, m: int) -> tuple[list[int], int]:
+    if label_scale_bits is None:
+        yf = check_array("y", y, ndim=1)
+        if yf.shape[0] != m:
+            raise ParameterError(f"y must have one label per row of X ({m}); got "
+                                 f"{yf.shape[0]}.")
+        ints, P = dyadic_integers(yf)
+        return [int(v) for v in ints], P
+    seq = list(np.asarray(y, dtype=object).ravel()) if not isinstance(y, list | tuple) \
+        else list(y)
+    if len(seq) != m:
+        raise ParameterError(f"y must have one label per row of X ({m}); got {len(seq)}.")
+    out = []
+    for i, v in enumerate(seq):
+        if isinstance(v, bool | np.bool_):
+            raise ParameterError(f"y[{i}] must be an integer (label_scale_bits is set); "
+                                 f"got {v!r}.")
+        try:
+            iv = int(v) if isinstance(v, int | np.integer | str) else None
+        except ValueError:
+            iv = None
+        if iv is None:
+            raise ParameterError(
+                f"y[{i}] must be an integer or a decimal string when label_scale_bits is "
+                f"set (label = y / 2^label_scale_bits); got {v!r}."
+            )
+        out.append(iv)
+    return out, label_scale_bits
+
+
+def _least_squares(X: np.ndarray, t: list[int], P: int, Y: list[list[int]],
+                   amp: list[float] | None) -> np.ndarray:
+    """``v`` minimising ``sum_i (x_i . v - t_i)^2 / amp_i^2`` over every recovered row.
+
+    ``t`` (scale ``2^P``) holds ``freq <w, x_i>`` plus the noise for all ``m`` rows once
+    their integers are known, so least squares over all of them averages the noise down
+    (the first ``d`` rows alone fix ``v`` exactly but carry their noise in full). ``Y`` is
+    the exact solution on the first ``d`` rows at scale ``2^V_BITS``; the residuals of all
+    rows against it are formed in integers and only the small correction is solved in
+    float64, so the result keeps float64's accuracy at any noise level. ``amp`` weights the
+    rows (cosine labels: the noise of ``arccos``).
+    """
+    import flint
+
+    m, d = X.shape
+    Xi, sx = dyadic_integers(X)
+    y0 = flint.fmpz_mat([[int(row[0])] for row in Y])
+    XY = (flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()]) * y0).tolist()
+    scale = P + sx + V_BITS
+    res = [(ti << (sx + V_BITS)) - (int(xy[0]) << P) for ti, xy in zip(t, XY, strict=True)]
+    top = max((abs(r).bit_length() for r in res), default=0)
+    sh = max(top - 60, 0)
+    r = np.ldexp(np.array([float(_rshift(v, sh)) for v in res]), sh - scale)
+    v0 = np.ldexp(np.array([float(_rshift(int(row[0]), 0)) if abs(int(row[0])).bit_length()
+                            < 1000 else math.inf for row in Y]), -V_BITS)
+    w = np.ones(m) if amp is None else 1.0 / np.asarray(amp, dtype=float)
+    delta, *_ = np.linalg.lstsq(X * w[:, None], r * w, rcond=None)
+    return v0 + delta

@@ -81,6 +81,10 @@ limit is checked between feeding steps only, and BKZ gets it as ``max_time``.
 **Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
 numbers; they carry 53 bits, which caps the attack near ``d = 10`` (mathematics section 5).
 
+Size: about 670 lines, most of them the documentation of one estimator with three entry
+points (``fit``, ``fit_exact``, and ``export_basis`` / ``fit_reduced`` for other solvers) that
+share one validation and one finish; the engine is already in its own module.
+
 This module holds the rules and the estimator; what runs in the worker (the engines, the
 lattice's fixed-point columns, the feeding loop and its candidate checks, the time limit)
 is in :mod:`hardlearn.learners._lattice_core`.
@@ -105,9 +109,12 @@ from hardlearn.learners._lattice_core import (
     BULK_DELTA,
     CHILD_START_METHOD,
     NOISE_Z_MAX,
+    V_BITS,
     _basis_rows,
     _build_problem,
     _check_rows,
+    _labels_to_ints,
+    _least_squares,
     _noise_z_ok,
     _norm_of_ints,
     _Problem,
@@ -147,8 +154,6 @@ START_FRACTION = 0.92
 #: ``engine="auto"`` uses fpylll alone below this many bits of M (flint's LLL was slower than
 #: fpylll's below about 100-bit entries at n <= 42, faster above; measured on this machine).
 AUTO_FLINT_MIN_BITS = 100
-#: Bits of the fixed-point solution ``v`` (more than float64 needs).
-_V_BITS = 80
 #: Extra fixed-point bits carried beyond the largest M.
 _GUARD_BITS = 32
 #: ``max_samples="auto"`` first tries the fewest samples predicted to recover with room to
@@ -207,36 +212,6 @@ def _sample_plan(d: int, m_all: int, kind: str, freq: float, noise_level: float,
     if fits.size and int(fits[0]) < m_best:
         return [int(fits[0]), m_best]
     return [m_best]
-
-
-def _least_squares(X: np.ndarray, t: list[int], P: int, Y: list[list[int]],
-                   amp: list[float] | None) -> np.ndarray:
-    """``v`` minimising ``sum_i (x_i . v - t_i)^2 / amp_i^2`` over every recovered row.
-
-    ``t`` (scale ``2^P``) holds ``freq <w, x_i>`` plus the noise for all ``m`` rows once
-    their integers are known, so least squares over all of them averages the noise down
-    (the first ``d`` rows alone fix ``v`` exactly but carry their noise in full). ``Y`` is
-    the exact solution on the first ``d`` rows at scale ``2^_V_BITS``; the residuals of all
-    rows against it are formed in integers and only the small correction is solved in
-    float64, so the result keeps float64's accuracy at any noise level. ``amp`` weights the
-    rows (cosine labels: the noise of ``arccos``).
-    """
-    import flint
-
-    m, d = X.shape
-    Xi, sx = dyadic_integers(X)
-    y0 = flint.fmpz_mat([[int(row[0])] for row in Y])
-    XY = (flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()]) * y0).tolist()
-    scale = P + sx + _V_BITS
-    res = [(ti << (sx + _V_BITS)) - (int(xy[0]) << P) for ti, xy in zip(t, XY, strict=True)]
-    top = max((abs(r).bit_length() for r in res), default=0)
-    sh = max(top - 60, 0)
-    r = np.ldexp(np.array([float(_rshift(v, sh)) for v in res]), sh - scale)
-    v0 = np.ldexp(np.array([float(_rshift(int(row[0]), 0)) if abs(int(row[0])).bit_length()
-                            < 1000 else math.inf for row in Y]), -_V_BITS)
-    w = np.ones(m) if amp is None else 1.0 / np.asarray(amp, dtype=float)
-    delta, *_ = np.linalg.lstsq(X * w[:, None], r * w, rcond=None)
-    return v0 + delta
 
 
 # --------------------------------------------------------------------------------------
@@ -384,36 +359,6 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             out["seed"] = check_int(f"{name}.{seed_name}", rng, minimum=0)
         return out
 
-    @staticmethod
-    def _labels_to_ints(y: Any, label_scale_bits: int | None, m: int) -> tuple[list[int], int]:
-        if label_scale_bits is None:
-            yf = check_array("y", y, ndim=1)
-            if yf.shape[0] != m:
-                raise ParameterError(f"y must have one label per row of X ({m}); got "
-                                     f"{yf.shape[0]}.")
-            ints, P = dyadic_integers(yf)
-            return [int(v) for v in ints], P
-        seq = list(np.asarray(y, dtype=object).ravel()) if not isinstance(y, list | tuple) \
-            else list(y)
-        if len(seq) != m:
-            raise ParameterError(f"y must have one label per row of X ({m}); got {len(seq)}.")
-        out = []
-        for i, v in enumerate(seq):
-            if isinstance(v, bool | np.bool_):
-                raise ParameterError(f"y[{i}] must be an integer (label_scale_bits is set); "
-                                     f"got {v!r}.")
-            try:
-                iv = int(v) if isinstance(v, int | np.integer | str) else None
-            except ValueError:
-                iv = None
-            if iv is None:
-                raise ParameterError(
-                    f"y[{i}] must be an integer or a decimal string when label_scale_bits is "
-                    f"set (label = y / 2^label_scale_bits); got {v!r}."
-                )
-            out.append(iv)
-        return out, label_scale_bits
-
     # ---------------------------------------------------------------- fitting
     def fit(self, X: Any, y: Any) -> LatticeRegressor:
         """Recover the neuron from ``X`` (m, d) and labels ``y`` (module docstring).
@@ -423,7 +368,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         """
         p = self._params()
         Xa = check_array("X", X, ndim=2)
-        labels, P = self._labels_to_ints(y, p["label_scale_bits"], Xa.shape[0])
+        labels, P = _labels_to_ints(y, p["label_scale_bits"], Xa.shape[0])
         return self._fit(Xa, labels, P, p, p["noise_bits"])
 
     def fit_exact(self, samples: ExactSamples) -> LatticeRegressor:
@@ -554,7 +499,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
 
         The certificate ``log2 E`` was computed in exact integer arithmetic at scale
         ``2^hi`` (the residual ``L t``); here ``v`` with ``X[:d] v = t[:d]`` is solved by
-        iterative refinement to :data:`_V_BITS` bits and the residuals are compared with the
+        iterative refinement to :data:`V_BITS` bits and the residuals are compared with the
         noise level when it is known.
         """
         import flint
@@ -566,7 +511,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         Xi, sx = dyadic_integers(X[:d])
         A = flint.fmpz_mat([[int(v) for v in row] for row in Xi.tolist()])
         B = flint.fmpz_mat([[_rshift(ti, P - sx)] for ti in t[:d]])
-        Y = _solve_fixed(np.ascontiguousarray(X[:d]), A, B, _V_BITS, sx)
+        Y = _solve_fixed(np.ascontiguousarray(X[:d]), A, B, V_BITS, sx)
         vf = _least_squares(X, t, P, Y, prob.extra.get("amp"))
         freq = float(np.linalg.norm(vf))
         z_ok = True
