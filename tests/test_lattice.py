@@ -80,11 +80,16 @@ def test_more_samples_tolerate_more_noise():
 
 
 def test_auto_samples_retry_with_more():
-    # d = 60 at 2^-30 from 180 samples: the first choice may be short; doubling the extra
-    # samples recovers (each reduction uses the whole space of its samples' dependences).
-    s, est = _fit(60, 30, "clwe", 0, m=180)
+    # d = 60 at 2^-30 from 180 samples: the cheap count the model's plan tries first (78)
+    # fails on this secret; the plan's best count (167) recovers it.
+    from hardlearn.learners.lattice import _sample_plan
+    from hardlearn.problems.exact import default_freq
+
+    plan = _sample_plan(60, 180, "clwe", default_freq(60), 30.0, "lll", 20)
+    s, est = _fit(60, 30, "clwe", 0, m=180, time_limit=600.0)
     _check_recovered(s, est)
-    assert est.samples_used_ <= 180 and {a["samples"] for a in est.attempts_}
+    assert sorted({a["samples"] for a in est.attempts_}) == plan == sorted(plan)
+    assert est.samples_used_ == plan[-1]
 
 
 @pytest.mark.parametrize("p", [6, 4])

@@ -199,6 +199,39 @@ def reduce_basis(
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReductionConfig:
+    """What the worker needs to run the feeding loop (built by the estimator).
+
+    ``schedule``: the ladder of ``log2 M``; ``bulk_engine`` / ``polish_engine``: ``"flint"``
+    or ``"fpylll"``; ``deadline``: seconds from the loop's start, or None.
+    """
+
+    schedule: tuple[int, ...]
+    bulk_engine: str
+    polish_engine: str
+    delta: float
+    reduction: str
+    block_size: int
+    certify_bits: float
+    seed: int
+    noise_bits: float | None
+    bkz_max_time: float
+    deadline: float | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A basis row of the planted shape: its certificate ``score`` (``log2 E``), integer
+    coefficients ``coef``, ``log2`` of its residual norm and the residual ``L t`` itself
+    (integers at scale ``2^hi``)."""
+
+    score: float
+    coef: list[int]
+    log2_rho: float
+    residual: list[int]
+
+
 @dataclass
 class _Problem:
     kind: str
@@ -430,8 +463,8 @@ def _check_rows(prob: _Problem, rows: list[list[int]], certify_bits: float,
                 not _noise_z_ok(prob, coef, res, noise_bits):
             # L has orthonormal rows, so L e has iid N(0, sigma^2) entries.
             continue  # explains the data, but not within the noise: not the neuron
-        if best is None or score < best[0]:
-            best = (score, coef, log2_rho, res)
+        if best is None or score < best.score:
+            best = Candidate(score, coef, log2_rho, res)
         if score <= -certify_bits:
             return best
     return best
@@ -453,54 +486,54 @@ def _coef_rows(prob: _Problem, rows: list[list[int]]) -> list[list[int]]:
     return [[row[j] // w[j] for j in range(prob.n)] for row in rows]
 
 
-def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, Any]:
+def _reduce_loop(prob: _Problem, cfg: ReductionConfig, report=None) -> dict[str, Any]:
     """Progressive-precision reduction; returns the outcome as a plain dict."""
     t_start = time.perf_counter()
     cpu_start = time.process_time()
-    deadline = cfg["deadline"]  # seconds from t_start, or None
+    deadline = cfg.deadline  # seconds from t_start, or None
     n = prob.n
     U = [[1 if i == j else 0 for j in range(n)] for i in range(n)]
     attempts: list[dict[str, Any]] = []
     engine_used: set[str] = set()
-    best: tuple[float, list[int], float] | None = None
+    best: Candidate | None = None
     retries = 0
-    for bits in cfg["schedule"]:
+    for bits in cfg.schedule:
         t0 = time.perf_counter()
         rows = _basis_rows(prob, U, bits)
-        bulk = cfg["bulk_engine"]
+        bulk = cfg.bulk_engine
         if bulk == "flint":
             rows = _flint_lll(rows, BULK_DELTA)
         else:
             rows, r = _fpylll_lll(rows, BULK_DELTA)
             retries += r
         engine_used.add(bulk)
-        polish = cfg["polish_engine"]
+        polish = cfg.polish_engine
         if polish == "flint":
-            rows = _flint_lll(rows, cfg["delta"])
+            rows = _flint_lll(rows, cfg.delta)
         else:
-            rows, r = _fpylll_lll(rows, cfg["delta"])
+            rows, r = _fpylll_lll(rows, cfg.delta)
             retries += r
         engine_used.add(polish)
-        found = _check_rows(prob, rows, cfg["certify_bits"], cfg["noise_bits"])
-        ok = found is not None and found[0] <= -cfg["certify_bits"]
+        found = _check_rows(prob, rows, cfg.certify_bits, cfg.noise_bits)
+        ok = found is not None and found.score <= -cfg.certify_bits
         # BKZ climbs the same ladder of scales as LLL: each rung starts from the basis the
         # last rung reduced, so the extra bits are cheap to absorb
-        if not ok and cfg["reduction"] == "bkz":
+        if not ok and cfg.reduction == "bkz":
             remaining = None if deadline is None else deadline - (time.perf_counter() - t_start)
             if remaining is None or remaining > 0.5:
-                rows = _fpylll_bkz(rows, cfg["block_size"],
-                                   cfg["bkz_max_time"] if remaining is None else
-                                   min(cfg["bkz_max_time"], remaining), cfg["seed"])
+                rows = _fpylll_bkz(rows, cfg.block_size,
+                                   cfg.bkz_max_time if remaining is None else
+                                   min(cfg.bkz_max_time, remaining), cfg.seed)
                 engine_used.add("fpylll")
-                found_b = _check_rows(prob, rows, cfg["certify_bits"], cfg["noise_bits"])
-                if found_b is not None and (found is None or found_b[0] < found[0]):
+                found_b = _check_rows(prob, rows, cfg.certify_bits, cfg.noise_bits)
+                if found_b is not None and (found is None or found_b.score < found.score):
                     found = found_b
-                ok = found is not None and found[0] <= -cfg["certify_bits"]
+                ok = found is not None and found.score <= -cfg.certify_bits
         U = _coef_rows(prob, rows)
-        if found is not None and (best is None or found[0] < best[0]):
+        if found is not None and (best is None or found.score < best.score):
             best = found
         info = {"bits": bits, "seconds": time.perf_counter() - t0, "certified": ok,
-                "log2_expected_false": None if found is None else found[0]}
+                "log2_expected_false": None if found is None else found.score}
         attempts.append(info)
         if report is not None:
             report(info)
@@ -510,7 +543,7 @@ def _reduce_loop(prob: _Problem, cfg: dict[str, Any], report=None) -> dict[str, 
             return {"status": "timeout", "attempts": attempts, "engines": sorted(engine_used),
                     "best": best, "seconds": time.perf_counter() - t_start, "retries": retries,
                     "cpu_seconds": time.process_time() - cpu_start}
-    status = "recovered" if best is not None and best[0] <= -cfg["certify_bits"] else \
+    status = "recovered" if best is not None and best.score <= -cfg.certify_bits else \
         "not_recovered"
     return {"status": status, "attempts": attempts, "engines": sorted(engine_used),
             "best": best, "seconds": time.perf_counter() - t_start, "retries": retries,
@@ -530,7 +563,7 @@ def _child_main(conn, prob, cfg) -> None:  # pragma: no cover - runs in the chil
         conn.close()
 
 
-def _run_with_limit(prob: _Problem, cfg: dict[str, Any], time_limit: float | None):
+def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | None):
     """Run :func:`_reduce_loop` in a child killed at ``time_limit`` seconds."""
     if time_limit is None:
         return _reduce_loop(prob, cfg)

@@ -110,6 +110,8 @@ from hardlearn.learners._lattice_core import (
     CHILD_START_METHOD,
     NOISE_Z_MAX,
     V_BITS,
+    Candidate,
+    ReductionConfig,
     _basis_rows,
     _build_problem,
     _check_rows,
@@ -462,12 +464,12 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             polish = "fpylll"
         deadline = None if p["time_limit"] is None else \
             p["time_limit"] - (time.perf_counter() - t_begin)
-        cfg = {
-            "schedule": schedule, "bulk_engine": bulk, "polish_engine": polish,
-            "delta": p["delta"], "reduction": p["reduction"], "block_size": p["block_size"],
-            "certify_bits": p["certify_bits"], "seed": p["seed"], "noise_bits": noise_bits,
-            "bkz_max_time": p["time_limit"] or 3600.0, "deadline": deadline,
-        }
+        cfg = ReductionConfig(
+            schedule=tuple(schedule), bulk_engine=bulk, polish_engine=polish,
+            delta=p["delta"], reduction=p["reduction"], block_size=p["block_size"],
+            certify_bits=p["certify_bits"], seed=p["seed"], noise_bits=noise_bits,
+            bkz_max_time=p["time_limit"] or 3600.0, deadline=deadline,
+        )
         limit = None if deadline is None else max(deadline, 0.01)
         out = _run_with_limit(prob, cfg, limit)
         self.predicted_scale_bits_ = pred
@@ -485,8 +487,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.signs_ = None
         best = out["best"]
         self.certificate_ = {
-            "log2_expected_false": None if best is None else best[0],
-            "log2_residual": None if best is None else best[2],
+            "log2_expected_false": None if best is None else best.score,
+            "log2_residual": None if best is None else best.log2_rho,
             "rule": f"log2 E <= -{p['certify_bits']:g}",
         }
         status = out["status"]
@@ -494,7 +496,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             status = self._finish(Xm, prob, out["best"], noise_bits, p["certify_bits"])
         return status, Xm, prob, out
 
-    def _finish(self, X: np.ndarray, prob: _Problem, best, noise_bits, certify_bits) -> str:
+    def _finish(self, X: np.ndarray, prob: _Problem, best: Candidate, noise_bits,
+                certify_bits) -> str:
         """Check the accepted candidate against the noise; set the learned attributes.
 
         The certificate ``log2 E`` was computed in exact integer arithmetic at scale
@@ -504,7 +507,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         """
         import flint
 
-        score, coef, log2_rho, res = best
+        score, coef, log2_rho, res = best.score, best.coef, best.log2_rho, best.residual
         m, d = X.shape
         P = prob.label_bits
         t = _t_values(prob, coef)  # scale 2^P
@@ -640,10 +643,10 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.reduction_seconds_ = 0.0
         self.secret_ = self.freq_ = self.phases_ = self.signs_ = None
         best = _check_rows(prob, R, p["certify_bits"], noise)
-        self.certificate_ = {"log2_expected_false": None if best is None else best[0],
+        self.certificate_ = {"log2_expected_false": None if best is None else best.score,
                              "rule": f"log2 E <= -{p['certify_bits']:g}"}
         status = "not_recovered"
-        if best is not None and best[0] <= -p["certify_bits"]:
+        if best is not None and best.score <= -p["certify_bits"]:
             status = self._finish(np.asarray(samples.X)[:samples_used], prob, best, noise,
                                   p["certify_bits"])
         self.status_ = status
