@@ -97,9 +97,12 @@ def test_distinguish_task_in_exact_mode():
         })
 
 
-def test_lattice_learner_in_a_distinguisher_defaults_to_d_plus_one_samples():
+def test_lattice_learner_in_a_distinguisher_uses_its_strongest_setting():
+    # the model's best sample count among the training samples, and the known label noise
     dist = Distinguisher("lattice", "triangle", 0.0, eps=0.01)
     est = dist._build(None, np.random.default_rng(0), dim=12)
-    assert (est.labels, est.max_samples) == ("triangle", 13)
+    assert (est.labels, est.max_samples, est.noise_bits) == ("triangle", "auto", None)
+    noisy = Distinguisher("lattice", "triangle", 2.0**-10, eps=0.01)
+    assert noisy._build(None, np.random.default_rng(0), dim=12).noise_bits == 10.0
     explicit = Distinguisher("lattice", "triangle", 0.0, eps=0.01, params={"max_samples": 40})
     assert explicit._build(None, np.random.default_rng(0), dim=12).max_samples == 40

@@ -57,7 +57,7 @@ LATTICE_FORMAT = {"format": "hardlearn-lattice", "version": 1}
 _SAMPLES_RE = re.compile(r"^(\d*)d(?:\+(\d+))?$")
 
 
-def parse_samples(text: Any, dim: int) -> int | str:
+def parse_samples(text: Any, dim: int, *, name: str = "samples") -> int | str:
     """Read a sample-count request: ``"auto"``, an integer, or ``d+K`` / ``Kd`` / ``Kd+J``.
 
     Returns ``"auto"`` (the model's best count among the samples available) or the count.
@@ -74,7 +74,7 @@ def parse_samples(text: Any, dim: int) -> int | str:
     hardlearn.errors.ParameterError: samples must be at least d + 1 = 61 ...
     """
     if isinstance(text, bool):
-        raise ParameterError(f"samples must be auto, an integer or d+1, 2d, 2d+5; got {text!r}.")
+        raise ParameterError(f"{name} must be auto, an integer or d+1, 2d, 2d+5; got {text!r}.")
     if isinstance(text, int | np.integer):
         value = int(text)
     else:
@@ -88,12 +88,12 @@ def parse_samples(text: Any, dim: int) -> int | str:
             value = int(match.group(1) or 1) * dim + int(match.group(2) or 0)
         else:
             raise ParameterError(
-                f"samples must be auto, an integer, or an expression like d+1, 2d, 2d+5; "
+                f"{name} must be auto, an integer, or an expression like d+1, 2d, 2d+5; "
                 f"got {text!r}."
             )
     if value < dim + 1:
         raise ParameterError(
-            f"samples must be at least d + 1 = {dim + 1} (the attack needs a dependence); "
+            f"{name} must be at least d + 1 = {dim + 1} (the attack needs a dependence); "
             f"got {text!r} = {value}."
         )
     return value

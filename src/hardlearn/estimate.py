@@ -57,6 +57,9 @@ best ``m`` (:func:`best_samples`) minimises ``p*(m)``: about ``2 d`` for CLWE la
 ``2^(0.265 beta)`` quantumly (Laarhoven's thesis, 2015); the number of calls is ignored, as
 in that model. LLL's cost is polynomial (``cost_bits`` 0).
 
+Size: about 600 lines: one model (shape, scale, gap, threshold, sample count, block size,
+cost) whose formulas are documented beside each other so they can be checked as one.
+
 Examples
 --------
 >>> round(threshold_bits(40, 41), 0) > 150         # d + 1 samples: far below float64
@@ -124,6 +127,8 @@ MAX_SAMPLE_FACTOR = 8
 _SMALL_BKZ = ((2, 1.02190), (5, 1.01862), (10, 1.01616), (15, 1.01485), (20, 1.01420),
               (25, 1.01342), (28, 1.01331), (40, 1.01295))
 _TWO_PI_E = 2 * math.pi * math.e
+#: Block sizes evaluated at once in :func:`gap_bits` (memory: this many times the ranks).
+_BETA_CHUNK = 128
 
 
 def default_freq(dim: int) -> float:
@@ -169,10 +174,14 @@ def gap_bits(n: Any, reduction: str = "lll", block_size: int = 20) -> Any:
     if betas.size == 0:
         return lll
     log2_delta = np.log2([root_hermite_factor("bkz", int(b)) for b in betas])
-    b = np.minimum(betas[:, None], n.reshape(1, -1))
-    adps = TAU_BITS["bkz"] + 0.5 * np.log2(b / _TWO_PI_E) + \
-        (n.reshape(1, -1) - 2 * b) * log2_delta[:, None]
-    return np.minimum(lll, adps.min(axis=0).reshape(n.shape))
+    flat = n.reshape(1, -1)
+    need = lll.reshape(-1).copy()
+    for lo in range(0, betas.size, _BETA_CHUNK):  # bounded memory: chunk x ranks
+        b = np.minimum(betas[lo:lo + _BETA_CHUNK, None], flat)
+        adps = TAU_BITS["bkz"] + 0.5 * np.log2(b / _TWO_PI_E) + \
+            (flat - 2 * b) * log2_delta[lo:lo + _BETA_CHUNK, None]
+        need = np.minimum(need, adps.min(axis=0))
+    return need.reshape(n.shape)
 
 
 @dataclass(frozen=True)
@@ -311,8 +320,11 @@ def optimal_scale_bits(
 
 
 def _sample_range(dim: int, available: int | None) -> np.ndarray:
-    top = MAX_SAMPLE_FACTOR * dim + 8 if available is None else \
-        check_int("available", available, minimum=dim + 1)
+    """Counts searched: ``d + 1`` to ``available``, at most :data:`MAX_SAMPLE_FACTOR` ``d``
+    (past it the threshold only grows: the larger lattice outweighs the extra relations)."""
+    top = MAX_SAMPLE_FACTOR * dim + 8
+    if available is not None:
+        top = min(top, check_int("available", available, minimum=dim + 1))
     return np.arange(dim + 1, top + 1, dtype=np.int64)
 
 

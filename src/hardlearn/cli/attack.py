@@ -119,7 +119,7 @@ def attack(
                 f"(got --dim {dim}, --noise-bits {noise_bits})."
             )
         exact = load_exact(data)
-        used = parse_samples(samples, exact.dim)
+        used = parse_samples(samples, exact.dim, name="--samples")
         if used != "auto" and used > exact.m:
             raise ParameterError(f"--samples {samples} = {used} is more than the {exact.m} "
                                  f"samples in {str(data)!r}.")
@@ -133,7 +133,7 @@ def attack(
             raise ParameterError(f"--dim must be an integer >= 1; got {dim}.")
         if noise_bits < 1:
             raise ParameterError(f"--noise-bits must be an integer >= 1; got {noise_bits}.")
-        used = parse_samples(samples, dim)
+        used = parse_samples(samples, dim, name="--samples")
         m = used
         if used == "auto":
             from hardlearn.estimate import best_samples

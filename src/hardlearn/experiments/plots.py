@@ -6,6 +6,12 @@ pandas DataFrame; or arrays) and returns a :class:`matplotlib.figure.Figure`. No
 pyplot's global state, so they are safe in servers, tests and worker processes. Only trials
 with status ``ok`` enter the statistics; the cell and point counts are shown.
 
+The lattice-threshold figure lives in :mod:`hardlearn.experiments.lattice_plots` (it draws
+the prediction model's curves beside the measurements).
+
+Size: about 750 lines: the figure rules and every figure that follows them, kept together so
+that a rule changed here changes every figure.
+
 The rules, written once here and used by every figure:
 
 * the title states what is shown (:func:`title_for`), not a formula to be parsed;
@@ -52,7 +58,6 @@ __all__ = [
     "curves",
     "plot_results",
     "save_figure",
-    "threshold_vs_regimes",
     "advantage_vs_frequency",
     "hard_width_vs_dim",
     "FIGURE_FORMATS",
@@ -531,65 +536,6 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 130) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
     return out
-
-
-def threshold_vs_regimes(
-    table: Any,
-    *,
-    etas: Sequence[float] = (0.25, 0.49),
-    title: str | None = None,
-) -> Figure:
-    """The lattice attack's noise threshold against ``d``, on the axes of LZZ's noise regimes.
-
-    ``table`` holds ``threshold`` trials (columns ``dim``, ``noise_bits``, optionally
-    ``labels``). Each label kind gets the median threshold over its trials with the min-max
-    range as error bars: the attack succeeds when the noise is below ``2^-noise_bits``. The
-    regimes are drawn from :func:`hardlearn.regimes.lzz_regime`: polynomial noise
-    ``sigma = d^-2`` (``2 log2 d`` bits) and super-polynomial noise ``2^(-d^eta)``
-    (``d^eta`` bits) for each ``eta`` in ``etas``; LZZ's theorem says learning is hard at
-    all of them. The float64 significand (53 bits) is marked for reference. The y axis is
-    logarithmic.
-    """
-    from hardlearn.regimes import lzz_regime
-
-    rows = [r for r in as_rows(table) if r.get("status") == "ok"]
-    _need(rows, "noise_bits", "threshold column")
-    _need(rows, "dim", "dimension column")
-    ok = [r for r in rows if _number(r.get("noise_bits")) is not None]
-    if not ok:
-        raise ParameterError("no finished threshold trial has a numeric noise_bits.")
-    fig = Figure(figsize=(8.8, 4.4), layout="constrained")
-    ax = fig.subplots()
-    for label, prow in _groups(ok, "labels"):
-        dims = sorted({int(_number(r["dim"])) for r in prow})
-        med, lo, hi = [], [], []
-        for d in dims:
-            vals = [_number(r["noise_bits"]) for r in prow if int(_number(r["dim"])) == d]
-            med.append(float(np.median(vals)))
-            lo.append(med[-1] - min(vals))
-            hi.append(max(vals) - med[-1])
-        name = f"lattice attack ({label} labels)" if label is not None else "lattice attack"
-        ax.errorbar(dims, med, yerr=[lo, hi], marker="o", capsize=3, label=name)
-    all_dims = sorted({int(_number(r["dim"])) for r in ok})
-    grid = np.unique(np.linspace(max(2, min(all_dims)), max(all_dims), 60).round().astype(int))
-    poly = [lzz_regime(int(d)).sigma_bits for d in grid]
-    ax.plot(grid, poly, "k--", label="polynomial noise d^-2 (hard: LZZ)")
-    for eta in etas:
-        bits = [lzz_regime(int(d), eta=eta).sigma_bits for d in grid]
-        ax.plot(grid, bits, ":", label=f"noise 2^-(d^{eta:g}) (hard: LZZ)")
-    ax.axhline(53, color="grey", linewidth=0.8)
-    ax.text(grid[-1], 55, "float64 significand (53 bits)", fontsize=7, color="grey",
-            ha="right")
-    ax.set_yscale("log")
-    ax.set_xlabel("dimension d")
-    ax.set_ylabel("noise exponent p (noise std 2^-p)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.set_title(
-        title or "Lattice reduction learns only below its threshold noise; LZZ: hard above",
-        fontsize=9,
-    )
-    return fig
 
 
 #: The advantage axis of :func:`advantage_vs_frequency`: 0 (trivial) to 1 (perfect) with a
