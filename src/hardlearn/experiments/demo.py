@@ -54,7 +54,7 @@ class DemoSize:
 
     ``exact_noise_bits`` is the exponentially small noise of the second distinguisher
     column: chosen well below the lattice attack's threshold at ``dim`` for triangle labels
-    (SPEC section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The distinguisher's
+    (mathematics section 5: 2^-150 suffices at d = 14, 2^-400 at d = 20). The distinguisher's
     lattice learner uses its strongest setting, the prediction model's best sample count.
     The threshold curve is measured twice: with ``d + 1`` samples over ``threshold_dims``
     (SZB21's minimal attack, for reference) and with the model's best sample count over

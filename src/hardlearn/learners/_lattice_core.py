@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from hardlearn._optional import require
 from hardlearn._validation import check_array, check_choice
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.problems.exact import dyadic_integers
@@ -92,6 +93,7 @@ def _seed_fpylll(seed: int) -> None:
 
 def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], int]:
     """LLL with fpylll; on a precision failure retry with exact-enough MPFR. Returns retries."""
+    require("fpylll", feature="lattice reduction")
     from fpylll import LLL, IntegerMatrix
 
     attempts: list[dict[str, Any]] = [
@@ -141,6 +143,7 @@ def _bkz_strategies(block_size: int) -> list[Any]:
 
 
 def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: int):
+    require("fpylll", feature="lattice reduction")
     from fpylll import BKZ, IntegerMatrix
 
     B = IntegerMatrix.from_matrix(rows)

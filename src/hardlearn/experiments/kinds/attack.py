@@ -1,4 +1,4 @@
-"""The ``attack`` kind: lattice recovery of the secret from exact samples (SPEC section 5).
+"""The ``attack`` kind: lattice recovery of the secret from exact samples (mathematics section 5).
 
 A trial runs the lattice attack once at the grid's ``noise_bits``
 (:func:`hardlearn.experiments.kinds._lattice.attack_once`).
@@ -46,6 +46,6 @@ ATTACK = TaskKind(
     ),
     learners="none",
     preload=("hardlearn.learners.lattice", "hardlearn.problems.exact"),
-    description="lattice recovery of the secret from exact samples (SPEC section 5)",
+    description="lattice recovery of the secret from exact samples (mathematics section 5)",
     check_trial=_lattice.check_samples,
 )
