@@ -22,7 +22,7 @@ from hardlearn.errors import HardlearnError
 __all__ = ["app", "main", "build_app"]
 
 #: Modules of :mod:`hardlearn.cli` that contribute commands, in ``--help`` order.
-_COMMAND_MODULES = ("demo", "foundation", "learn", "sweep", "attack", "estimate")
+_COMMAND_MODULES = ("demo", "foundation", "learn", "sweep", "attack", "estimate", "suite")
 
 
 def _print_version(value: bool) -> None:

@@ -8,6 +8,7 @@ module          kind
 ``distinguish`` advantage of the learner-based CLWE distinguisher (mathematics section 4)
 ``attack``      lattice recovery of the secret from exact samples (mathematics section 5)
 ``threshold``   largest noise at which the lattice attack still succeeds (bisection)
+``suite``       test MSE and advantage of a learner on a written suite instance
 =============== ===========================================================================
 
 A new kind is a module here that builds one :class:`~hardlearn.experiments.framework.TaskKind`
@@ -21,9 +22,10 @@ from hardlearn.experiments.kinds.attack import ATTACK
 from hardlearn.experiments.kinds.distinguish import DISTINGUISH
 from hardlearn.experiments.kinds.learn import LEARN
 from hardlearn.experiments.kinds.selftest import SELFTEST
+from hardlearn.experiments.kinds.suite import SUITE
 from hardlearn.experiments.kinds.threshold import THRESHOLD
 
 __all__ = ["BUILTIN_KINDS"]
 
 #: The kinds the registry starts with.
-BUILTIN_KINDS = (SELFTEST, LEARN, DISTINGUISH, ATTACK, THRESHOLD)
+BUILTIN_KINDS = (SELFTEST, LEARN, DISTINGUISH, ATTACK, THRESHOLD, SUITE)
