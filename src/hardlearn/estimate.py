@@ -127,6 +127,10 @@ MAX_SAMPLE_FACTOR = 8
 _SMALL_BKZ = ((2, 1.02190), (5, 1.01862), (10, 1.01616), (15, 1.01485), (20, 1.01420),
               (25, 1.01342), (28, 1.01331), (40, 1.01295))
 _TWO_PI_E = 2 * math.pi * math.e
+#: Sample counts (evenly spaced over the range) on which :func:`block_size_needed` searches:
+#: the threshold is flat in ``m`` near its minimum, and the full range made
+#: ``hardlearn estimate --dim 1024`` take seconds.
+_BLOCK_SEARCH_COUNTS = 97
 #: Block sizes evaluated at once in :func:`gap_bits` (memory: this many times the ranks).
 _BETA_CHUNK = 128
 
@@ -367,7 +371,9 @@ def block_size_needed(
     """Smallest BKZ block size predicted to recover noise ``2^-noise_bits`` at its best ``m``.
 
     ``None`` when even full enumeration (block size = rank) is predicted to fail with the
-    samples available. Returns 2 when LLL-like reduction (BKZ-2) already suffices.
+    samples available. Returns 2 when LLL-like reduction (BKZ-2) already suffices. The
+    counts searched are :data:`_BLOCK_SEARCH_COUNTS` evenly spaced ones when the range is
+    longer.
 
     Examples
     --------
@@ -380,6 +386,8 @@ def block_size_needed(
     dim, labels, _, _, freq = _checked(dim, labels, "bkz", 20, freq)
     noise_bits = check_real("noise_bits", noise_bits)
     m = _sample_range(dim, available)
+    if m.size > _BLOCK_SEARCH_COUNTS:  # the threshold is flat in m near its minimum
+        m = np.unique(np.linspace(m[0], m[-1], _BLOCK_SEARCH_COUNTS).round().astype(np.int64))
 
     def ok(beta: int) -> bool:
         return bool(np.min(_threshold_array(dim, m, labels, "bkz", beta, freq)) <= noise_bits)
