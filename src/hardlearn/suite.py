@@ -233,12 +233,25 @@ def _versions() -> dict[str, str]:
 
 
 def predicted_attack_cost(inst: SuiteInstance) -> float | None:
-    """Hook for the predicted cost of the best lattice attack on ``inst``.
+    """Predicted cost, in core-SVP bits (classical, ``0.292 beta``), of the cheapest lattice
+    attack on ``inst``: the smallest BKZ block size that :mod:`hardlearn.estimate` predicts
+    to learn its network (triangle-wave labels, label noise ``noise_std``, at most
+    ``train_samples`` samples, the instance's frequency). None when not even full
+    enumeration is predicted to succeed with those samples.
 
-    ``hardlearn.estimate`` (issue 14 asks for its figure here) does not exist yet, so this
-    returns None and the manifest's ``predicted_attack_cost`` column stays empty.
+    Examples
+    --------
+    >>> inst = next(i for i in suite_instances() if i.name.endswith("tiny"))
+    >>> predicted_attack_cost(inst) is None or predicted_attack_cost(inst) >= 0
+    True
     """
-    return None
+    import math
+
+    from hardlearn.estimate import block_size_needed, core_svp_bits
+
+    beta = block_size_needed(inst.dim, -math.log2(inst.noise_std), "triangle",
+                             available=inst.train_samples, freq=inst.freq)
+    return None if beta is None else core_svp_bits(beta)["classical"]
 
 
 def make_suite(

@@ -42,13 +42,16 @@ def list_(
     if json_out:
         emit_json(rows)
         return
-    table = Table(title="hardlearn suite (predicted_attack_cost: waits for hardlearn.estimate)")
-    for col in ("name", "dim", "freq", "radius", "noise_std", "train", "test", "seed"):
-        table.add_column(col)
+    table = Table(title="hardlearn suite (predicted_attack_cost: core-SVP bits of the cheapest "
+                        "lattice attack, hardlearn estimate; none: beyond full enumeration)")
+    for col in ("name", "dim", "freq", "radius", "noise_std", "train", "test",
+                "predicted_attack_cost"):
+        table.add_column(col, overflow="fold")
     for r in rows:
+        cost = r["predicted_attack_cost"]
         table.add_row(r["name"], str(r["dim"]), f"{r['freq']:.4g}", str(r["radius"]),
                       f"{r['noise_std']:.3g}", str(r["train_samples"]), str(r["test_samples"]),
-                      str(r["seed"]))
+                      "none" if cost is None else f"{cost:.1f}")
     Console().print(table)
 
 
