@@ -9,17 +9,10 @@ from typing import Annotated
 import typer
 
 from hardlearn.cli._common import JSON_HELP, emit_json
+from hardlearn.cli.attack import LabelKind
 from hardlearn.errors import ParameterError
 
 __all__ = ["register"]
-
-
-class LabelKind(StrEnum):
-    """Label kinds of the lattice attack."""
-
-    clwe = "clwe"
-    triangle = "triangle"
-    cosine = "cosine"
 
 
 class RegimeName(StrEnum):

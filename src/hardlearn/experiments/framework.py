@@ -247,24 +247,6 @@ def _jsonable(value: Any, key: str) -> Any:
     )
 
 
-def _jsonable(value: Any, key: str) -> Any:
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.generic):
-        return _jsonable(value.item(), key)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        out = float(value)
-        return out if math.isfinite(out) else None if math.isnan(out) else out
-    if isinstance(value, list | tuple):
-        return [_jsonable(v, key) for v in value]
-    raise ParameterError(
-        f"metric {key!r} must be a number, bool, string, None or a list of them; "
-        f"got {type(value).__name__}."
-    )
-
-
 def jsonable_metrics(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A kind's metrics as stored: string keys, plain numbers (NaN -> None), lists.
 
