@@ -111,13 +111,21 @@ def test_auto_samples_at_polynomial_noise_stop_within_seconds(p):
 
 def test_auto_sample_plan_tries_a_cheap_count_first_only_with_room_to_spare():
     from hardlearn.estimate import best_samples, threshold_bits
-    from hardlearn.learners.lattice import SAMPLE_MARGIN, SAMPLE_MARGIN_BITS, _sample_plan
+    from hardlearn.learners.lattice import (
+        SAMPLE_FALLBACK_FRACTION,
+        SAMPLE_MARGIN,
+        SAMPLE_MARGIN_BITS,
+        _sample_plan,
+    )
     from hardlearn.problems.exact import default_freq
 
     d, freq = 40, default_freq(40)
     m_best, _ = best_samples(d, 400, "clwe", freq=freq)
-    # tiny noise: d + 1 samples already fit, the best count is the fallback
-    assert _sample_plan(d, 400, "clwe", freq, 400.0, "lll", 20) == [d + 1, m_best]
+    # small noise: d + 1 samples already fit, the best count is the fallback
+    assert _sample_plan(d, 400, "clwe", freq, 300.0, "lll", 20) == [d + 1, m_best]
+    # tiny noise: d + 1 samples tolerate far more noise than there is, no fallback
+    assert float(threshold_bits(d, d + 1, freq=freq)) <= SAMPLE_FALLBACK_FRACTION * 1000
+    assert _sample_plan(d, 400, "clwe", freq, 1000.0, "lll", 20) == [d + 1]
     # noise near the best count's threshold: only the best count
     near = float(threshold_bits(d, m_best, freq=freq)) + 1
     assert _sample_plan(d, 400, "clwe", freq, near, "lll", 20) == [m_best]
