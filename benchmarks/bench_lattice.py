@@ -34,7 +34,7 @@ import sys
 import time
 
 from hardlearn.attack import run_attack
-from hardlearn.estimate import best_samples, instance_security, threshold_bits
+from hardlearn.estimate import best_samples, estimate_attack, instance_security, threshold_bits
 from hardlearn.learners import LatticeRegressor
 from hardlearn.problems.exact import default_freq, sample_exact
 from hardlearn.regimes import lzz_regime
@@ -182,8 +182,6 @@ def goals(trials: int) -> dict:
     out["regime64_recovered"] = ok
     out["regime64_median_s"] = statistics.median(times)
     t0 = time.perf_counter()
-    from hardlearn.estimate import estimate_attack
-
     for d in (16, 64, 256, 1024):
         estimate_attack(d, 20.0, "triangle")
     out["estimate_s_per_call"] = (time.perf_counter() - t0) / 4

@@ -42,8 +42,6 @@ def test_export_reduce_with_fpylll_and_finish(tmp_path):
     B = IntegerMatrix.from_file(str(tmp_path / "basis.txt"))
     assert (B.nrows, B.ncols) == (side["rows"], side["columns"])
     LLL.reduction(B)
-    B.transpose()  # IntegerMatrix.__str__ writes rows; keep the file row-major
-    B.transpose()
     (tmp_path / "reduced.txt").write_text(str(B) + "\n")
     got, report = finish_reduced(tmp_path / "reduced.txt", tmp_path / "basis.txt")
     assert report["status"] == "recovered" and report["correct"]

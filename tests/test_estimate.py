@@ -130,8 +130,11 @@ def test_cli_estimate_json_and_bad_input(capsys):
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)["estimates"][0]
     assert out["labels"] == "clwe" and out["lll_recovers"] is True
-    assert main(["estimate", "--dim", "24", "--regime", "lzz"]) == 0
-    assert "learning" not in capsys.readouterr().err
+    assert main(["estimate", "--dim", "24", "--regime", "lzz", "--json"]) == 0
+    regime = json.loads(capsys.readouterr().out)["estimates"]
+    assert [e["labels"] for e in regime] == ["clwe", "triangle"]
+    assert regime[0]["noise_bits"] == pytest.approx(-math.log2(lzz_regime(24).clwe_noise_std))
+    assert regime[1]["noise_bits"] == pytest.approx(-math.log2(lzz_regime(24).sigma))
     assert main(["estimate", "--dim", "24", "--noise-bits", "-3"]) == 2
     err = capsys.readouterr().err
     assert "--noise-bits" in err and err.count("\n") == 1

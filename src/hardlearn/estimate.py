@@ -241,11 +241,18 @@ def _samples_array(dim: int, samples: Any) -> np.ndarray:
 
 def _threshold_array(dim, m, labels, reduction, block_size, freq) -> np.ndarray:
     s = _shape(dim, m, labels, freq)
-    g = gap_bits(s.n, reduction, block_size)
     log2_v = s.log2_r0 + 0.5 * np.log2(s.n / (s.n - s.k))
+    return _scale_for(s, log2_v, reduction, block_size) - s.log2_r0 + s.log2_amp \
+        - 0.5 * np.log2(s.k / (s.n - s.k))
+
+
+def _scale_for(s: _Shape, log2_v: np.ndarray, reduction: str, block_size: int) -> np.ndarray:
+    """``log2 M`` at which ``GH / |v|`` reaches the required gap, for a planted norm
+    ``2^log2_v`` (``GH`` grows as ``M^(k / n)``)."""
+    g = gap_bits(s.n, reduction, block_size)
     need = s.n * (g + log2_v - 0.5 * np.log2(s.n / _TWO_PI_E)) - s.log2_weights \
         - s.log2_vol_extra
-    return need / s.k - s.log2_r0 + s.log2_amp - 0.5 * np.log2(s.k / (s.n - s.k))
+    return need / s.k
 
 
 def threshold_bits(
@@ -292,10 +299,7 @@ def scale_bits_needed(
                                                         freq)
     m = _samples_array(dim, samples)
     s = _shape(dim, m, labels, freq)
-    g = gap_bits(s.n, reduction, block_size)
-    need = s.n * (g + s.log2_r0 - 0.5 * np.log2(s.n / _TWO_PI_E)) - s.log2_weights \
-        - s.log2_vol_extra
-    return float((need / s.k)[0])
+    return float(_scale_for(s, s.log2_r0, reduction, block_size)[0])
 
 
 def optimal_scale_bits(

@@ -52,8 +52,8 @@ def lattice_threshold_figure(
 ) -> Figure:
     """Measured lattice thresholds beside the model's curves and LZZ's regimes.
 
-    ``table`` holds ``threshold`` trials as rows (mappings) or a DataFrame-like object with
-    ``to_dict("records")``: columns ``dim``, ``noise_bits``, ``labels``, ``samples``
+    ``table`` holds ``threshold`` trials (anything :func:`~hardlearn.experiments.plots.as_rows`
+    reads): columns ``dim``, ``noise_bits``, ``labels``, ``samples``
     (``"auto"`` / ``"d+1"`` / an integer), ``censored`` and ``status``.
 
     Examples
@@ -65,10 +65,10 @@ def lattice_threshold_figure(
     'log'
     """
     from hardlearn.estimate import best_samples, threshold_bits
+    from hardlearn.experiments.plots import as_rows
     from hardlearn.regimes import lzz_regime
 
-    rows = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
-    rows = [r for r in rows if r.get("status", "ok") == "ok" and _num(r.get("noise_bits"))
+    rows = [r for r in as_rows(table) if r.get("status", "ok") == "ok" and _num(r.get("noise_bits"))
             is not None and _num(r.get("dim")) is not None]
     if not rows:
         raise ParameterError("no finished threshold trial with a numeric noise_bits to plot.")

@@ -421,8 +421,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.fpylll_retries_ = 0
         t_begin = time.perf_counter()
         for i, m in enumerate(plan):
-            status, Xm, prob, out = self._attempt(X, labels, P, p, m, noise_level, noise_bits,
-                                                  freq_guess, weight, t_begin)
+            status = self._attempt(X, labels, P, p, m, noise_level, noise_bits, freq_guess,
+                                   weight, t_begin)
             left = None if p["time_limit"] is None else \
                 p["time_limit"] - (time.perf_counter() - t_begin)
             # a failure at the cheap count is retried at the best count (module docstring)
@@ -504,7 +504,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         status = out["status"]
         if status == "recovered":
             status = self._finish(Xm, prob, out["best"], noise_bits, p["certify_bits"])
-        return status, Xm, prob, out
+        return status
 
     def _finish(self, X: np.ndarray, prob: _Problem, best: Candidate, noise_bits,
                 certify_bits) -> str:
@@ -595,10 +595,12 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         if p["scale_bits"] is not None:
             bits = p["scale_bits"]
         else:
-            probe = _build_problem(X[:m], list(samples.labels)[:m], samples.label_bits,
-                                   p["labels"], int(level) + 160, _weight_for(freq))
-            bits = int(max(8, math.floor(_noise_cap(d, m, p["labels"], freq, level,
-                                                    probe.noise_amp))))
+            # |L e| / sigma is sqrt(k) for orthonormal L; arccos (cosine labels) amplifies it
+            amp = None
+            if p["labels"] == "cosine":
+                amp = _build_problem(X[:m], list(samples.labels)[:m], samples.label_bits,
+                                     "cosine", int(level) + 160, _weight_for(freq)).noise_amp
+            bits = int(max(8, math.floor(_noise_cap(d, m, p["labels"], freq, level, amp))))
         _, prob = self._export_problem(samples, m, bits)
         n = prob.n
         rows = _basis_rows(prob, [[int(i == j) for j in range(n)] for i in range(n)], bits)
