@@ -11,15 +11,18 @@ import pytest
 from hardlearn.cli import main
 from hardlearn.errors import ParameterError
 from hardlearn.estimate import (
+    CERTIFY_BITS,
     LLL_DELTA,
     TAU_BITS,
     best_samples,
     block_size_needed,
+    certificate_bits,
     core_svp_bits,
     default_freq,
     estimate_attack,
     gap_bits,
     instance_security,
+    log2_expected_false,
     optimal_scale_bits,
     root_hermite_factor,
     threshold_bits,
@@ -61,7 +64,7 @@ def _ratio_bits(d, m, labels, p, log2_m):
 @pytest.mark.parametrize("d,extra", [(20, 1), (20, 40), (40, 80), (64, 1)])
 def test_threshold_is_where_the_best_scale_just_meets_the_gap(labels, d, extra):
     m = d + extra
-    p = float(threshold_bits(d, m, labels))
+    p = float(threshold_bits(d, m, labels, certify_bits=None))
     coarse = np.linspace(0, 3 * p + 200, 4001)
     b0 = coarse[int(np.argmax([_ratio_bits(d, m, labels, p, b)[0] for b in coarse]))]
     grid = np.linspace(b0 - 2, b0 + 2, 4001)
@@ -71,6 +74,53 @@ def test_threshold_is_where_the_best_scale_just_meets_the_gap(labels, d, extra):
     # and the best scale is the module's
     b_star = grid[int(np.argmax(ratios))]
     assert optimal_scale_bits(d, m, p, labels) == pytest.approx(b_star, abs=0.01)
+
+
+@pytest.mark.parametrize("labels", ["clwe", "triangle", "cosine"])
+@pytest.mark.parametrize("d,m", [(12, 13), (20, 21), (20, 60), (64, 65)])
+def test_certificate_threshold_is_where_the_expected_false_count_meets_the_margin(labels, d, m):
+    # E = 2^c V_d(|t|) V_k(rho) d ln(4 |t|), written out from the definition
+    freq, k = default_freq(d), m - d
+    signs = 0 if labels == "clwe" else m
+    amp = math.sqrt(k * (max(1.0, m / math.pi**4) if labels == "cosine" else 1.0))
+    t = math.sqrt(m) * freq
+
+    def log2_ball(n, r):
+        return math.log2(math.pi ** (n / 2) * r**n / math.gamma(n / 2 + 1))
+
+    def log2_e(p):
+        rho = amp * 2.0**-p
+        return signs + log2_ball(d, t) + log2_ball(k, rho) + math.log2(d * math.log(4 * t))
+
+    p_cert = float(certificate_bits(d, m, labels))
+    assert log2_e(p_cert) == pytest.approx(-CERTIFY_BITS, abs=1e-9)
+    assert float(certificate_bits(d, m, labels, certify_bits=0)) == pytest.approx(
+        p_cert - CERTIFY_BITS / k)
+    both = float(threshold_bits(d, m, labels))
+    assert both == pytest.approx(max(p_cert, float(threshold_bits(d, m, labels,
+                                                                  certify_bits=None))))
+
+
+def test_certificate_binds_with_d_plus_1_samples_at_small_d_only():
+    # k = 1: about d log2 |t| bits, above the reduction's threshold at d <= 20 ...
+    for d in (12, 20):
+        assert certificate_bits(d, d + 1) > threshold_bits(d, d + 1, certify_bits=None)
+    # ... and below it from d = 40, and far below with the best count
+    for d in (40, 80, 160):
+        assert certificate_bits(d, d + 1) < threshold_bits(d, d + 1, certify_bits=None)
+        m, _ = best_samples(d)
+        assert certificate_bits(d, m) < threshold_bits(d, m, certify_bits=None)
+
+
+def test_learner_certificate_uses_the_model_formula():
+    from hardlearn.learners._lattice_core import _log2_expected_false, _Problem
+
+    class Shape:  # the three fields the certificate reads
+        d, k, m, kind = 20, 1, 21, "triangle"
+
+    got = _log2_expected_false(Shape(), 4.0, -90.0)  # type: ignore[arg-type]
+    assert got == pytest.approx(float(log2_expected_false(20, 1, 4.0, -90.0, signs=21)))
+    assert _Problem  # the real problem class exists under this name
 
 
 def test_bkz_gap_is_the_2016_estimate():
@@ -92,13 +142,15 @@ def test_best_samples_is_the_argmin_and_near_2d_for_clwe():
 
 
 def test_block_size_needed_is_the_smallest_that_suffices():
-    d, p = 40, 185.0
+    d, p = 40, 195.0  # LLL needs 198 bits, the certificate 191
     beta = block_size_needed(d, p, "clwe", available=d + 1)
     assert beta is not None and beta > 2
     def ok(b):
         return float(threshold_bits(d, d + 1, "clwe", "bkz", b)) <= p
     assert ok(beta) and not ok(beta - 1)
     assert block_size_needed(d, 1000.0, "clwe", available=d + 1) == 2
+    # below the certificate's 191 bits no block size helps with d + 1 samples
+    assert block_size_needed(d, 188.0, "clwe", available=d + 1) is None
     assert block_size_needed(64, 0.5, "triangle") is None
 
 

@@ -48,8 +48,23 @@ norm), where ``|v| = R0 sqrt(n / (n - k))``: :func:`optimal_scale_bits`.
     p*(m) = [n (g + log2 |v| - 1/2 log2(n / (2 pi e))) - log2 weights - log2 vol_extra] / k
             - log2 R0 + log2 a - 1/2 log2(k / (n - k))
 
-with ``g`` the required gap. Noise ``2^-p`` with ``p >= p*`` is predicted recoverable. The
-best ``m`` (:func:`best_samples`) minimises ``p*(m)``: about ``2 d`` for CLWE labels, where
+with ``g`` the required gap.
+
+**The certificate.** The learner accepts a candidate only when the data certify it: the
+expected number of spurious integer candidates at least as good,
+``E = 2^c V_d(|t|) V_k(rho) d ln(4 |t|)`` (:func:`log2_expected_false`; ``t`` the
+candidate's phases, ``|t| ~ sqrt(m) freq``; ``rho = |L e| ~ sigma a`` its distance to the
+column space of the inputs; ``c = m`` sign patterns for triangle and cosine labels, 0 for
+CLWE), must satisfy ``log2 E <= -certify_bits``. Solved for the noise::
+
+    p_cert(m) = [c + log2 V_d(|t|) + log2 V_k(1) + log2(d ln(4 |t|)) + certify_bits] / k + log2 a
+
+With ``k = 1`` (``d + 1`` samples) this is about ``d log2 |t|``: at ``d <= 20`` it lies above
+the reduction's threshold, and no reduction, however strong, is certified below it.
+
+**The threshold** is the larger of the two: noise ``2^-p`` with ``p >= max(p*, p_cert)`` is
+predicted recovered and certified (:func:`threshold_bits`). The best ``m``
+(:func:`best_samples`) minimises it: about ``2 d`` for CLWE labels, where
 ``p* ~ 4 d log2 delta ~ 0.13 d``.
 
 **Cost.** The core-SVP model (ADPS16): one SVP call in dimension ``beta`` costs
@@ -89,6 +104,10 @@ __all__ = [
     "CORE_SVP",
     "BKZ_SMALLEST_TRUSTED",
     "MAX_SAMPLE_FACTOR",
+    "CERTIFY_BITS",
+    "log2_ball",
+    "log2_expected_false",
+    "certificate_bits",
     "root_hermite_factor",
     "gap_bits",
     "scale_bits_needed",
@@ -118,6 +137,9 @@ TAU_BITS = {"lll": -0.93, "bkz": 0.0}
 BKZ_SMALLEST_TRUSTED = 10
 #: Core-SVP exponents (bits per unit of block size): BDGL16 sieving, Laarhoven 2015.
 CORE_SVP = {"classical": 0.292, "quantum": 0.265}
+#: The certificate's default margin, ``log2 E <= -CERTIFY_BITS`` (an expected 2^-10 spurious
+#: candidates: :class:`~hardlearn.learners.LatticeRegressor`'s ``certify_bits``).
+CERTIFY_BITS = 10.0
 #: Sample counts searched when none is given: up to this many times ``d`` (the best count
 #: is near ``2 d`` for CLWE labels and below ``4 d`` for triangle labels at every ``d``).
 MAX_SAMPLE_FACTOR = 8
@@ -239,11 +261,82 @@ def _samples_array(dim: int, samples: Any) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _threshold_array(dim, m, labels, reduction, block_size, freq) -> np.ndarray:
+def log2_ball(n: Any, r: Any) -> Any:
+    """``log2`` of the volume of the ``n``-ball of radius ``r`` (exact: ``Gamma``, not Stirling).
+
+    Examples
+    --------
+    >>> round(float(log2_ball(2, 1.0)), 6) == round(math.log2(math.pi), 6)
+    True
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore"):
+        log2_r = np.log2(np.asarray(r, dtype=float))
+    lgam = np.vectorize(math.lgamma, otypes=[float])(n / 2 + 1)
+    out = np.where(n == 0, 0.0, (n / 2) * math.log2(math.pi) + n * log2_r - lgam / math.log(2))
+    return float(out) if out.ndim == 0 else out
+
+
+def log2_expected_false(dim: int, k: Any, log2_t: Any, log2_rho: Any, signs: Any = 0) -> Any:
+    """``log2 E``, the expected number of spurious candidates at least as good as one with
+    phases of norm ``2^log2_t`` at distance ``2^log2_rho`` from the inputs' column space.
+
+    ``E = 2^signs V_dim(|t|) V_k(rho) dim ln(4 |t|)`` (module docstring, "The
+    certificate"); the learner's certificate and :func:`certificate_bits` both use it.
+
+    Examples
+    --------
+    >>> round(float(log2_expected_false(20, 1, 4.0, -90.0)), 2)
+    -7.9
+    """
+    log2_t = np.minimum(np.asarray(log2_t, dtype=float), 1000.0)
+    union = np.log2(np.maximum(1.0, dim * np.log(np.maximum(4.0 * 2.0**log2_t, 2.0))))
+    rho = log2_ball(k, 1.0) + np.asarray(k, dtype=float) * np.asarray(log2_rho, dtype=float)
+    out = np.asarray(signs, dtype=float) + log2_ball(dim, 2.0**log2_t) + rho + union
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _certificate_array(dim: int, m: np.ndarray, labels: str, freq: float,
+                       certify_bits: float) -> np.ndarray:
+    s = _shape(dim, m, labels, freq)
+    signs = np.zeros_like(s.k) if labels == "clwe" else m.astype(float)
+    log2_t = 0.5 * np.log2(m * freq**2)
+    # log2 E is linear in log2 rho = log2 a - p with slope k: solve log2 E = -certify_bits
+    at_unit = log2_expected_false(dim, s.k, log2_t, 0.0, signs)
+    return (at_unit + certify_bits) / s.k + s.log2_amp
+
+
+def _threshold_array(dim, m, labels, reduction, block_size, freq,
+                     certify_bits: float | None = CERTIFY_BITS) -> np.ndarray:
     s = _shape(dim, m, labels, freq)
     log2_v = s.log2_r0 + 0.5 * np.log2(s.n / (s.n - s.k))
-    return _scale_for(s, log2_v, reduction, block_size) - s.log2_r0 + s.log2_amp \
+    reduce = _scale_for(s, log2_v, reduction, block_size) - s.log2_r0 + s.log2_amp \
         - 0.5 * np.log2(s.k / (s.n - s.k))
+    if certify_bits is None:
+        return reduce
+    return np.maximum(reduce, _certificate_array(dim, m, labels, freq, certify_bits))
+
+
+def certificate_bits(
+    dim: int,
+    samples: Any,
+    labels: str = "clwe",
+    freq: float | None = None,
+    certify_bits: float = CERTIFY_BITS,
+) -> Any:
+    """``p_cert``: the noise ``2^-p`` above which the planted candidate, even when found, is
+    not certified by the data (module docstring, "The certificate").
+
+    Examples
+    --------
+    >>> round(float(certificate_bits(20, 21)), 0), round(float(certificate_bits(20, 40)), 1)
+    (93.0, 7.0)
+    """
+    dim, labels, _, _, freq = _checked(dim, labels, "lll", 20, freq)
+    certify_bits = check_real("certify_bits", certify_bits, low=0.0)
+    m = _samples_array(dim, samples)
+    out = _certificate_array(dim, m, labels, freq, certify_bits)
+    return float(out[0]) if np.ndim(samples) == 0 else out
 
 
 def _scale_for(s: _Shape, log2_v: np.ndarray, reduction: str, block_size: int) -> np.ndarray:
@@ -262,20 +355,27 @@ def threshold_bits(
     reduction: str = "lll",
     block_size: int = 20,
     freq: float | None = None,
+    certify_bits: float | None = CERTIFY_BITS,
 ) -> Any:
-    """Predicted threshold ``p*``: noise ``2^-p`` with ``p >= p*`` is recovered from ``samples``.
+    """Predicted threshold: noise ``2^-p`` with ``p >= max(p*, p_cert)`` is recovered and
+    certified from ``samples`` (module docstring).
 
-    ``samples`` is an int or an array of ints (then an array is returned).
+    ``samples`` is an int or an array of ints (then an array is returned); ``certify_bits``
+    is the learner's certificate margin (``None``: the reduction's threshold ``p*`` alone).
 
     Examples
     --------
-    >>> round(float(threshold_bits(20, 21)), 0), round(float(threshold_bits(20, 40)), 1)
-    (78.0, 7.3)
+    >>> round(float(threshold_bits(20, 21)), 1), round(float(threshold_bits(20, 40)), 1)
+    (92.7, 7.3)
+    >>> round(float(threshold_bits(20, 21, certify_bits=None)), 1)   # the reduction alone
+    78.5
     """
     dim, labels, reduction, block_size, freq = _checked(dim, labels, reduction, block_size,
                                                         freq)
+    if certify_bits is not None:
+        certify_bits = check_real("certify_bits", certify_bits, low=0.0)
     m = _samples_array(dim, samples)
-    out = _threshold_array(dim, m, labels, reduction, block_size, freq)
+    out = _threshold_array(dim, m, labels, reduction, block_size, freq, certify_bits)
     return float(out[0]) if np.ndim(samples) == 0 else out
 
 
@@ -343,6 +443,7 @@ def best_samples(
     reduction: str = "lll",
     block_size: int = 20,
     freq: float | None = None,
+    certify_bits: float = CERTIFY_BITS,
 ) -> tuple[int, float]:
     """The sample count among ``d + 1 .. available`` with the largest tolerated noise.
 
@@ -359,8 +460,9 @@ def best_samples(
     """
     dim, labels, reduction, block_size, freq = _checked(dim, labels, reduction, block_size,
                                                         freq)
+    certify_bits = check_real("certify_bits", certify_bits, low=0.0)
     m = _sample_range(dim, available)
-    p = _threshold_array(dim, m, labels, reduction, block_size, freq)
+    p = _threshold_array(dim, m, labels, reduction, block_size, freq, certify_bits)
     i = int(np.argmin(p))
     return int(m[i]), float(p[i])
 

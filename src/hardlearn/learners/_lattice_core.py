@@ -26,6 +26,7 @@ import numpy as np
 from hardlearn._optional import require
 from hardlearn._validation import check_array, check_choice
 from hardlearn.errors import HardlearnError, ParameterError
+from hardlearn.estimate import log2_expected_false
 from hardlearn.problems.exact import dyadic_integers
 
 _REDUCTIONS = ("lll", "bkz")
@@ -44,15 +45,6 @@ CHILD_START_METHOD = "fork"
 # --------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------
-
-
-def _log2_ball(n: int, r: float) -> float:
-    """``log2`` of the volume of the n-ball of radius r."""
-    if n == 0:
-        return 0.0
-    if r <= 0:
-        return -math.inf
-    return (n / 2) * math.log2(math.pi) + n * math.log2(r) - math.lgamma(n / 2 + 1) / math.log(2)
 
 
 def _log2_abs(v: int) -> float:
@@ -420,15 +412,10 @@ def _t_values(prob: _Problem, coef: list[int]) -> list[int]:
 
 
 def _log2_expected_false(prob: _Problem, log2_t: float, log2_rho: float) -> float:
-    """``log2 E`` of the module docstring (with sign patterns for even labels)."""
+    """``log2 E`` of :func:`hardlearn.estimate.log2_expected_false` (with the ``2^m`` sign
+    patterns of even labels)."""
     signs = prob.m if prob.kind != "clwe" else 0
-    r = 2.0 ** min(log2_t, 1000.0)
-    k = prob.k
-    rho_term = (k / 2) * math.log2(math.pi) + k * log2_rho - math.lgamma(k / 2 + 1) / \
-        math.log(2)
-    # union over the norms of the candidates (integral of d r^(d-1) / r^d up to 4 |t|)
-    union = math.log2(max(1.0, prob.d * math.log(max(4.0 * r, 2.0))))
-    return signs + _log2_ball(prob.d, r) + rho_term + union
+    return float(log2_expected_false(prob.d, prob.k, log2_t, log2_rho, signs))
 
 
 def _resolution_bits(prob: _Problem, coef: list[int]) -> float:

@@ -63,7 +63,9 @@ chance: the expected number of spurious candidates at least as good,
 ``E = 2^c V_d(|t|) V_(m-d)(rho) d ln(4 |t|)`` (integer points in the region
 ``|t'| <= |t|``, ``dist <= rho``; ``c = m`` sign patterns for triangle/cosine labels, 0 for
 CLWE; the last factor is the union over the candidates' norms), must satisfy
-``log2 E <= -certify_bits``. When the noise level is known, every entry of ``L t`` (iid
+``log2 E <= -certify_bits`` (:func:`hardlearn.estimate.log2_expected_false`, whose
+:func:`~hardlearn.estimate.certificate_bits` predicts the noise above which no candidate
+can be certified). When the noise level is known, every entry of ``L t`` (iid
 ``N(0, sigma^2)`` under the model) must also lie within :data:`NOISE_Z_MAX` standard
 deviations, otherwise the candidate is discarded and feeding continues. At polynomial noise
 ``E >> 1``, so the learner reports failure rather than a false recovery. The true secret is
@@ -103,7 +105,13 @@ from hardlearn._rng import draw_seed
 from hardlearn._validation import check_array, check_choice, check_int, check_real
 from hardlearn.conventions import wrap_unit
 from hardlearn.errors import ParameterError, ReductionTimeout
-from hardlearn.estimate import best_samples, optimal_scale_bits, scale_bits_needed, threshold_bits
+from hardlearn.estimate import (
+    CERTIFY_BITS,
+    best_samples,
+    optimal_scale_bits,
+    scale_bits_needed,
+    threshold_bits,
+)
 from hardlearn.learners._lattice_core import (
     _REDUCTIONS,
     BULK_DELTA,
@@ -204,7 +212,8 @@ def _noise_cap(d: int, m: int, kind: str, freq: float, noise_level: float,
 
 
 def _sample_plan(d: int, m_all: int, kind: str, freq: float, noise_level: float,
-                 reduction: str, block_size: int) -> list[int]:
+                 reduction: str, block_size: int,
+                 certify_bits: float = CERTIFY_BITS) -> list[int]:
     """Sample counts ``max_samples="auto"`` tries, in order (at most two).
 
     The model's best count among ``d + 1 .. m_all`` (:func:`hardlearn.estimate.best_samples`)
@@ -214,9 +223,9 @@ def _sample_plan(d: int, m_all: int, kind: str, freq: float, noise_level: float,
     follows only if it fails and the cheap count was not predicted to tolerate far more
     noise than there is (:data:`SAMPLE_FALLBACK_FRACTION`).
     """
-    m_best, _ = best_samples(d, m_all, kind, reduction, block_size, freq)
+    m_best, _ = best_samples(d, m_all, kind, reduction, block_size, freq, certify_bits)
     counts = np.arange(d + 1, m_best + 1)
-    p = threshold_bits(d, counts, kind, reduction, block_size, freq)
+    p = threshold_bits(d, counts, kind, reduction, block_size, freq, certify_bits)
     fits = counts[p <= min(SAMPLE_MARGIN * noise_level, noise_level - SAMPLE_MARGIN_BITS)]
     if fits.size and int(fits[0]) < m_best:
         cheap = int(fits[0])
@@ -311,7 +320,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         freq_hint: float | None = None,
         label_scale_bits: int | None = None,
         max_samples: int | str | None = "auto",
-        certify_bits: float = 10.0,
+        certify_bits: float = CERTIFY_BITS,
         raise_on_timeout: bool = False,
         rng: Any = None,
         random_state: Any = None,
@@ -408,8 +417,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
         if p["max_samples"] == "auto":
             plan = _sample_plan(d, m_all, kind, freq_guess, noise_level, p["reduction"],
-                                p["block_size"])
-        elif p["max_samples"] in ("auto", None):
+                                p["block_size"], p["certify_bits"])
+        elif p["max_samples"] is None:
             plan = [m_all]
         else:
             plan = [min(m_all, max(p["max_samples"], d + 1))]
@@ -589,7 +598,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         level = min(noise, float(samples.label_bits))
         if p["max_samples"] == "auto":
             m = _sample_plan(d, m_all, p["labels"], freq, level, p["reduction"],
-                             p["block_size"])[-1]
+                             p["block_size"], p["certify_bits"])[-1]
         else:
             m = m_all if p["max_samples"] is None else min(m_all, max(p["max_samples"], d + 1))
         if p["scale_bits"] is not None:
