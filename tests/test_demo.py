@@ -64,6 +64,26 @@ def test_quick_demo_writes_a_report(quick_demo):
         "threshold bits p (median)")
 
 
+def test_quick_demo_states_how_hard_its_instance_is(quick_demo):
+    from hardlearn.estimate import instance_security
+    from hardlearn.regimes import lzz_regime
+
+    _, out = quick_demo
+    data = json.loads((out / "demo.json").read_text())
+    # the stored prediction is the model's for the demo's own regime instance
+    regime = lzz_regime(data["regime"]["dim"], samples=data["regime"]["samples"])
+    assert data["security"] == json.loads(json.dumps(instance_security(regime)))
+    page = (out / "report.html").read_text()
+    assert "How hard is this instance for lattice reduction" in page
+    for name in ("CLWE layer", "learning problem", "<dt>core-SVP bits</dt>",
+                 "<dt>LLL learns up to d</dt>"):
+        assert name in page
+    learning = data["security"]["learning"]
+    # the learning problem: LLL fails at sigma = d^-2 and the block size needed is stated
+    assert learning["lll_recovers"] is False and learning["block_size_needed"] > 2
+    assert f">{learning['block_size_needed']}<" in page
+
+
 def test_quick_demo_has_the_mlp_positive_control(quick_demo):
     _, out = quick_demo
     data = json.loads((out / "demo.json").read_text())

@@ -33,7 +33,8 @@ import numpy as np
 from hardlearn._rng import stable_key
 from hardlearn._validation import check_choice
 from hardlearn.errors import ParameterError
-from hardlearn.experiments.lattice_plots import THRESHOLD_CAPTION
+from hardlearn.estimate import instance_security
+from hardlearn.experiments.lattice_plots import SECURITY_LEGEND, THRESHOLD_CAPTION, security_table
 from hardlearn.experiments.runner import run_sweep
 from hardlearn.experiments.spec import parse_spec
 from hardlearn.experiments.store import read_results
@@ -388,6 +389,7 @@ class DemoResult:
     report: str
     figures: list[str] = field(default_factory=list)
     runs: dict[str, str] = field(default_factory=dict)
+    security: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -504,7 +506,7 @@ def run_demo(
         learn=_learn_summary(rows["learn"]),
         story=[c.as_dict() for c in story],
         seconds=0.0, report=str(out / "report.html"), figures=[str(p) for p in figures],
-        runs=runs,
+        runs=runs, security=instance_security(regime),
     )
     result.seconds = time.perf_counter() - t0
     (out / "report.html").write_text(render_demo_html(result, figures))
@@ -755,6 +757,9 @@ def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
             "95 % interval": "Student-t interval mean +- t_(n-1) sd / sqrt(n)",
         },
     }
+    head, rows = security_table(result.security)
+    security = {"columns": [column(h, left=i < 2) for i, h in enumerate(head)], "rows": rows,
+                "legend": SECURITY_LEGEND}
     story = {
         "columns": [column("claim", left=True), column("expected"), column("measured"),
                     column("pass")],
@@ -765,7 +770,7 @@ def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
         "demo.html.j2",
         heading="Learning one-hidden-layer ReLU networks: where it stops",
         result=result, regime_table=regime_table, checks=checks, dist=dist,
-        thresholds=thresholds, learn=learn, story=story,
+        thresholds=thresholds, learn=learn, story=story, security=security,
         fig_network=fig("network_along_secret.png"), fig_pancakes=fig("clwe_pancakes.png"),
         fig_threshold=fig("threshold_vs_dimension.png"),
         fig_mlp=fig("mlp_advantage_vs_frequency.png"),

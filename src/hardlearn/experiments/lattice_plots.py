@@ -1,7 +1,9 @@
-"""The lattice-threshold figure: measured thresholds, the model's curves and LZZ's regimes.
+"""The lattice-threshold figure and the instance-security table.
 
-A pure function of stored ``threshold`` trials; the predicted curves come from
-:mod:`hardlearn.estimate` and the regimes from :func:`hardlearn.regimes.lzz_regime`.
+The figure is a pure function of stored ``threshold`` trials (measured thresholds, the
+model's curves from :mod:`hardlearn.estimate`, LZZ's regimes from
+:func:`hardlearn.regimes.lzz_regime`); the table a pure function of a stored
+:func:`hardlearn.estimate.instance_security` dict.
 """
 
 from __future__ import annotations
@@ -15,7 +17,66 @@ from matplotlib.figure import Figure
 
 from hardlearn.errors import ParameterError
 
-__all__ = ["lattice_threshold_figure", "THRESHOLD_CAPTION"]
+__all__ = ["lattice_threshold_figure", "THRESHOLD_CAPTION", "security_table",
+           "SECURITY_LEGEND"]
+
+#: What each column of :func:`security_table` means (the report prints it under the table).
+SECURITY_LEGEND = {
+    "target": "the CLWE layer (labels z mod 1 with the CLWE noise beta / sqrt(2 pi)) or the "
+              "learning problem (the network's labels with label noise sigma)",
+    "noise bits": "p with noise standard deviation 2^-p (larger p: less noise, easier)",
+    "LLL threshold": "the model's smallest p that LLL recovers and certifies, at its best "
+                     "sample count m among those available (hardlearn estimate)",
+    "block size": "the smallest BKZ block size predicted to recover this noise with the "
+                  "samples available (2: LLL suffices; 'none': not even full enumeration)",
+    "core-SVP bits": "cost of that block size, 0.292 beta classical (sieving, BDGL16) / "
+                     "0.265 beta quantum, in bits (ADPS16's core-SVP model; 0 cost: LLL, "
+                     "polynomial time)",
+    "LLL learns up to d": "the largest d at which LLL is predicted to learn this target at "
+                          "the regime's own noise law and sample count (0: at no d searched)",
+}
+
+
+def security_table(security: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the predicted cheapest lattice attack on one regime instance.
+
+    ``security`` is a stored :func:`hardlearn.estimate.instance_security` result (its keys
+    ``clwe`` and ``learning``); the columns are explained by :data:`SECURITY_LEGEND`.
+
+    Examples
+    --------
+    >>> from hardlearn.estimate import instance_security
+    >>> from hardlearn.regimes import lzz_regime
+    >>> head, rows = security_table(instance_security(lzz_regime(16)))
+    >>> head[0], [r[0] for r in rows]
+    ('target', ['CLWE layer', 'learning problem'])
+    """
+    head = ["target", "labels", "noise bits", "samples", "LLL threshold", "LLL recovers",
+            "block size", "core-SVP bits", "LLL learns up to d"]
+    names = {"clwe": "CLWE layer", "learning": "learning problem"}
+    rows = []
+    for key, name in names.items():
+        t = security.get(key)
+        if not t:
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-"])
+            continue
+        beta = t["block_size_needed"]
+        if beta is None:
+            block, cost = "none", "-"
+        elif beta == 2:
+            block, cost = "2 (LLL)", "0 (polynomial)"
+        else:
+            block = str(beta)
+            cost = f"{t['cost_bits_classical']:.1f} / {t['cost_bits_quantum']:.1f}"
+        learns = t["lll_learnable_up_to_dim"]
+        rows.append([
+            name, t["labels"], f"{t['noise_bits']:.2f}", str(t["samples"]),
+            f"{t['lll_threshold_bits']:.1f} (m = {t['best_samples']})",
+            "yes" if t["lll_recovers"] else "no", block, cost,
+            f">= {learns} (searched to {t['searched_up_to_dim']})"
+            if learns == t["searched_up_to_dim"] else str(learns),
+        ])
+    return head, rows
 
 #: The caption that goes with :func:`lattice_threshold_figure` (what the reader needs).
 THRESHOLD_CAPTION = (
