@@ -100,9 +100,9 @@ def timed(spec, root: Path, name: str, **kw) -> float:
 
 def dask_overhead(spec, root: Path, workers: int) -> tuple[float, float]:
     """Per-trial wall time through Dask, excluding the cluster's start-up; and that start-up."""
-    from hardlearn.experiments import runner
+    from hardlearn.experiments import dask_executor
 
-    real = runner._dask_cluster
+    real = dask_executor._dask_cluster
     box: dict[str, float] = {}
 
     def cluster(n: int):
@@ -111,11 +111,11 @@ def dask_overhead(spec, root: Path, workers: int) -> tuple[float, float]:
         box["startup"] = time.perf_counter() - t0
         return out
 
-    runner._dask_cluster = cluster
+    dask_executor._dask_cluster = cluster
     try:
         wall = timed(spec, root, "dask", executor="dask", workers=workers)
     finally:
-        runner._dask_cluster = real
+        dask_executor._dask_cluster = real
     return wall - box["startup"], box["startup"]
 
 

@@ -7,7 +7,7 @@ import pytest
 from hardlearn.experiments import run_sweep
 from hardlearn.experiments.kinds.learn import group_key, run_task_group
 from hardlearn.experiments.registry import run_task
-from hardlearn.experiments.runner import make_units, unit_tasks
+from hardlearn.experiments.units import make_units, unit_tasks
 from hardlearn.experiments.spec import parse_spec
 from hardlearn.experiments.store import read_results
 

@@ -15,7 +15,8 @@ import pytest
 from hardlearn.cli import main
 from hardlearn.errors import ParameterError
 from hardlearn.experiments import parse_spec
-from hardlearn.experiments.runner import Sandbox, run_sweep, run_tasks
+from hardlearn.experiments.runner import run_sweep, run_tasks
+from hardlearn.experiments.sandbox import Sandbox
 from hardlearn.experiments.store import DB_NAME, read_results
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -1,0 +1,303 @@
+"""The sandbox: a long-lived worker process that runs units of trials and can be killed.
+
+Both sides live here. The parent side is :class:`Sandbox`: it starts the child, sends it a
+unit (:mod:`hardlearn.experiments.units`) over the pipe (:mod:`hardlearn.experiments.pipe`)
+and waits at most the unit's budget. The child side is :func:`worker_main`: it imports the
+modules of :func:`preload_modules` before it reports ready (so import time is not charged to
+a trial), limits BLAS and torch to ``threads`` threads, runs units from its stdin and answers
+on its original stdout; what trials print goes to stderr, never into the protocol. The child
+exits when its parent goes away.
+
+:func:`timeout_record` and :func:`died_record` are the records of a trial killed at its
+budget and of one whose worker died.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import wait as wait_ready
+from pathlib import Path
+from typing import IO, Any
+
+from hardlearn.errors import HardlearnError
+from hardlearn.experiments.framework import Record, environment, now_stamp
+from hardlearn.experiments.pipe import recv, send
+from hardlearn.experiments.registry import get_task_kind
+from hardlearn.experiments.spec import Task
+from hardlearn.experiments.units import Unit, run_unit, unit_budget, unit_tasks
+
+__all__ = [
+    "Sandbox",
+    "STARTUP_TIMEOUT_S",
+    "worker_main",
+    "preload_modules",
+    "timeout_record",
+    "died_record",
+]
+
+#: Seconds a fresh worker process may take to import its modules and report ready.
+STARTUP_TIMEOUT_S = 300.0
+
+
+# --------------------------------------------------------------------------------------
+# the child side
+
+
+def _limit_threads(threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
+def worker_main() -> None:
+    """Entry point of a sandbox process: run trials from stdin, answer on the original stdout.
+
+    What trials print goes to stderr (the run directory's ``workers.log``), never into the
+    protocol. The process exits when its parent goes away.
+    """
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    proto_in = sys.stdin.buffer
+    parent = int(os.environ.get("HARDLEARN_SANDBOX_PARENT", "0"))
+    if parent:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    threads = int(os.environ.get("HARDLEARN_SANDBOX_THREADS", "1"))
+    for entry in os.environ.get("HARDLEARN_SANDBOX_PATH", "").split(os.pathsep):
+        if entry and entry not in sys.path:  # where the parent found its plug-ins
+            sys.path.append(entry)
+    for module in filter(None, os.environ.get("HARDLEARN_SANDBOX_PRELOAD", "").split(",")):
+        try:
+            __import__(module)
+        except Exception as exc:  # the trials that need it will fail and record why
+            print(f"hardlearn worker: cannot preload {module}: {exc}", file=sys.stderr)
+    _limit_threads(threads)
+    environment()
+    send(proto_out, ("ready", os.getpid()))
+    while True:
+        try:
+            message = recv(proto_in)
+        except EOFError:
+            return
+        if message[0] == "stop":
+            return
+        records = run_unit(message[1])
+        if "torch" in sys.modules:  # a trial may import torch after the first limit
+            sys.modules["torch"].set_num_threads(threads)
+        send(proto_out, ("done", [r.to_dict() for r in records]))
+
+
+_WORKER_CODE = "from hardlearn.experiments.sandbox import worker_main; worker_main()"
+
+
+# --------------------------------------------------------------------------------------
+# the parent side
+
+
+class Sandbox:
+    """One worker process that runs trials and can be killed at a deadline.
+
+    Parameters
+    ----------
+    preload : sequence of str
+        Modules to import before reporting ready.
+    threads : int
+        BLAS / torch threads inside the worker.
+    log : path or None
+        File that receives the worker's stderr (appended); None inherits this process's.
+    path : sequence of str, optional
+        Import path entries the worker appends to its own (default this process's
+        ``sys.path``), so a plug-in found here is found there.
+    """
+
+    def __init__(
+        self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None,
+        path: Sequence[str] | None = None,
+    ) -> None:
+        self.preload = tuple(preload)
+        self.path = tuple(sys.path if path is None else path)
+        self.threads = threads
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ready = False
+        self.task: Unit | None = None
+        self.deadline = 0.0
+        self.started_at = 0.0
+
+    def start(self) -> None:
+        """Start the process (returns at once; it reports ready on its pipe)."""
+        env = dict(os.environ)
+        env.update(
+            HARDLEARN_SANDBOX_PARENT=str(os.getpid()),
+            HARDLEARN_SANDBOX_THREADS=str(self.threads),
+            HARDLEARN_SANDBOX_PRELOAD=",".join(self.preload),
+            HARDLEARN_SANDBOX_PATH=os.pathsep.join(self.path),
+            OMP_NUM_THREADS=str(self.threads),
+            OPENBLAS_NUM_THREADS=str(self.threads),
+            MKL_NUM_THREADS=str(self.threads),
+            PYTHONUNBUFFERED="1",
+        )
+        stderr: Any = None
+        if self.log is not None:
+            stderr = open(self.log, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                bufsize=0,
+            )
+        finally:
+            if stderr is not None:
+                stderr.close()
+        self.ready = False
+        self.task = None
+        self.started_at = time.monotonic()
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        """The pipe the worker answers on."""
+        if self.proc is None or self.proc.stdout is None:
+            raise HardlearnError("sandbox is not started")
+        return self.proc.stdout
+
+    def submit(self, task: Unit) -> None:
+        """Send a unit (a trial or a batch) to the (ready, idle) worker; its deadline starts
+        now and is :func:`unit_budget` away."""
+        if self.proc is None or self.proc.stdin is None:
+            raise HardlearnError("sandbox is not started")
+        self.task = task
+        self.deadline = time.monotonic() + unit_budget(task)
+        send(self.proc.stdin, ("run", task))
+
+    def receive(self) -> tuple[str, Any]:
+        """Read one message (``("ready", pid)`` or ``("done", record_dict)``); EOFError if dead."""
+        return recv(self.stdout)
+
+    def kill(self) -> None:
+        """Kill the process at once and reap it."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream is not None:
+                    stream.close()
+            self.proc = None
+        self.ready = False
+        self.task = None
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit; kill it if it does not within a second."""
+        if self.proc is None:
+            return
+        try:
+            if self.proc.stdin is not None:
+                send(self.proc.stdin, ("stop",))
+            self.proc.wait(timeout=1.0)
+        except (OSError, subprocess.TimeoutExpired):
+            pass  # killed just below
+        self.kill()
+
+    def wait_ready(self) -> None:
+        """Block until the worker reports ready (raises if it dies or takes too long)."""
+        ready = wait_ready([self.stdout], timeout=STARTUP_TIMEOUT_S)
+        if not ready:
+            self.kill()
+            raise HardlearnError(f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s.")
+        try:
+            kind, _ = self.receive()
+        except EOFError:
+            code = self.proc.wait() if self.proc is not None else None
+            self.kill()
+            raise HardlearnError(
+                f"a worker process exited while starting (status {code}); see its stderr "
+                f"({self.log or 'inherited'})."
+            ) from None
+        self.ready = kind == "ready"
+
+    def run(self, task: Unit) -> list[Record]:
+        """Run one unit with its budget, blocking; restart the worker as needed."""
+        if self.proc is None:
+            self.start()
+        if not self.ready:
+            self.wait_ready()
+        self.submit(task)
+        remaining = max(0.0, self.deadline - time.monotonic())
+        if not wait_ready([self.stdout], timeout=remaining):
+            self.kill()
+            return [timeout_record(t) for t in unit_tasks(task)]
+        try:
+            _, payload = self.receive()
+        except EOFError:
+            code = self.proc.wait() if self.proc is not None else None
+            self.kill()
+            return [died_record(t, code) for t in unit_tasks(task)]
+        self.task = None
+        return [Record(**p) for p in payload]
+
+
+def timeout_record(task: Task) -> Record:
+    """The record of a trial killed at its budget."""
+    env = environment()
+    return Record(
+        task_id=task.task_id,
+        status="timeout",
+        error_type="Timeout",
+        error_message=(
+            f"trial exceeded budget_seconds={task.budget_seconds:g} and its worker was killed"
+        ),
+        seconds=float(task.budget_seconds),
+        finished=now_stamp(),
+        host=env["host"],
+        versions=env["versions"],
+    )
+
+
+def died_record(task: Task, code: int | None) -> Record:
+    """The record of a trial whose worker process died."""
+    env = environment()
+    return Record(
+        task_id=task.task_id,
+        status="failed",
+        error_type="WorkerDied",
+        error_message=f"the worker process running this trial exited with status {code}",
+        finished=now_stamp(),
+        host=env["host"],
+        versions=env["versions"],
+    )
+
+
+def preload_modules(tasks: Sequence[Task]) -> tuple[str, ...]:
+    """Modules a worker imports first: the kinds' preloads and every plug-in (the sweep
+    file's ``plugins``, the module that defines a registered kind's function, and the module
+    of each ``pkg.module:Name`` learner), so plug-ins work in workers as in this process."""
+    mods: dict[str, None] = {"hardlearn.experiments.registry": None}
+    for task in tasks:
+        mods.update(dict.fromkeys(task.plugins))
+        if task.learner_name and ":" in task.learner_name:
+            mods[task.learner_name.partition(":")[0]] = None
+    for kind in {t.kind for t in tasks}:
+        k = get_task_kind(kind)
+        for mod in k.preload:
+            mods[mod] = None
+        module = getattr(k.fn, "__module__", None)
+        if module and module != "__main__" and not module.startswith("hardlearn."):
+            mods[module] = None
+    return tuple(mods)
