@@ -7,9 +7,9 @@ import pytest
 from hardlearn.experiments import run_sweep
 from hardlearn.experiments.kinds.learn import group_key, run_task_group
 from hardlearn.experiments.registry import run_task
-from hardlearn.experiments.units import make_units, unit_tasks
 from hardlearn.experiments.spec import parse_spec
 from hardlearn.experiments.store import read_results
+from hardlearn.experiments.units import make_units, unit_tasks
 
 #: Columns that measure time or place, not mathematics.
 TIMING = {"seconds", "started", "finished", "run_seconds", "fit_seconds", "fit_train_seconds",
