@@ -310,3 +310,12 @@ def test_cuda_permutation_prefetch_keeps_each_generators_order():
         for _ in range(3):
             expected = torch.stack([torch.randperm(20, generator=g) for g in twins])
             assert torch.equal(perms.next(), expected)
+
+
+def test_hidden_layer_size_is_checked_before_allocating():
+    """A hidden layer above the allocation limit is refused before torch allocates it."""
+    X, y = np.zeros((4, 8)), np.zeros(4)
+    with pytest.raises(ParameterError, match=r"MLPRegressor.width x d .* = 1000000000000 x 8"):
+        MLPRegressor(width=10**12, steps=1, device="cpu").fit(X, y)
+    with pytest.raises(ParameterError, match=r"BatchedMLP networks x width x d"):
+        BatchedMLP(width=10**9, steps=1, device="cpu").fit(np.zeros((3, 4, 8)), np.zeros((3, 4)))

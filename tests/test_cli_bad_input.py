@@ -84,6 +84,14 @@ CASES = [
     ("sample clwe --samples 0 --out {w}/z.npz", 2, "--samples"),
     ("construct --samples 1000000000000", 2, "limit"),
     ("sweep {w}/reps.toml --out {w}/r3", 2, "trials; the limit"),
+    # network width: the capped network's 4R+1 units and the MLP's hidden layer
+    ("construct --radius 1000000000", 2, "capped network width 4R+1 x d"),
+    ("construct --freq 1e12", 2, "capped network width 4R+1 x d"),
+    ("construct --dim 1 --radius 2000000 --samples 10", 2, "grid over"),
+    ("sample regression --radius 1000000000 --out {w}/w.npz", 2, "radius R = 1000000000"),
+    ("learn --learner mean --radius 1000000000 --samples 10", 2, "capped network width"),
+    ("learn --learner mlp --param width=1000000000000 --samples 10 --test-samples 10", 2,
+     "MLPRegressor.width x d"),
     # click usage errors: one line, naming the option
     ("params --dim abc", 2, "--dim"),
     ("params --dim", 2, "--dim"),

@@ -192,3 +192,23 @@ def test_triangle_moments_at_small_frequency(freq):
 def test_hclwe_refuses_noise_float64_cannot_carry():
     with pytest.raises(hl.PrecisionError, match="rounded flat"):
         hl.HomogeneousCLWE([1.0, 0.0], gamma=100.0, beta=1e-14)
+
+
+def test_network_width_is_checked_before_building():
+    """A capped network whose width x d is above the allocation limit is refused at once, with
+    the width rule in the message; the bound is exact for the triangle and an upper bound
+    on the measured width for another piecewise-linear activation."""
+    from hardlearn._validation import MAX_ARRAY_ENTRIES
+    from hardlearn.problems.network import check_network_size
+
+    w = hl.random_direction(16, rng=0)
+    with pytest.raises(hl.ParameterError, match=r"width 4R\+1 x d \(radius R = 1000000000\)"):
+        hl.capped_periodic_network(w, 1.0, 10**9)
+    assert check_network_size(7, 16) == hl.capped_periodic_network(w, 1.0, 7).width == 29
+    trapezoid = hl.PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 0.5, 0.0])
+    for radius in (1, 3, 8):
+        net = hl.capped_periodic_network(w, 1.0, radius, activation=trapezoid)
+        assert net.width <= check_network_size(radius, 16, trapezoid.kink_positions.size)
+    big = MAX_ARRAY_ENTRIES // (16 * 4) + 1
+    with pytest.raises(hl.ParameterError, match=r"2\+\(2R\+2\)\*4 x d"):
+        hl.capped_periodic_network(w, 1.0, big, activation=trapezoid)

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import integrate, stats
 
 from hardlearn._rng import task_generator
-from hardlearn._validation import check_int
+from hardlearn._validation import check_allocation, check_int
 from hardlearn.conventions import (
     beta_to_noise_std,
     brst_to_standard,
@@ -41,6 +41,18 @@ __all__ = ["Check", "CHECKS", "run_checks", "Z_TOLERANCE", "KS_LEVEL"]
 
 #: Monte Carlo tolerance in standard errors (ARCHITECTURE habit 8).
 Z_TOLERANCE = 5.0
+#: Grid points per unit of ``t`` on the dyadic grids the network checks use (step 2^-10: every
+#: kink ``i/2`` of ``g_R`` and the points between are exact binary fractions).
+GRID_STEPS_PER_UNIT = 1024
+
+
+def _dyadic_grid(half_width: int) -> np.ndarray:
+    """``[-h, h]`` at step ``1 / GRID_STEPS_PER_UNIT``, refused before allocating if too long."""
+    steps = int(half_width) * GRID_STEPS_PER_UNIT
+    check_allocation("grid over [-(R+2), R+2] at step 2^-10 (radius R)", (2 * steps + 1,))
+    return np.arange(-steps, steps + 1) / GRID_STEPS_PER_UNIT
+
+
 #: Significance level of the KS tests: a correct sampler fails one with this probability.
 KS_LEVEL = 1e-4
 
@@ -77,7 +89,7 @@ def check_network_identity(scale: int, rng: np.random.Generator) -> Check:
     grid_points = 0
     for radius in (1, 2, 5, 26):
         net = capped_periodic_network(np.array([1.0]), freq=1.0, radius=radius)
-        t = np.arange(-(radius + 3) * 1024, (radius + 3) * 1024 + 1) / 1024.0
+        t = _dyadic_grid(radius + 3)
         t = t[:: max(1, t.size // (20_000 * scale))]
         diff = np.abs(net(t[:, None]) - triangle_wave(np.clip(t, -radius, radius)))
         worst = max(worst, float(diff.max()))
@@ -308,7 +320,7 @@ def check_piecewise_linear(scale: int, rng: np.random.Generator) -> Check:
     for act in acts:
         for radius in (1, 3, 8):
             net = capped_periodic_network(np.array([1.0]), 1.0, radius, activation=act)
-            t = np.arange(-(radius + 2) * 1024, (radius + 2) * 1024 + 1) / 1024.0
+            t = _dyadic_grid(radius + 2)
             grid_err = max(grid_err, float(np.max(np.abs(
                 net(t[:, None]) - act(np.clip(t, -radius, radius))))))
         for freq in (0.3, 1.2):
@@ -369,7 +381,7 @@ def measure_network(
     closed form ``erfc(R / (sqrt 2 freq))`` and the z-score of the difference.
     """
     net = capped_periodic_network(secret, freq, radius)
-    grid = np.arange(-(radius + 2) * 1024, (radius + 2) * 1024 + 1) / 1024.0
+    grid = _dyadic_grid(radius + 2)
     on_line = capped_periodic_network(np.array([1.0]), 1.0, radius)
     grid_err = float(np.max(np.abs(
         on_line(grid[:, None]) - triangle_wave(np.clip(grid, -radius, radius)))))

@@ -78,7 +78,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from hardlearn._rng import as_generator, draw_seed, spawn
-from hardlearn._validation import check_choice, check_int, check_real
+from hardlearn._validation import check_allocation, check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners._batched_core import train_chunk
 from hardlearn.learners.mlp import (
@@ -529,6 +529,8 @@ validation_fraction, eval_every, patience, dtype, device
         X, y = self._check_data(X, y)
         B, n, dim = X.shape
         config, hyper = self._check(B, n)
+        check_allocation(f"{_NAME} networks x width x d (hidden weights)",
+                         (B, config.width, dim))
         rngs = self.rng if self.rng is not None else [None] * B
         rngs = list(rngs)
         if len(rngs) != B:

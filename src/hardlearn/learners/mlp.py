@@ -59,7 +59,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from hardlearn._optional import require
 from hardlearn._rng import draw_seed
-from hardlearn._validation import check_choice, check_int, check_real
+from hardlearn._validation import check_allocation, check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners.baselines import _validate_fit, _validate_predict, resolve_seed
 
@@ -639,6 +639,9 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self._check_params()
         X, y = _validate_fit(self, X, y)
         config = self._config(X.shape[0])
+        check_allocation("MLPRegressor.width x d (hidden weights)", (config.width, X.shape[1]))
+        check_allocation("MLPRegressor batch rows x width (activations)",
+                         (config.batch_size, config.width))
         generator = torch.Generator(device="cpu")
         generator.manual_seed(draw_seed(resolve_seed(self)))
         result = train_network(X, y, config, generator)

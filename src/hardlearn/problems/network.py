@@ -32,7 +32,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
-from hardlearn._validation import check_array, check_int, check_real, check_unit_vector
+from hardlearn._validation import (
+    check_allocation,
+    check_array,
+    check_int,
+    check_real,
+    check_unit_vector,
+)
 from hardlearn.errors import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +50,7 @@ __all__ = [
     "capped_triangle_coefficients",
     "capped_piecewise_linear_coefficients",
     "gaussian_piecewise_linear_moments",
+    "check_network_size",
 ]
 
 #: Rows of ``X`` evaluated at once, so the (rows, width) activation block stays near 16 MiB.
@@ -269,6 +276,35 @@ def capped_piecewise_linear_coefficients(
     return biases, weights, float(activation(-r))
 
 
+def check_network_size(radius: int, dim: int, kinks_per_period: int = 2) -> int:
+    """Refuse a capped network whose hidden weights would not fit before building any of it.
+
+    The capped network of an activation with ``p`` kinks a period has at most
+    ``2 + (2R + 2) p`` units (the kinks of the ``2R + 2`` periods that meet ``(-R, R)``;
+    exactly ``4R + 1`` for the triangle wave, ``p = 2``), each with a ``d``-vector of hidden
+    weights. Returns that bound on the width; raises
+    :class:`~hardlearn.errors.ParameterError` through
+    :func:`~hardlearn._validation.check_allocation` when width x d is above its limit.
+
+    Examples
+    --------
+    >>> check_network_size(2, 16)
+    9
+    >>> check_network_size(10**9, 16)
+    Traceback (most recent call last):
+    ...
+    hardlearn.errors.ParameterError: capped network width 4R+1 x d (radius R = 1000000000) = ...
+    """
+    radius = check_int("radius", radius, minimum=1)
+    dim = check_int("dim", dim, minimum=1)
+    if kinks_per_period == 2:
+        width, rule = 4 * radius + 1, "4R+1"
+    else:
+        width, rule = 2 + (2 * radius + 2) * kinks_per_period, f"2+(2R+2)*{kinks_per_period}"
+    check_allocation(f"capped network width {rule} x d (radius R = {radius})", (width, dim))
+    return width
+
+
 def capped_periodic_network(
     secret: ArrayLike, freq: float, radius: int, activation: Any = None
 ) -> OneHiddenLayerReLU:
@@ -301,7 +337,10 @@ def capped_periodic_network(
     freq = check_real("freq", freq, low=0.0, low_open=True)
     offset = 0.0
     name = activation if isinstance(activation, str) else getattr(activation, "name", None)
-    if activation is None or (name == "triangle" and not hasattr(activation, "kinks_in")):
+    triangle = activation is None or (name == "triangle" and not hasattr(activation, "kinks_in"))
+    kinks = getattr(activation, "kink_positions", None)
+    check_network_size(radius, w.shape[0], 2 if triangle or kinks is None else int(np.size(kinks)))
+    if triangle:
         biases, out_weights = capped_triangle_coefficients(radius)
     else:
         biases, out_weights, offset = capped_piecewise_linear_coefficients(activation, radius)
