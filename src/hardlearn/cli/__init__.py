@@ -79,9 +79,13 @@ def _interruptible(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
-    """SIGTERM takes the path of Ctrl-C, so workers are stopped and the line is printed."""
-    raise KeyboardInterrupt
+#: Signals handled as Ctrl-C while a command runs: workers are stopped, the line is
+#: printed, and the exit status is ``128 + signal number`` as a shell reports a death by it
+#: (143 for SIGTERM, 129 for SIGHUP; 130 for Ctrl-C).
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+#: Exit status of a command stopped by SIGINT (Ctrl-C): 128 + 2, the shell convention.
+_INTERRUPTED_STATUS = 128 + signal.SIGINT
 
 
 app = build_app()
@@ -93,19 +97,34 @@ def main(argv: list[str] | None = None) -> int:
     Exit status 0 on success, 1 for a runtime failure (a check that failed, a trial that
     failed, an out-of-memory or operating-system error that is not about a path the user
     gave), 2 for bad input (a :class:`~hardlearn.errors.HardlearnError`, a usage error, an
-    output or input path that cannot be used) and 130 on Ctrl-C. Every error is one line on
-    stderr, never a traceback. SIGTERM is handled as Ctrl-C while it runs.
+    output or input path that cannot be used), 130 on Ctrl-C, and 143 (129) when SIGTERM
+    (SIGHUP) stops it: those two are handled as Ctrl-C while it runs (the same one line,
+    workers stopped), with the status a shell reports for a death by the signal. Every error
+    is one line on stderr, never a traceback.
     """
     import threading
 
-    previous = None
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        received.append(signum)
+        if len(received) == 1:  # a second signal must not cut the cleanup of the first short
+            raise KeyboardInterrupt
+
+    previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for name in _STOP_SIGNALS:
+            if hasattr(signal, name):
+                signum = getattr(signal, name)
+                previous[signum] = signal.signal(signum, on_signal)
     try:
-        return _run(argv)
+        code = _run(argv)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code == _INTERRUPTED_STATUS and received:
+        return 128 + received[0]
+    return code
 
 
 def _run(argv: list[str] | None) -> int:
@@ -115,7 +134,7 @@ def _run(argv: list[str] | None) -> int:
         code = app(args=argv, standalone_mode=False, prog_name="hardlearn")
     except Interrupted as exc:
         _say(str(exc))
-        return 130
+        return _INTERRUPTED_STATUS
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -125,13 +144,13 @@ def _run(argv: list[str] | None) -> int:
         return exc.exit_code
     except typer.Abort:
         _say("interrupted")
-        return 130
+        return _INTERRUPTED_STATUS
     except HardlearnError as exc:
         _say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
         _say("interrupted")
-        return 130
+        return _INTERRUPTED_STATUS
     except MemoryError as exc:
         _say(f"error: out of memory ({exc or 'MemoryError'}); choose smaller sizes.")
         return 1
