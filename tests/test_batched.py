@@ -319,3 +319,32 @@ def test_hidden_layer_size_is_checked_before_allocating():
         MLPRegressor(width=10**12, steps=1, device="cpu").fit(X, y)
     with pytest.raises(ParameterError, match=r"BatchedMLP networks x width x d"):
         BatchedMLP(width=10**9, steps=1, device="cpu").fit(np.zeros((3, 4, 8)), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_network_past_its_own_limit_stops_and_the_rest_go_on(data, early_stopping):
+    """network_max_seconds: the limited network stops on time with the weights it had at that
+    step; the others train to their step budget with exactly the weights of a batch without
+    limits (gradients never mix between networks)."""
+    X, y = data
+    kw = dict(width=8, steps=400, batch_size=16, early_stopping=early_stopping, eval_every=5,
+              patience=10**6, device="cpu", dtype="float64")
+    free = batched(X, y, **kw)
+    limited = BatchedMLP(**kw, rng=[100 + i for i in range(B)],
+                         network_max_seconds=[None, 1e-9, None, None]).fit(X, y)
+    assert limited.stopped_reason_ == ["steps", "time", "steps", "steps"]
+    stopped = int(limited.n_steps_[1])
+    assert stopped < 400
+    for i in (0, 2, 3):
+        for name in ("W1_", "b1_", "w2_", "b2_"):
+            assert np.array_equal(getattr(limited, name)[i], getattr(free, name)[i]), (i, name)
+    if early_stopping:  # it keeps its best weights among the evaluations made by then
+        assert limited.best_step_[1] <= stopped
+        n_evals = len(limited.validation_curve_[1])
+        assert limited.validation_curve_[1] == free.validation_curve_[1][:n_evals]
+    else:  # it holds the weights a batch trained for exactly that many steps ends with
+        short = batched(X, y, **{**kw, "steps": stopped})
+        for name in ("W1_", "b1_", "w2_", "b2_"):
+            assert np.array_equal(getattr(limited, name)[1], getattr(short, name)[1]), name
+    with pytest.raises(ParameterError, match="one limit per network"):
+        BatchedMLP(**kw, network_max_seconds=[1.0]).fit(X, y)

@@ -108,3 +108,23 @@ def test_stored_results_are_the_same_bits_for_any_worker_count(tmp_path):
     assert tables[0] == tables[1]
     batched = [r for r in tables[0].values() if r["learner"].startswith("mlp")]
     assert batched and all(r["fit_batch_networks"] == 8 for r in batched)
+
+
+def test_each_trial_of_a_batch_is_held_to_its_own_budget():
+    """A trial whose budget is spent stops (stored as a timeout, with the metrics of the
+    network it had); the other trials of its batch go on and store what they would have
+    stored in a batch where no budget was reached."""
+    import dataclasses
+
+    tasks = [t for t in learn_spec(steps=2000).tasks() if t.learner_name == "mlp"]
+    reference = run_task_group(tasks)
+    assert all(r.status == "ok" for r in reference)
+    spent = dataclasses.replace(tasks[1], budget_seconds=1e-6)
+    records = run_task_group([tasks[0], spent, *tasks[2:]])
+    assert records[1].status == "timeout" and records[1].error_type == "Timeout"
+    assert "budget_seconds=1e-06" in records[1].error_message
+    assert records[1].metrics["fit_stopped_reason"] == "time"
+    assert records[1].metrics["fit_steps"] < reference[1].metrics["fit_steps"]
+    for i in (0, *range(2, len(tasks))):
+        assert records[i].status == "ok"
+        assert stripped(records[i]) == stripped(reference[i]), i

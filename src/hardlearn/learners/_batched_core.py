@@ -35,8 +35,14 @@ def train_chunk(
     seeds: list[int],
     *,
     block_rows: int,
+    deadlines: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Train the ``b`` networks of one chunk (the module recipe); numpy results."""
+    """Train the ``b`` networks of one chunk (the module recipe); numpy results.
+
+    ``deadlines`` (shape (b,), ``time.perf_counter()`` values, inf for none): a network past
+    its deadline stops with reason ``"time"``; its weights at that step are kept (its best ones
+    under early stopping) while the others train on.
+    """
     import torch
 
     b, n, dim = X.shape
@@ -162,6 +168,8 @@ def train_chunk(
     val_curves: list[list[float]] = [[] for _ in range(b)]
     best_step: list[int | None] = [None] * b
     best_theta = None
+    frozen = None  # weights of networks stopped on their own time limit (no early stopping)
+    frozen_rows = np.zeros(b, dtype=bool)
     if config.early_stopping:
         best_loss = val_losses().cpu().numpy().astype(np.float64)
         for i in range(b):
@@ -229,6 +237,23 @@ def train_chunk(
                         reason[i] = "time"
                     stop = True
                     break
+                if deadlines is not None:
+                    spent = active & (time.perf_counter() > deadlines)
+                    if spent.any():
+                        rows = np.flatnonzero(spent)
+                        if best_theta is None:
+                            if frozen is None:
+                                frozen = theta.clone()
+                            rows_t = torch.from_numpy(rows).to(device)
+                            frozen.index_copy_(0, rows_t, theta.index_select(0, rows_t))
+                            frozen_rows[rows] = True
+                        for i in rows:
+                            reason[i] = "time"
+                            steps_done[i] = step
+                            active[i] = False
+                        if not active.any():
+                            stop = True
+                            break
             if stop:
                 break
     if running_count:
@@ -241,6 +266,9 @@ def train_chunk(
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
     final = best_theta if best_theta is not None else theta
+    if frozen is not None:
+        rows_t = torch.from_numpy(np.flatnonzero(frozen_rows)).to(device)
+        final = final.index_copy(0, rows_t, frozen.index_select(0, rows_t))
     final = final.cpu().numpy()
     return {
         "WT": final[:, :nW].reshape(b, dim + 1, width),

@@ -32,9 +32,14 @@ float rounding: sums are taken in another order):
 * **Budgets.** ``steps`` / ``epochs`` as in ``MLPRegressor``. ``max_seconds`` bounds the
   training loop of each chunk (below): every network trains for at most ``max_seconds`` of
   wall time, as it would alone, and the batch as a whole for at most ``n_chunks *
-  max_seconds``. ``early_stopping`` works per network: each keeps its own validation split,
-  best weights and patience count; a network that stops keeps its best weights (the chunk
-  goes on computing it until all its networks have stopped, which costs time, not results).
+  max_seconds``. ``network_max_seconds`` gives each network its own limit of wall time from
+  the start of ``fit`` (so a later chunk's wait counts): a network whose limit is spent
+  stops with reason ``"time"`` and keeps the weights it had then (its best ones under early
+  stopping), the others go on (the sweep's ``learn`` batches hold each trial to its own
+  ``budget_seconds`` so). ``early_stopping`` works per network: each keeps its own
+  validation split, best weights and patience count; a network that stops keeps its best
+  weights (the chunk goes on computing it until all its networks have stopped, which costs
+  time, not results).
 
 **Chunking.** The batch is cut into chunks of networks trained together from the first step
 to the last, one chunk after another; inside a step a chunk's rows may be cut into blocks
@@ -71,6 +76,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -122,6 +128,11 @@ _SHARED = (
 _IGNORED = ("progress",)
 _KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng", "random_state"))
 _NAME = "BatchedMLP"
+
+#: Least time limit (s) ``evaluate_learners_batched`` passes on when the data draws have
+#: used up a network's ``time_limits`` entry: it then stops at its first step. A floor so
+#: the limit stays positive, not a measurement.
+_MIN_SECONDS = 1e-3
 
 
 def _itemsize(dtype: str) -> int:
@@ -298,6 +309,9 @@ validation_fraction, eval_every, patience, dtype, device
         training loop, so each network's, as alone).
     lr, weight_decay, momentum, init_scale, output_scale : float or sequence of float
         One value for all networks, or one per network (length ``B``).
+    network_max_seconds : sequence of (float or None), optional
+        One limit per network on the wall time from the start of ``fit`` (None: none), on
+        top of ``max_seconds``; a network that reaches it stops alone (module docstring).
     rng : sequence, optional
         One seed per network: int, ``numpy.random.Generator`` or None (seed 0), resolved as
         ``MLPRegressor`` resolves its ``rng``. None means seed 0 for every network.
@@ -363,7 +377,9 @@ validation_fraction, eval_every, patience, dtype, device
         rng: Sequence[Any] | None = None,
         chunk_size: int | None = None,
         block_bytes: int | None = None,
+        network_max_seconds: Sequence[float | None] | None = None,
     ) -> None:
+        self.network_max_seconds = network_max_seconds
         self.width = width
         self.optimizer = optimizer
         self.lr = lr
@@ -495,6 +511,22 @@ validation_fraction, eval_every, patience, dtype, device
         )
         return config, hyper
 
+    def _network_limits(self, n_networks: int) -> np.ndarray | None:
+        """``network_max_seconds`` as a (B,) array (inf for None), or None when not set."""
+        if self.network_max_seconds is None:
+            return None
+        limits = list(self.network_max_seconds)
+        if len(limits) != n_networks:
+            raise ParameterError(
+                f"{_NAME}.network_max_seconds must hold one limit per network ({n_networks}); "
+                f"got {len(limits)}."
+            )
+        out = np.empty(n_networks)
+        for i, v in enumerate(limits):
+            out[i] = np.inf if v is None else check_real(
+                f"{_NAME}.network_max_seconds[{i}]", v, low=0.0, low_open=True)
+        return out
+
     def _check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         try:
             X = np.asarray(X if not isinstance(X, list | tuple) else np.stack(X),
@@ -526,6 +558,7 @@ validation_fraction, eval_every, patience, dtype, device
 
         ``X`` has shape (B, n, d) (or is a list of B arrays (n, d)); ``y`` (B, n).
         """
+        fit_start = time.perf_counter()
         X, y = self._check_data(X, y)
         B, n, dim = X.shape
         config, hyper = self._check(B, n)
@@ -538,6 +571,7 @@ validation_fraction, eval_every, patience, dtype, device
                 f"{_NAME}.rng must hold one seed per network ({B}); got {len(rngs)}."
             )
         seeds = [draw_seed(_resolve_rng(r, i)) for i, r in enumerate(rngs)]
+        limits = self._network_limits(B)
         n_val = max(1, round(config.validation_fraction * n)) if config.early_stopping else 0
         plan = plan_chunks(
             B, n_train=n - n_val, n_val=n_val, dim=dim, width=config.width,
@@ -558,6 +592,7 @@ validation_fraction, eval_every, patience, dtype, device
             res = train_chunk(
                 X[sl], y[sl], config, {k: v[sl] for k, v in hyper.items()}, seeds[sl],
                 block_rows=plan["block_rows"],
+                deadlines=None if limits is None else fit_start + limits[sl],
             )
             flat[sl], w2[sl], b2[sl] = res["WT"], res["w2"], res["b2"]
             for k in out:
@@ -719,6 +754,7 @@ def evaluate_learners_batched(
     confidence: float = 0.95,
     return_exceptions: bool = False,
     chunk_size: int | None = None,
+    time_limits: Sequence[float | None] | None = None,
 ) -> list[Any]:
     """:func:`hardlearn.metrics.evaluate_learner` for each ``(learners[i], problems[i],
     rngs[i])``, the networks trained together by :class:`BatchedMLP`.
@@ -747,6 +783,11 @@ def evaluate_learners_batched(
         (the others keep their results); if false the first error is raised.
     chunk_size : int, optional
         Passed to :class:`BatchedMLP`.
+    time_limits : sequence of (float or None), optional
+        One limit per learner on the wall time from this call to the end of its network's
+        training (``BatchedMLP``'s ``network_max_seconds``, less the time the data draws
+        took): a network that reaches it stops alone, with ``fit_stopped_reason = "time"``,
+        and the others go on.
 
     Returns
     -------
@@ -770,6 +811,7 @@ def evaluate_learners_batched(
 
     from hardlearn.metrics import evaluate_learner, seed_learner
 
+    called = time.perf_counter()
     learners, problems, rngs = list(learners), list(problems), list(rngs)
     if not (len(learners) == len(problems) == len(rngs)) or not learners:
         raise ParameterError(
@@ -795,7 +837,12 @@ def evaluate_learners_batched(
         X, y = prob.sample(train_samples, rng=data_rng)
         Xs.append(X)
         ys.append(y)
-    batched = BatchedMLP.from_regressors(estimators, chunk_size=chunk_size)
+    if time_limits is not None:
+        drawn = time.perf_counter() - called
+        time_limits = [None if t is None else max(float(t) - drawn, _MIN_SECONDS)
+                       for t in time_limits]
+    batched = BatchedMLP.from_regressors(estimators, chunk_size=chunk_size,
+                                         network_max_seconds=time_limits)
     batched.fit(np.stack(Xs), np.stack(ys))
     results: list[Any] = []
     for i, reg in enumerate(batched.to_regressors()):

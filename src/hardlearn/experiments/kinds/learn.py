@@ -113,6 +113,13 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
     time (up to float rounding; ``seconds`` is the trial's share of the group's time). A
     trial whose set-up or evaluation raises, or every trial if the batched training itself
     fails, is run alone, which records its error as usual.
+
+    Each trial is held to its own ``budget_seconds``: its network may train for what is left
+    of it once the group's set-up is done, and one that reaches it stops while the others go
+    on (``BatchedMLP``'s ``network_max_seconds``). Such a trial is stored with status
+    ``"timeout"`` (the budget is a safety net; steps and early stopping are the stopping
+    rules that reproduce), keeping the metrics of the network it had then, whose
+    ``fit_stopped_reason`` is ``"time"``.
     """
     from hardlearn.learners.batched import batch_key, evaluate_learners_batched
 
@@ -136,23 +143,33 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
     records: dict[str, Record] = {}
     if len(built) >= 2:
         p = built[0][0].params
+        spent = time.perf_counter() - t0
+        limits = [max(b[0].budget_seconds - spent, _MIN_TRAINING_SECONDS) for b in built]
         try:
             outs = evaluate_learners_batched(
                 [b[1] for b in built], [b[2] for b in built],
                 train_samples=p["samples"], test_samples=p["test_samples"],
-                rngs=[b[3] for b in built], return_exceptions=True,
+                rngs=[b[3] for b in built], return_exceptions=True, time_limits=limits,
             )
         except Exception:  # e.g. out of memory: fall back to one trial at a time
             outs = [None] * len(built)
         share = (time.perf_counter() - t0) / len(built)
         env = environment()
-        for (task, *_), out in zip(built, outs, strict=True):
+        for (task, *_), out, limit in zip(built, outs, limits, strict=True):
             if not isinstance(out, Mapping):
                 alone.append(task)
                 continue
             record = Record(task_id=task.task_id, status="ok", host=env["host"],
                             versions=env["versions"], started=started)
             record.metrics = jsonable_metrics(_learn_metrics(out))
+            if out.get("fit_stopped_reason") == "time" and _budget_binds(task, limit):
+                record.status = "timeout"
+                record.error_type = "Timeout"
+                record.error_message = (
+                    f"trial reached budget_seconds={task.budget_seconds:g} while its network "
+                    f"trained in a batch (stopped after {out.get('fit_steps')} steps; the "
+                    "batch's other networks went on); raise budget_seconds or lower steps"
+                )
             record.seconds = share
             record.finished = now_stamp()
             records[task.task_id] = record
@@ -161,6 +178,19 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
     for task in alone:
         records[task.task_id] = execute(task, lambda _: LEARN)
     return [records[t.task_id] for t in tasks]
+
+
+#: Least training time (s) a batched network is given when the group's set-up has already
+#: used up its trial's budget: it then stops at its first step, and the trial is stored as
+#: a timeout. A floor, not a measurement: ``network_max_seconds`` must be positive.
+_MIN_TRAINING_SECONDS = 1e-3
+
+
+def _budget_binds(task: Task, limit: float) -> bool:
+    """Whether a stop on time at ``limit`` is the trial's budget, not the learner's own
+    ``max_seconds`` (a rule it follows alone too, stored as a normal ``ok`` trial)."""
+    own = task.learner_params.get("max_seconds")
+    return own is None or limit < float(own)
 
 
 def _check_learn(params: dict[str, Any]) -> None:
