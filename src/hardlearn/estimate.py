@@ -445,7 +445,7 @@ def best_samples(
     freq: float | None = None,
     certify_bits: float = CERTIFY_BITS,
 ) -> tuple[int, float]:
-    """The sample count among ``d + 1 .. available`` with the largest tolerated noise.
+    """The sample count from ``d + 1`` to ``available`` with the largest tolerated noise.
 
     Returns ``(m, threshold_bits)``. ``available=None`` searches up to
     :data:`MAX_SAMPLE_FACTOR` ``d``.

@@ -670,7 +670,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
 
         The module is :meth:`hardlearn.problems.network.OneHiddenLayerReLU.to_torch` of the
         learned weights (``float64`` by default, so it equals :meth:`predict` to rounding);
-        it can be ``torch.save``d and loaded where hardlearn is installed.
+        it can be saved with ``torch.save`` and loaded where hardlearn is installed.
 
         Examples
         --------
