@@ -6,8 +6,10 @@ starting with ``_``, and the names in its ``__all__`` (a module without ``__all_
 it defines that do not start with ``_``). Each must have a page: an element whose id is the
 object's full name (where it is defined, or where it is exported), and the page of every
 module that exports it must link there. The browser checks run where headless Chromium is
-installed and skip elsewhere. Slow: the build runs the gallery and autodoc imports
-everything (about 1-2 minutes on two loaded cores; ``make docs`` is the same build).
+installed and skip elsewhere. Those tests are slow: the build runs the gallery and autodoc
+imports everything (``make docs`` is the same build). One fast test parses every public
+docstring the way the site renders it (numpydoc, then docutils), so a docstring that would
+break ``make docs`` fails the default suite too.
 """
 
 from __future__ import annotations
@@ -24,14 +26,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("sphinx", reason="the docs extra is not installed: pip install -e '.[docs]'")
-pytest.importorskip("numpydoc")
-pytest.importorskip("sphinx_gallery")
-pytest.importorskip("myst_parser")
+import hardlearn
 
-import hardlearn  # noqa: E402
-
-pytestmark = pytest.mark.slow
+NO_DOCS = "the docs extra is not installed: pip install -e '.[docs]'"
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ("_build", "api", "auto_examples", "_generated", "sg_execution_times.rst")
@@ -60,6 +57,8 @@ def public_exports() -> dict[str, dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
+    for name in ("sphinx", "numpydoc", "sphinx_gallery", "myst_parser"):
+        pytest.importorskip(name, reason=NO_DOCS)
     work = tmp_path_factory.mktemp("docs")
     shutil.copytree(ROOT / "docs", work / "docs", ignore=shutil.ignore_patterns(*GENERATED))
     shutil.copytree(ROOT / "examples" / "gallery", work / "examples" / "gallery")
@@ -106,6 +105,7 @@ def _candidates(module: str, name: str, obj: object, exports) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_every_public_name_has_a_page_linked_from_its_module(site):
     exports = public_exports()
     ids, links = _ids_and_links(site)
@@ -126,6 +126,7 @@ def test_every_public_name_has_a_page_linked_from_its_module(site):
     assert not unlinked, f"module pages that do not link their names: {unlinked}"
 
 
+@pytest.mark.slow
 def test_front_page_mathematics_architecture_cli_and_gallery(site):
     front = (site / "index.html").read_text(encoding="utf-8")
     for page in ("mathematics.html", "architecture.html", "cli.html", "api/index.html",
@@ -158,6 +159,7 @@ def _chromium() -> str | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
 @pytest.mark.parametrize("page, title", [
     ("index.html", "hardlearn"),
@@ -180,3 +182,66 @@ def test_pages_render_in_chromium(site, tmp_path, page, title):
     assert pixels.shape[:2] == (900, 1200)
     # Rendered text and styles: many distinct grey levels, not a blank page.
     assert pixels[..., :3].std() > 0.05 and len(set(pixels[::7, ::7, 0].ravel())) > 20
+
+
+def _documented_objects() -> dict[str, object]:
+    """Every module, public name and public method or property the site renders."""
+    out: dict[str, object] = {}
+    for module, names in public_exports().items():
+        out[module] = importlib.import_module(module)
+        for obj in names.values():
+            if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue
+            full = f"{obj.__module__}.{obj.__qualname__}"
+            out[full] = obj
+            for key, value in vars(obj).items() if inspect.isclass(obj) else ():
+                func = value.fget if isinstance(value, property) else getattr(
+                    value, "__func__", value)
+                if not key.startswith("_") and (inspect.isfunction(func)
+                                                or isinstance(value, property)):
+                    out[f"{full}.{key}"] = func
+    return out
+
+
+def test_every_public_docstring_is_valid_restructuredtext():
+    """numpydoc turns each docstring into reStructuredText, as on the site; docutils must
+    parse it without a warning (Sphinx's cross-reference roles stand in as literals)."""
+    pytest.importorskip("numpydoc", reason=NO_DOCS)
+    import io
+    import warnings
+
+    import docutils.core
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives, roles
+    from numpydoc.docscrape_sphinx import get_doc_object
+
+    for role in ("class", "func", "meth", "mod", "data", "attr", "obj", "exc", "ref", "term"):
+        roles.register_generic_role(role, nodes.literal)
+        roles.register_generic_role(f"py:{role}", nodes.literal)
+
+    class Skipped(Directive):  # Sphinx-only directives numpydoc may write (See Also, ...)
+        has_content, optional_arguments, final_argument_whitespace = True, 9, True
+        option_spec = {name: directives.unchanged for name in ("toctree", "nosignatures")}
+
+        def run(self):
+            return []
+
+    for name in ("only", "autosummary", "seealso", "versionadded", "versionchanged",
+                 "deprecated"):
+        directives.register_directive(name, Skipped)
+    objects = _documented_objects()
+    bad = []
+    for name, obj in objects.items():
+        doc = inspect.getdoc(obj)
+        if not doc:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Unknown section" of a module
+            text = str(get_doc_object(obj, doc=doc, config={"show_class_members": False}))
+        stream = io.StringIO()
+        docutils.core.publish_doctree(text, settings_overrides={
+            "report_level": 2, "halt_level": 5, "warning_stream": stream})
+        if stream.getvalue().strip():
+            bad.append(f"{name}: {stream.getvalue().strip()}")
+    assert len(objects) > 300
+    assert not bad, "\n".join(bad)
