@@ -191,3 +191,16 @@ def test_cli_estimate_json_and_bad_input(capsys):
     err = capsys.readouterr().err
     assert "--noise-bits" in err and err.count("\n") == 1
     assert main(["estimate", "--dim", "24", "--block-size", "1"]) == 2
+
+
+def test_cli_estimate_says_when_the_data_cannot_certify(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+    # d + 1 samples at d = 20: the reduction reaches 2^-78.5, the certificate only 2^-92.7
+    assert main(["estimate", "--dim", "20", "--samples", "21", "--noise-bits", "85",
+                 "--labels", "clwe", "--json"]) == 0
+    (e,) = json.loads(capsys.readouterr().out)["estimates"]
+    assert e["block_size_needed"] is None
+    assert e["certificate_bits"] == pytest.approx(float(certificate_bits(20, 21)), abs=1e-3)
+    assert main(["estimate", "--dim", "20", "--samples", "21", "--noise-bits", "85",
+                 "--labels", "clwe"]) == 0
+    assert "the data certify only p >= 92.7" in " ".join(capsys.readouterr().out.split())

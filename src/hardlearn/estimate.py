@@ -477,7 +477,8 @@ def block_size_needed(
     """Smallest BKZ block size predicted to recover noise ``2^-noise_bits`` at its best ``m``.
 
     ``None`` when even full enumeration (block size = rank) is predicted to fail with the
-    samples available. Returns 2 when LLL-like reduction (BKZ-2) already suffices. The
+    samples available, or when the noise is above what the data can certify
+    (:func:`certificate_bits`). Returns 2 when LLL-like reduction (BKZ-2) already suffices. The
     counts searched are :data:`_BLOCK_SEARCH_COUNTS` evenly spaced ones when the range is
     longer.
 
@@ -537,6 +538,7 @@ class AttackEstimate:
     lll_samples: int
     lll_threshold_bits: float
     lll_threshold_bits_d_plus_1: float
+    certificate_bits: float
     bkz_thresholds: dict[int, dict[str, float]]
     lll_recovers: bool | None
     block_size_needed: int | None
@@ -577,6 +579,8 @@ def estimate_attack(
     -------
     AttackEstimate
         ``lll_samples`` / ``lll_threshold_bits``: LLL's best ``m`` and its threshold;
+        ``certificate_bits``: the least ``p_cert`` over the counts available (below it no
+        reduction's answer can be certified by the data);
         ``bkz_thresholds[beta] = {"samples", "threshold_bits"}``; with ``noise_bits``:
         ``lll_recovers``, the ``block_size_needed`` (2 means LLL-strength reduction
         suffices; None: not even full enumeration, with these samples) and its core-SVP
@@ -596,6 +600,8 @@ def estimate_attack(
     for beta in block_sizes:
         m_b, p_b = best_samples(dim, samples, labels, "bkz", beta, freq)
         bkz[int(beta)] = {"samples": m_b, "threshold_bits": round(p_b, 3)}
+    counts = _sample_range(dim, samples)
+    cert = float(np.min(_certificate_array(dim, counts, labels, freq, CERTIFY_BITS)))
     recovers = beta_needed = classical = quantum = None
     if noise_bits is not None:
         noise_bits = check_real("noise_bits", noise_bits)
@@ -609,7 +615,8 @@ def estimate_attack(
         lll_samples=m_lll, lll_threshold_bits=round(p_lll, 3),
         lll_threshold_bits_d_plus_1=round(float(threshold_bits(dim, dim + 1, labels,
                                                                freq=freq)), 3),
-        bkz_thresholds=bkz, lll_recovers=recovers, block_size_needed=beta_needed,
+        certificate_bits=round(cert, 3), bkz_thresholds=bkz, lll_recovers=recovers,
+        block_size_needed=beta_needed,
         cost_bits_classical=classical, cost_bits_quantum=quantum,
         cost_model="core-SVP (ADPS16): 0.292 beta classical (BDGL16), 0.265 beta quantum",
     )

@@ -91,14 +91,17 @@ def estimate(
     row("LLL: best sample count m", lambda e: str(e["lll_samples"]))
     row("LLL: threshold at best m (bits)", lambda e: f"{e['lll_threshold_bits']:.1f}")
     row("LLL: threshold at m = d + 1 (bits)", lambda e: f"{e['lll_threshold_bits_d_plus_1']:.0f}")
+    row("certificate: least p the data certify", lambda e: f"{e['certificate_bits']:.1f}")
     for b in sizes:
         row(f"BKZ-{b}: threshold (bits) at best m",
             lambda e, b=b: f"{e['bkz_thresholds'][str(b)]['threshold_bits']:.1f} "
                            f"(m = {e['bkz_thresholds'][str(b)]['samples']})")
     if any(e["noise_bits"] is not None for e in out):
         row("LLL recovers this noise", lambda e: str(e["lll_recovers"]))
-        row("block size beta needed", lambda e: "none (not even full enumeration)"
-            if e["block_size_needed"] is None else str(e["block_size_needed"]))
+        row("block size beta needed", lambda e: str(e["block_size_needed"])
+            if e["block_size_needed"] is not None else
+            f"none: the data certify only p >= {e['certificate_bits']:.1f}"
+            if e["noise_bits"] < e["certificate_bits"] else "none (not even full enumeration)")
         row("cost, core-SVP bits (classical / quantum)", lambda e: "-"
             if e["block_size_needed"] is None else
             f"{e['cost_bits_classical']:.1f} / {e['cost_bits_quantum']:.1f}")
