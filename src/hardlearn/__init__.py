@@ -39,6 +39,7 @@ from hardlearn.problems.periodic import (
 from hardlearn.problems.regression import NoisyRegression
 from hardlearn.regimes import Regime, lzz_regime
 
+#: The package version: its one source (pyproject.toml and ``hardlearn --version`` read it).
 __version__ = "0.1.0"
 
 __all__ = [

@@ -122,7 +122,9 @@ __all__ = [
     "default_freq",
 ]
 
+#: Label kinds an estimate can be made for (``labels=``).
 LABELS = ("clwe", "triangle", "cosine")
+#: Lattice reductions an estimate can assume (``reduction=``).
 REDUCTIONS = ("lll", "bkz")
 #: LLL's root-Hermite factor (Gama and Nguyen, EUROCRYPT 2008, section 3.2).
 LLL_DELTA = 1.0219

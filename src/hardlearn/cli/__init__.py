@@ -88,6 +88,7 @@ _STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 _INTERRUPTED_STATUS = 128 + signal.SIGINT
 
 
+#: The Typer application that the ``hardlearn`` console script runs (:func:`main`).
 app = build_app()
 
 

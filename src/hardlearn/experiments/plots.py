@@ -73,6 +73,7 @@ __all__ = [
     "pancakes",
 ]
 
+#: File formats :func:`save_figure` writes, chosen by the file suffix.
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 

@@ -64,6 +64,7 @@ from hardlearn.experiments.units import make_units
 #: ``Sandbox`` and ``make_units`` are re-exported here for callers of the former single module.
 __all__ = ["run_sweep", "run_tasks", "make_units", "SweepSummary", "Sandbox", "EXECUTORS"]
 
+#: Executors :func:`run_sweep` accepts (``executor=``).
 EXECUTORS = ("local", "dask")
 
 

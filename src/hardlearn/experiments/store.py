@@ -63,8 +63,11 @@ __all__ = [
     "LOG_NAME",
 ]
 
+#: The SQLite store's file name inside a run directory.
 DB_NAME = "results.sqlite"
+#: The file name of the copy of the sweep file kept in a run directory.
 SPEC_NAME = "sweep.toml"
+#: The file name of the workers' log inside a run directory.
 LOG_NAME = "workers.log"
 _LOCK_NAME = ".lock"
 _FORMAT = "1"
