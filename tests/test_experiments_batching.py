@@ -128,3 +128,21 @@ def test_each_trial_of_a_batch_is_held_to_its_own_budget():
     for i in (0, *range(2, len(tasks))):
         assert records[i].status == "ok"
         assert stripped(records[i]) == stripped(reference[i]), i
+
+
+def test_local_and_dask_store_the_same_bits(tmp_path):
+    """The same learn sweep (batched MLP trials, and learners run alone) on the local
+    executor with 1 worker and on the built-in Dask cluster with 2: every stored column that
+    is not a time or a place is identical."""
+    pytest.importorskip("distributed")
+    spec = learn_spec()
+    run_sweep(spec, tmp_path / "local", workers=1, progress=False)
+    run_sweep(spec, tmp_path / "dask", workers=2, executor="dask", progress=False)
+    tables = [
+        {r["task_id"]: {k: v for k, v in r.items() if k not in TIMING}
+         for r in read_results(tmp_path / name)}
+        for name in ("local", "dask")
+    ]
+    assert tables[0] == tables[1]
+    assert {r["status"] for r in tables[0].values()} == {"ok"}
+    assert sum(r.get("fit_batch_networks") == 8 for r in tables[0].values()) == 8

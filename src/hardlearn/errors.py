@@ -13,6 +13,7 @@ __all__ = [
     "ReductionTimeout",
     "StoreError",
     "DataFileError",
+    "ExecutorError",
 ]
 
 
@@ -47,3 +48,8 @@ class StoreError(HardlearnError):
 
 class DataFileError(HardlearnError, ValueError):
     """A data file is not one of ours, is truncated, or is inconsistent with its metadata."""
+
+
+class ExecutorError(HardlearnError, RuntimeError):
+    """The machinery that runs trials failed, not a request: for example the Dask scheduler
+    went away. What was stored is kept and the run resumes; the command line exits 1."""

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from hardlearn.cli._common import Interrupted
-from hardlearn.errors import HardlearnError
+from hardlearn.errors import ExecutorError, HardlearnError
 
 __all__ = ["app", "main", "build_app"]
 
@@ -146,6 +146,9 @@ def _run(argv: list[str] | None) -> int:
     except typer.Abort:
         _say("interrupted")
         return _INTERRUPTED_STATUS
+    except ExecutorError as exc:
+        _say(f"error: {exc}")
+        return 1
     except HardlearnError as exc:
         _say(f"error: {exc}")
         return 2

@@ -9,19 +9,20 @@ installed on its workers.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from hardlearn._optional import require
-from hardlearn.errors import ParameterError
+from hardlearn.errors import ExecutorError, ParameterError
 from hardlearn.experiments.framework import Record, environment, now_stamp
 from hardlearn.experiments.sandbox import Sandbox, preload_modules
 from hardlearn.experiments.spec import Task
 from hardlearn.experiments.units import Unit, make_units, unit_tasks
 
-__all__ = ["run_dask"]
+__all__ = ["run_dask", "dask_setup"]
 
 #: The sandbox of each Dask worker thread, started on first use (lives in the Dask worker
 #: process, which Dask starts and ends; the client process never fills it).
@@ -40,6 +41,19 @@ def _dask_trial(
     return [r.to_dict() for r in box.run(task)]
 
 
+def dask_setup(worker: Any) -> None:
+    """Worker preload of the built-in cluster: its worker processes ignore SIGINT.
+
+    A terminal sends Ctrl-C to the whole process group; the sweep's own process handles it
+    (stops the cluster, prints one line), and worker processes that also raised
+    ``KeyboardInterrupt`` printed one traceback each. The sandboxes they start inherit the
+    disposition; they are killed with their worker.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _dask_cluster(workers: int) -> Any:
     require("distributed", feature="the dask scheduler")
     from distributed import LocalCluster
@@ -49,8 +63,9 @@ def _dask_cluster(workers: int) -> Any:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # a free loopback port (8787 may be taken)
         silence_logs=40,
+        preload=[__name__],  # dask_setup above
     )
 
 
@@ -79,42 +94,103 @@ def run_dask(
                 f"address (tcp://host:8786): {type(exc).__name__}: {exc}".rstrip(": ")
             ) from None
     preload = preload_modules(tasks)
-    by_key = {}
+    units = {f"trial-{unit_tasks(u)[0].task_id}": u for u in make_units(tasks, workers, batch)}
+    attempts = dict.fromkeys(units, 0)
+    futures: dict[str, Any] = {}  # unit key -> its current future
+    owner: dict[str, str] = {}  # Dask key -> unit key
+
+    def submit(key: str) -> Any:
+        attempts[key] += 1
+        fut = client.submit(
+            _dask_trial, units[key], threads, preload, tuple(sys.path), pure=False,
+            key=key if attempts[key] == 1 else f"{key}-again-{attempts[key]}",
+        )
+        futures[key] = fut
+        owner[fut.key] = key
+        return fut
+
+    lost: list[str] = []
+    with _quiet_dask_logs():
+        try:
+            # Results are gathered on Dask's event loop (with_results), so an interrupt
+            # lands here, never inside one of distributed's blocking calls.
+            stream = as_completed([submit(k) for k in units], with_results=True,
+                                  raise_errors=False)
+            for fut, result in stream:
+                key = owner.pop(fut.key)
+                records = _records(units[key], fut.status, result)
+                fut.release()
+                if records is None:  # lost with the scheduler, or cancelled
+                    if client.status == "running" and attempts[key] < MAX_SUBMISSIONS:
+                        stream.add(submit(key))
+                    else:
+                        lost.append(key)
+                    continue
+                del futures[key]
+                if not all(emit(record) for record in records):
+                    client.cancel(list(futures.values()))
+                    return
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    if lost:
+        n = sum(len(unit_tasks(units[k])) for k in lost)
+        where = "the built-in cluster's scheduler" if scheduler is None else repr(scheduler)
+        raise ExecutorError(
+            f"the Dask scheduler ({where}) went away with {n} trials in flight; none of "
+            "them is stored as failed, they are still to run: rerun the same command "
+            "(with a live scheduler) to resume."
+        )
+
+
+#: Times a unit is sent to the scheduler before it counts as lost: Dask itself re-runs a
+#: unit whose worker died (up to ``distributed.scheduler.allowed-failures``); this counts
+#: submissions the client saw cancelled (the connection to the scheduler was lost and came
+#: back). A choice, not a measurement.
+MAX_SUBMISSIONS = 3
+
+
+def _records(unit: Unit, status: str, result: Any) -> list[Record] | None:
+    """The records of a unit whose future ended with ``status``; None when it was lost
+    (cancelled: the scheduler went away), so that it is sent again or left to run."""
+    if status == "finished":
+        return [Record(**p) for p in result]
+    if status != "error":
+        return None
+    exc = result[1] if isinstance(result, tuple) and len(result) == 3 else result
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        kind, message = "WorkerDied", (
+            "every Dask worker that ran this trial died (distributed.KilledWorker); it may "
+            f"use more memory than a worker has: {exc}"
+        )
+    else:
+        kind, message = type(exc).__name__, f"Dask could not run this trial: {exc}"
+    env = environment()
+    return [
+        Record(task_id=task.task_id, status="failed", error_type=kind, error_message=message,
+               finished=now_stamp(), host=env["host"], versions=env["versions"])
+        for task in unit_tasks(unit)
+    ]
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Silence distributed's and tornado's log records below CRITICAL while a sweep runs: a
+    lost scheduler or an interrupt made them print tracebacks, and what they report is
+    told once by the sweep (a lost trial is sent again or left to resume). Restored after."""
+    import logging
+
+    names = [n for n in logging.root.manager.loggerDict
+             if n.split(".")[0] in ("distributed", "tornado")]
+    loggers = [logging.getLogger(n) for n in ("distributed", "tornado", *names)]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
     try:
-        futures = []
-        for unit in make_units(tasks, workers, batch):
-            first = unit_tasks(unit)[0]
-            fut = client.submit(
-                _dask_trial, unit, threads, preload, tuple(sys.path), pure=False,
-                key=f"trial-{first.task_id}",
-            )
-            by_key[fut.key] = unit
-            futures.append(fut)
-        stream = as_completed(futures, with_results=False)
-        for fut in stream:
-            unit = by_key[fut.key]
-            if fut.status == "finished":
-                records = [Record(**p) for p in fut.result()]
-            else:
-                exc = fut.exception()
-                env = environment()
-                records = [
-                    Record(
-                        task_id=task.task_id,
-                        status="failed",
-                        error_type=type(exc).__name__,
-                        error_message=f"Dask could not run this trial: {exc}",
-                        finished=now_stamp(),
-                        host=env["host"],
-                        versions=env["versions"],
-                    )
-                    for task in unit_tasks(unit)
-                ]
-            fut.release()
-            if not all(emit(record) for record in records):
-                client.cancel(futures)
-                return
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
