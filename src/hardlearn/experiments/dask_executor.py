@@ -37,7 +37,7 @@ def _dask_trial(
     ident = threading.get_ident()
     box = _DASK_BOXES.get(ident)
     if box is None:
-        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None, path)
+        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None, path, die_with_parent=False)
     return [r.to_dict() for r in box.run(task)]
 
 

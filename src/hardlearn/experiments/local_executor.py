@@ -92,6 +92,10 @@ def run_local(
                     raise HardlearnError(
                         f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s."
                     )
+    except BaseException:  # an interrupt or an error: no worker is waited for
+        for box in boxes:
+            box.kill()
+        raise
     finally:
         for box in boxes:
             if box.task is None and box.ready:

@@ -56,6 +56,29 @@ def _limit_threads(threads: int) -> None:
         sys.modules["torch"].set_num_threads(threads)
 
 
+#: ``prctl`` option that has the kernel send a signal to a process when its parent dies
+#: (``PR_SET_PDEATHSIG`` in ``<linux/prctl.h>``).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this process (SIGKILL) the moment its parent dies, so
+    a sandbox does not outlive a sweep killed with ``kill -9`` (the 1 s poll of
+    :func:`_watch_parent` stays as the fallback elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(3)
+
+
 def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(1.0)
@@ -75,6 +98,8 @@ def worker_main() -> None:
     proto_in = sys.stdin.buffer
     parent = int(os.environ.get("HARDLEARN_SANDBOX_PARENT", "0"))
     if parent:
+        if os.environ.get("HARDLEARN_SANDBOX_DEATHSIG") == "1":
+            _die_with_parent(parent)
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     threads = int(os.environ.get("HARDLEARN_SANDBOX_THREADS", "1"))
     for entry in os.environ.get("HARDLEARN_SANDBOX_PATH", "").split(os.pathsep):
@@ -122,12 +147,18 @@ class Sandbox:
     path : sequence of str, optional
         Import path entries the worker appends to its own (default this process's
         ``sys.path``), so a plug-in found here is found there.
+    die_with_parent : bool, default True
+        On Linux the kernel kills the worker the moment this process dies (``kill -9``
+        included); otherwise it notices within a second. The Dask executor turns it off:
+        there the worker is started from a thread of a pool, and the kernel's rule follows
+        the thread that started it.
     """
 
     def __init__(
         self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None,
-        path: Sequence[str] | None = None,
+        path: Sequence[str] | None = None, die_with_parent: bool = True,
     ) -> None:
+        self.die_with_parent = die_with_parent
         self.preload = tuple(preload)
         self.path = tuple(sys.path if path is None else path)
         self.threads = threads
@@ -146,6 +177,7 @@ class Sandbox:
             HARDLEARN_SANDBOX_THREADS=str(self.threads),
             HARDLEARN_SANDBOX_PRELOAD=",".join(self.preload),
             HARDLEARN_SANDBOX_PATH=os.pathsep.join(self.path),
+            HARDLEARN_SANDBOX_DEATHSIG="1" if self.die_with_parent else "0",
             OMP_NUM_THREADS=str(self.threads),
             OPENBLAS_NUM_THREADS=str(self.threads),
             MKL_NUM_THREADS=str(self.threads),
@@ -284,6 +316,12 @@ def died_record(task: Task, code: int | None) -> Record:
     )
 
 
+#: Heavy modules a built-in learner imports when it first fits, imported by the worker
+#: before it reports ready so that the import is not charged to a trial's budget (importing
+#: torch took 5-7 s on a loaded 2-core machine, more than many MLP trials' budgets).
+_LEARNER_PRELOAD: dict[str, tuple[str, ...]] = {"mlp": ("torch",)}
+
+
 def preload_modules(tasks: Sequence[Task]) -> tuple[str, ...]:
     """Modules a worker imports first: the kinds' preloads and every plug-in (the sweep
     file's ``plugins``, the module that defines a registered kind's function, and the module
@@ -291,6 +329,7 @@ def preload_modules(tasks: Sequence[Task]) -> tuple[str, ...]:
     mods: dict[str, None] = {"hardlearn.experiments.registry": None}
     for task in tasks:
         mods.update(dict.fromkeys(task.plugins))
+        mods.update(dict.fromkeys(_LEARNER_PRELOAD.get(task.learner_name or "", ())))
         if task.learner_name and ":" in task.learner_name:
             mods[task.learner_name.partition(":")[0]] = None
     for kind in {t.kind for t in tasks}:
