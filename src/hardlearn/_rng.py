@@ -2,9 +2,18 @@
 
 The package never touches global random state. Public entry points accept ``rng`` as a
 :class:`numpy.random.Generator` or an int seed and convert it once with
-:func:`as_generator`. A trial of an experiment gets its generator from
-:func:`task_generator`, which depends on the root seed and the trial's identity only, so
-adding grid points or changing the worker count changes no other trial's numbers.
+:func:`as_generator`; :func:`int_seed` is the same rule for code that needs an integer seed.
+
+**The rule for None.** A library function (a problem's ``sample``, ``evaluate_learner``, ...)
+refuses ``rng=None``: the caller chooses the seed. A learner's ``rng`` / ``random_state``
+parameter defaults to None, and there None means **seed 0**, not fresh entropy (unlike
+scikit-learn, where ``random_state=None`` draws from the operating system): every number
+hardlearn produces can be reproduced, and results stored by earlier versions stay the same.
+Both are :func:`as_generator`, with ``none_is_zero=True`` for learners.
+
+A trial of an experiment gets its generator from :func:`task_generator`, which depends on
+the root seed and the trial's identity only, so adding grid points or changing the worker
+count changes no other trial's numbers.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ __all__ = [
     "stable_key",
     "torch_generator",
     "draw_seed",
+    "int_seed",
 ]
 
 RngLike = np.random.Generator | int | np.integer
@@ -36,11 +46,15 @@ RngLike = np.random.Generator | int | np.integer
 _KEY_WORDS = 4
 
 
-def as_generator(rng: Any, *, name: str = "rng") -> np.random.Generator:
+def as_generator(
+    rng: Any, *, name: str = "rng", none_is_zero: bool = False
+) -> np.random.Generator:
     """Return a :class:`numpy.random.Generator` for ``rng`` (a Generator or an int seed).
 
-    ``None`` is refused on purpose: every number the package produces must be reproducible,
-    so the caller chooses the seed.
+    A Generator is returned as is (so drawing from it advances the caller's stream); a
+    non-negative int ``s`` becomes ``numpy.random.default_rng(s)``. ``None`` is refused,
+    unless ``none_is_zero`` (a learner's seed parameter, module docstring), where it means
+    seed 0. The error names ``name``.
 
     Examples
     --------
@@ -49,14 +63,48 @@ def as_generator(rng: Any, *, name: str = "rng") -> np.random.Generator:
     True
     >>> as_generator(g) is g
     True
+    >>> as_generator(None, none_is_zero=True).random() == np.random.default_rng(0).random()
+    True
     """
+    if rng is None and none_is_zero:
+        return np.random.default_rng(0)
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
         return np.random.default_rng(int(rng))
+    if none_is_zero:
+        raise ParameterError(
+            f"{name} must be a non-negative int seed, a numpy.random.Generator or None "
+            f"(seed 0); got {rng!r}."
+        )
     raise ParameterError(
         f"{name} must be a numpy.random.Generator or a non-negative int seed; got {rng!r}. "
         "Pass rng=np.random.default_rng(seed) or an int, so the result can be reproduced."
+    )
+
+
+def int_seed(rng: Any, *, name: str = "rng") -> int:
+    """An integer seed for code that takes one (a learner's seed parameter; None -> 0).
+
+    A non-negative int is kept as it is; a Generator gives :func:`draw_seed` of it (so it
+    advances); None is 0, as for :func:`as_generator` with ``none_is_zero``.
+
+    Examples
+    --------
+    >>> int_seed(None), int_seed(5)
+    (0, 5)
+    >>> int_seed(np.random.default_rng(0)) == draw_seed(np.random.default_rng(0))
+    True
+    """
+    if rng is None:
+        return 0
+    if isinstance(rng, np.random.Generator):
+        return draw_seed(rng)
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
+        return int(rng)
+    raise ParameterError(
+        f"{name} must be a non-negative int seed, a numpy.random.Generator or None "
+        f"(seed 0); got {rng!r}."
     )
 
 

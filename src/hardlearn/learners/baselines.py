@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from hardlearn._rng import as_generator
 from hardlearn.errors import ParameterError
 
 __all__ = ["MeanRegressor", "OracleRegressor", "resolve_seed", "seed_parameter"]
@@ -64,8 +65,9 @@ def resolve_seed(estimator: Any) -> np.random.Generator:
     """The generator of a learner's seed (:func:`seed_parameter`): an int seed, a Generator,
     or None (meaning seed 0).
 
-    Learners resolve it in ``fit``. ``None`` means seed 0, not fresh entropy: every number
-    hardlearn produces can be reproduced. A Generator is drawn from (so two fits with the same
+    Learners resolve it in ``fit``, with :func:`hardlearn._rng.as_generator` (the package's
+    one seed rule: ``None`` means seed 0, not fresh entropy, so every number hardlearn
+    produces can be reproduced). A Generator is drawn from (so two fits with the same
     Generator differ).
 
     Examples
@@ -79,16 +81,7 @@ def resolve_seed(estimator: Any) -> np.random.Generator:
     True
     """
     name, rng = seed_parameter(estimator)
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool) and int(rng) >= 0:
-        return np.random.default_rng(int(rng))
-    raise ParameterError(
-        f"{type(estimator).__name__}.{name} must be a non-negative int seed, a "
-        f"numpy.random.Generator or None (seed 0); got {rng!r}."
-    )
+    return as_generator(rng, name=f"{type(estimator).__name__}.{name}", none_is_zero=True)
 
 
 class MeanRegressor(RegressorMixin, BaseEstimator):

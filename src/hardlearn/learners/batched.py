@@ -84,16 +84,20 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from hardlearn._rng import as_generator, draw_seed, spawn
-from hardlearn._validation import check_allocation, check_choice, check_int, check_real
+from hardlearn._validation import check_allocation, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners._batched_core import train_chunk
-from hardlearn.learners.mlp import (
-    DEFAULT_STEPS,
-    MLPRegressor,
+from hardlearn.learners._mlp_params import (
+    KNOWN,
+    PER_NETWORK,
+    SHARED,
     TrainConfig,
-    check_device,
-    resolve_device,
+    check_per_network,
+    check_shared,
+    n_validation,
+    train_config,
 )
+from hardlearn.learners.mlp import MLPRegressor
 
 __all__ = [
     "BatchedMLP",
@@ -117,16 +121,6 @@ CPU_BLOCK_BYTES = 4 << 20
 #: Share of the free CUDA memory a chunk may plan to use (the rest is headroom for torch's
 #: allocator, fragmentation and the caller).
 CUDA_MEMORY_FRACTION = 0.7
-#: Per-network hyper-parameters that may differ between the networks of one batch.
-PER_NETWORK = ("lr", "weight_decay", "momentum", "init_scale", "output_scale")
-#: MLPRegressor parameters that must be equal for trials to share a batch.
-_SHARED = (
-    "width", "optimizer", "batch_size", "steps", "epochs", "max_seconds", "early_stopping",
-    "validation_fraction", "eval_every", "patience", "dtype", "device",
-)
-#: MLPRegressor parameters that do not change the trained weights.
-_IGNORED = ("progress",)
-_KNOWN = frozenset(_SHARED + PER_NETWORK + _IGNORED + ("rng", "random_state"))
 _NAME = "BatchedMLP"
 
 #: Least time limit (s) ``evaluate_learners_batched`` passes on when the data draws have
@@ -266,31 +260,17 @@ def _cuda_free_bytes() -> int:
     return int(free + torch.cuda.memory_reserved() - torch.cuda.memory_allocated())
 
 
-def _per_network(name: str, value: Any, n: int, *, low: float, high: float | None = None,
-                 high_open: bool = False) -> np.ndarray:
+def _per_network(name: str, value: Any, n: int) -> np.ndarray:
     """A scalar or a length-``n`` sequence of reals -> float64 array of length ``n``."""
     full = f"{_NAME}.{name}"
     if np.ndim(value) == 0:
-        v = check_real(full, value, low=low, high=high, high_open=high_open,
-                       low_open=name == "lr")
-        return np.full(n, v)
+        return np.full(n, check_per_network(full, name, value))
     arr = list(value)
     if len(arr) != n:
         raise ParameterError(
             f"{full} must be a number or one number per network ({n}); got {len(arr)} values."
         )
-    return np.array([
-        check_real(f"{full}[{i}]", v, low=low, high=high, high_open=high_open,
-                   low_open=name == "lr")
-        for i, v in enumerate(arr)
-    ])
-
-
-def _resolve_rng(rng: Any, i: int) -> np.random.Generator:
-    """One network's generator, as ``MLPRegressor`` resolves its ``rng`` (None -> seed 0)."""
-    if rng is None:
-        return np.random.default_rng(0)
-    return as_generator(rng, name=f"{_NAME}.rng[{i}]")
+    return np.array([check_per_network(f"{full}[{i}]", name, v) for i, v in enumerate(arr)])
 
 
 class BatchedMLP(BaseEstimator):
@@ -428,20 +408,20 @@ validation_fraction, eval_every, patience, dtype, device
                     f"{_NAME}.from_regressors takes MLPRegressor learners; learner {i} is a "
                     f"{type(learners[i]).__name__}."
                 )
-            unknown = sorted(set(p) - _KNOWN)
+            unknown = sorted(set(p) - KNOWN)
             if unknown:
                 raise ParameterError(
                     f"{_NAME}.from_regressors: learner {i} has parameters this batched trainer "
                     f"does not implement ({', '.join(unknown)}); train it alone."
                 )
-            diff = [k for k in _SHARED if p[k] != params[0][k]]
+            diff = [k for k in SHARED if p[k] != params[0][k]]
             if diff:
                 raise ParameterError(
                     f"{_NAME}.from_regressors: learner {i} differs from learner 0 in "
                     f"{', '.join(diff)}; only {', '.join(PER_NETWORK)} and rng may differ "
                     "within a batch."
                 )
-        shared = {k: params[0][k] for k in _SHARED}
+        shared = {k: params[0][k] for k in SHARED}
         per = {k: [p[k] for p in params] for k in PER_NETWORK}
         # Each network's seed as MLPRegressor resolves it: random_state when set, else rng.
         seeds = [p["rng"] if p.get("random_state") is None else p["random_state"] for p in params]
@@ -449,67 +429,24 @@ validation_fraction, eval_every, patience, dtype, device
 
     # ------------------------------------------------------------------ checks
     def _check(self, n_networks: int, n: int) -> tuple[TrainConfig, dict[str, np.ndarray]]:
+        """Check the hyper-parameters (:mod:`hardlearn.learners._mlp_params`, the rules
+        ``MLPRegressor`` shares) and resolve them: the config and the per-network arrays."""
         p = _NAME + "."
-        check_int(p + "width", self.width, minimum=1)
-        check_choice(p + "optimizer", self.optimizer, ("adam", "sgd"))
-        check_int(p + "batch_size", self.batch_size, minimum=1)
-        if self.steps is not None and self.epochs is not None:
-            raise ParameterError(
-                f"{p}steps and {p}epochs are exclusive: give one; got steps={self.steps!r}, "
-                f"epochs={self.epochs!r}."
-            )
-        if self.steps is not None:
-            check_int(p + "steps", self.steps, minimum=1)
-        if self.epochs is not None:
-            check_int(p + "epochs", self.epochs, minimum=1)
-        if self.max_seconds is not None:
-            check_real(p + "max_seconds", self.max_seconds, low=0.0, low_open=True)
-        if not isinstance(self.early_stopping, bool | np.bool_):
-            raise ParameterError(
-                f"{p}early_stopping must be true or false; got {self.early_stopping!r}."
-            )
-        check_real(p + "validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-                   low_open=True, high_open=True)
-        check_int(p + "eval_every", self.eval_every, minimum=1)
-        check_int(p + "patience", self.patience, minimum=1)
-        check_choice(p + "dtype", self.dtype, ("float32", "float64"))
-        check_device(p + "device", self.device)
+        shared = {k: getattr(self, k) for k in SHARED}
+        check_shared(p, shared)
         if self.chunk_size is not None:
             check_int(p + "chunk_size", self.chunk_size, minimum=1)
         if self.block_bytes is not None:
             check_int(p + "block_bytes", self.block_bytes, minimum=1)
-        hyper = {
-            "lr": _per_network("lr", self.lr, n_networks, low=0.0),
-            "weight_decay": _per_network("weight_decay", self.weight_decay, n_networks,
-                                         low=0.0),
-            "momentum": _per_network("momentum", self.momentum, n_networks, low=0.0,
-                                     high=1.0, high_open=True),
-            "init_scale": _per_network("init_scale", self.init_scale, n_networks, low=0.0),
-            "output_scale": _per_network("output_scale", self.output_scale, n_networks,
-                                         low=0.0),
-        }
-        n_val = max(1, round(self.validation_fraction * n)) if self.early_stopping else 0
-        n_train = n - n_val
+        hyper = {k: _per_network(k, getattr(self, k), n_networks) for k in PER_NETWORK}
+        n_train = n - n_validation(n, self.early_stopping, self.validation_fraction)
         if n_train < 1:
             raise ParameterError(
                 f"{_NAME} with early_stopping=True needs at least 2 samples per network to "
                 f"split off a validation set (validation_fraction={self.validation_fraction:g})"
                 f"; got n_samples = {n}."
             )
-        batch = min(int(self.batch_size), n_train)
-        if self.epochs is not None:
-            steps = int(self.epochs) * math.ceil(n_train / batch)
-        else:
-            steps = DEFAULT_STEPS if self.steps is None else int(self.steps)
-        config = TrainConfig(
-            width=int(self.width), optimizer=self.optimizer, batch_size=batch, steps=steps,
-            max_seconds=None if self.max_seconds is None else float(self.max_seconds),
-            early_stopping=bool(self.early_stopping),
-            validation_fraction=float(self.validation_fraction),
-            eval_every=int(self.eval_every), patience=int(self.patience), dtype=self.dtype,
-            device=resolve_device(self.device),
-        )
-        return config, hyper
+        return train_config(shared, n), hyper
 
     def _network_limits(self, n_networks: int) -> np.ndarray | None:
         """``network_max_seconds`` as a (B,) array (inf for None), or None when not set."""
@@ -570,9 +507,12 @@ validation_fraction, eval_every, patience, dtype, device
             raise ParameterError(
                 f"{_NAME}.rng must hold one seed per network ({B}); got {len(rngs)}."
             )
-        seeds = [draw_seed(_resolve_rng(r, i)) for i, r in enumerate(rngs)]
+        seeds = [  # as MLPRegressor resolves its rng (None -> seed 0)
+            draw_seed(as_generator(r, name=f"{_NAME}.rng[{i}]", none_is_zero=True))
+            for i, r in enumerate(rngs)
+        ]
         limits = self._network_limits(B)
-        n_val = max(1, round(config.validation_fraction * n)) if config.early_stopping else 0
+        n_val = n_validation(n, config.early_stopping, config.validation_fraction)
         plan = plan_chunks(
             B, n_train=n - n_val, n_val=n_val, dim=dim, width=config.width,
             batch=config.batch_size, dtype=config.dtype, device=config.device,
@@ -636,7 +576,7 @@ validation_fraction, eval_every, patience, dtype, device
         per = {k: np.broadcast_to(np.asarray(getattr(self, k), dtype=np.float64),
                                   (self.n_networks_,)) for k in PER_NETWORK}
         rngs = list(self.rng) if self.rng is not None else [None] * self.n_networks_
-        shared = {k: getattr(self, k) for k in _SHARED}
+        shared = {k: getattr(self, k) for k in SHARED}
         for i in range(self.n_networks_):
             reg = MLPRegressor(**shared, **{k: float(v[i]) for k, v in per.items()},
                                rng=rngs[i])
@@ -699,11 +639,11 @@ def batch_key(learner: Any, problem: Any, *, train_samples: int) -> tuple[Any, .
     if type(learner) is not MLPRegressor:
         return None
     params = learner.get_params(deep=False)
-    if set(params) - _KNOWN:
+    if set(params) - KNOWN:
         return None
     return (
         "MLPRegressor",
-        tuple((k, params[k]) for k in _SHARED),
+        tuple((k, params[k]) for k in SHARED),
         int(problem.dim),
         int(train_samples),
     )

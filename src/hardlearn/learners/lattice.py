@@ -101,7 +101,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from hardlearn._rng import draw_seed
+from hardlearn._rng import int_seed
 from hardlearn._validation import check_array, check_choice, check_int, check_real
 from hardlearn.conventions import wrap_unit
 from hardlearn.errors import ParameterError, ReductionTimeout
@@ -372,12 +372,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             out["max_samples"] = check_int(f"{name}.max_samples", self.max_samples, minimum=2,
                                            hint='Or pass "auto" or None (all samples).')
         seed_name, rng = seed_parameter(self)  # random_state wins when set
-        if rng is None:
-            out["seed"] = 0
-        elif isinstance(rng, np.random.Generator):
-            out["seed"] = draw_seed(rng)
-        else:
-            out["seed"] = check_int(f"{name}.{seed_name}", rng, minimum=0)
+        out["seed"] = int_seed(rng, name=f"{name}.{seed_name}")
         return out
 
     # ---------------------------------------------------------------- fitting

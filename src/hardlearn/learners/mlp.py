@@ -41,6 +41,11 @@ kept (strict improvement by more than ``tol``) and restored at the end, and trai
 after ``patience`` evaluations without improvement (``stopped_reason_ = "early_stopping"``).
 Evaluations draw nothing from ``g``.
 
+**Hyper-parameters.** Their names, checks, the validation split and the epochs-to-steps
+rule are in :mod:`hardlearn.learners._mlp_params`, shared with
+:class:`~hardlearn.learners.batched.BatchedMLP` (``TrainConfig``, ``DEFAULT_STEPS``,
+``check_device`` and ``resolve_device`` are re-exported here).
+
 Torch is imported inside the functions, so importing this module stays light.
 """
 
@@ -58,9 +63,22 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from hardlearn._optional import require
-from hardlearn._rng import draw_seed
-from hardlearn._validation import check_allocation, check_choice, check_int, check_real
+from hardlearn._rng import torch_generator
+from hardlearn._validation import check_allocation, check_choice
 from hardlearn.errors import ParameterError
+from hardlearn.learners._mlp_params import (
+    DEFAULT_STEPS,
+    PER_NETWORK,
+    SHARED,
+    TrainConfig,
+    check_device,
+    check_flag,
+    check_per_network,
+    check_shared,
+    n_validation,
+    resolve_device,
+    train_config,
+)
 from hardlearn.learners.baselines import _validate_fit, _validate_predict, resolve_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,64 +99,9 @@ __all__ = [
     "DEFAULT_STEPS",
 ]
 
-#: Minibatch updates when neither ``steps`` nor ``epochs`` is given.
-DEFAULT_STEPS = 2000
 #: Rows per block when predicting, so the (rows, width) activations stay near 32 MiB.
 _PREDICT_ELEMENTS = 1 << 22
 _PARAM_NAMES = ("W1", "b1", "w2", "b2")
-
-
-def check_device(name: str, device: Any) -> str:
-    """The device as a string (``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``); refuses others.
-
-    A :class:`torch.device` is accepted and written as its string. Nothing is imported.
-
-    Examples
-    --------
-    >>> check_device("device", "cuda:1")
-    'cuda:1'
-    """
-    text = str(device) if type(device).__name__ == "device" else device
-    if isinstance(text, str):
-        kind, _, index = text.partition(":")
-        if (kind in ("auto", "cpu", "cuda") and not index) or (
-            kind == "cuda" and index.isdigit()
-        ):
-            return text
-    raise ParameterError(
-        f"{name} must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device; got {device!r}."
-    )
-
-
-def resolve_device(device: Any) -> str:
-    """``"auto"`` -> ``"cuda"`` when a GPU is visible, else ``"cpu"``; checks the others.
-
-    ``"cuda:N"`` and :class:`torch.device` are accepted; a CUDA index torch cannot see is
-    refused.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    'cpu'
-    """
-    import torch
-
-    device = check_device("device", device)
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ParameterError(
-                f"device={device!r} was asked for but torch sees no CUDA device; use "
-                "device='cpu' or 'auto'."
-            )
-        index = int(device.partition(":")[2] or 0)
-        if index >= torch.cuda.device_count():
-            raise ParameterError(
-                f"device={device!r} names CUDA device {index} but torch sees "
-                f"{torch.cuda.device_count()}; use an index below that."
-            )
-    return device
 
 
 def _torch_dtype(dtype: str) -> torch.dtype:
@@ -257,30 +220,6 @@ def epoch_batches(n: int, batch_size: int, generator: torch.Generator) -> list[t
     return list(torch.split(perm, batch_size))
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyper-parameters of :func:`train_network` (see the module recipe for their meaning)."""
-
-    width: int = 256
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    momentum: float = 0.0
-    batch_size: int = 256
-    steps: int = DEFAULT_STEPS
-    weight_decay: float = 0.0
-    init_scale: float = 1.0
-    output_scale: float = 0.0
-    max_seconds: float | None = None
-    early_stopping: bool = False
-    validation_fraction: float = 0.1
-    eval_every: int = 100
-    patience: int = 10
-    tol: float = 0.0
-    dtype: str = "float32"
-    device: str = "cpu"
-    progress: bool = False
-
-
 @dataclass
 class TrainResult:
     """What :func:`train_network` returns: final (or best) weights as numpy, and a log."""
@@ -307,7 +246,7 @@ def _split_validation(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     import torch
 
-    n_val = max(1, round(fraction * n))
+    n_val = n_validation(n, True, fraction)
     if n - n_val < 1:
         raise ParameterError(
             "MLPRegressor with early_stopping=True needs at least 2 samples to split off a "
@@ -569,81 +508,31 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        """Check every hyper-parameter; errors name ``MLPRegressor.<param>``."""
+        """Check every hyper-parameter (:mod:`hardlearn.learners._mlp_params`, the rules
+        ``BatchedMLP`` shares); errors name ``MLPRegressor.<param>``."""
         p = "MLPRegressor."
-        check_int(p + "width", self.width, minimum=1)
-        check_choice(p + "optimizer", self.optimizer, ("adam", "sgd"))
-        check_real(p + "lr", self.lr, low=0.0, low_open=True)
-        check_real(p + "momentum", self.momentum, low=0.0, high=1.0, high_open=True)
-        check_int(p + "batch_size", self.batch_size, minimum=1)
-        if self.steps is not None and self.epochs is not None:
-            raise ParameterError(
-                f"{p}steps and {p}epochs are exclusive: give one; got steps={self.steps!r}, "
-                f"epochs={self.epochs!r}."
-            )
-        if self.steps is not None:
-            check_int(p + "steps", self.steps, minimum=1)
-        if self.epochs is not None:
-            check_int(p + "epochs", self.epochs, minimum=1)
-        check_real(p + "weight_decay", self.weight_decay, low=0.0)
-        check_real(p + "init_scale", self.init_scale, low=0.0)
-        check_real(p + "output_scale", self.output_scale, low=0.0)
-        if self.max_seconds is not None:
-            check_real(p + "max_seconds", self.max_seconds, low=0.0, low_open=True)
-        for flag in ("early_stopping", "progress"):
-            value = getattr(self, flag)
-            if not isinstance(value, bool | np.bool_):
-                raise ParameterError(f"{p}{flag} must be true or false; got {value!r}.")
-        check_real(
-            p + "validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-            low_open=True, high_open=True,
-        )
-        check_int(p + "eval_every", self.eval_every, minimum=1)
-        check_int(p + "patience", self.patience, minimum=1)
-        check_choice(p + "dtype", self.dtype, ("float32", "float64"))
-        check_device(p + "device", self.device)
+        check_shared(p, {k: getattr(self, k) for k in SHARED})
+        for k in PER_NETWORK:
+            check_per_network(p + k, k, getattr(self, k))
+        check_flag(p + "progress", self.progress)
         resolve_seed(self)
 
     def _config(self, n: int) -> TrainConfig:
-        n_train = n - (max(1, round(self.validation_fraction * n)) if self.early_stopping else 0)
-        batch = min(int(self.batch_size), max(n_train, 1))
-        if self.epochs is not None:
-            steps = int(self.epochs) * math.ceil(n_train / batch)
-        else:
-            steps = DEFAULT_STEPS if self.steps is None else int(self.steps)
-        return TrainConfig(
-            width=int(self.width),
-            optimizer=self.optimizer,
-            lr=float(self.lr),
-            momentum=float(self.momentum),
-            batch_size=batch,
-            steps=steps,
-            weight_decay=float(self.weight_decay),
-            init_scale=float(self.init_scale),
-            output_scale=float(self.output_scale),
-            max_seconds=None if self.max_seconds is None else float(self.max_seconds),
-            early_stopping=bool(self.early_stopping),
-            validation_fraction=float(self.validation_fraction),
-            eval_every=int(self.eval_every),
-            patience=int(self.patience),
-            dtype=self.dtype,
-            device=resolve_device(self.device),
-            progress=bool(self.progress),
+        return train_config(
+            {k: getattr(self, k) for k in SHARED}, n, progress=self.progress,
+            **{k: getattr(self, k) for k in PER_NETWORK},
         )
 
     def fit(self, X: Any, y: Any) -> MLPRegressor:
         """Train on ``X`` (m, d) and ``y`` (m,) following the module recipe; returns self."""
         require("torch", feature="the MLP learner")
-        import torch
-
         self._check_params()
         X, y = _validate_fit(self, X, y)
         config = self._config(X.shape[0])
         check_allocation("MLPRegressor.width x d (hidden weights)", (config.width, X.shape[1]))
         check_allocation("MLPRegressor batch rows x width (activations)",
                          (config.batch_size, config.width))
-        generator = torch.Generator(device="cpu")
-        generator.manual_seed(draw_seed(resolve_seed(self)))
+        generator = torch_generator(resolve_seed(self), "cpu")
         result = train_network(X, y, config, generator)
         for name in _PARAM_NAMES:
             setattr(self, name + "_", result.params[name])

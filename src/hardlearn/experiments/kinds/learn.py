@@ -75,15 +75,13 @@ def _learn(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     return _learn_metrics(out)
 
 
-#: MLP parameters that may differ between the networks of one batch (BatchedMLP).
-_PER_NETWORK = frozenset({"lr", "weight_decay", "momentum", "init_scale", "output_scale", "rng"})
-
-
 def group_key(task: Task) -> tuple[Any, ...] | None:
     """Trials with the same key can be trained as one batch (:func:`run_task_group`).
 
     ``learn`` trials of the ``mlp`` learner whose dimension, sample counts and shared MLP
-    parameters agree; None for every other trial.
+    parameters agree (all but :data:`hardlearn.learners._mlp_params.BATCH_FREE`, the rule
+    :func:`~hardlearn.learners.batched.batch_key` applies to the learners); None for every
+    other trial.
 
     Examples
     --------
@@ -97,9 +95,11 @@ def group_key(task: Task) -> tuple[Any, ...] | None:
     """
     if task.kind != "learn" or task.learner_name != "mlp":
         return None
+    from hardlearn.learners._mlp_params import BATCH_FREE
+
     p = task.params
     shared = tuple(sorted(
-        (k, repr(v)) for k, v in task.learner_params.items() if k not in _PER_NETWORK
+        (k, repr(v)) for k, v in task.learner_params.items() if k not in BATCH_FREE
     ))
     return ("learn-mlp", p["dim"], p["samples"], p["test_samples"], shared)
 
