@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hardlearn._format import fmt
 from hardlearn._rng import as_generator
 from hardlearn._validation import check_allocation, check_choice, check_int
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
@@ -35,9 +36,7 @@ class SampleKind(StrEnum):
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return "-" if value is None else str(value)
+    return fmt(value, 6)
 
 
 def params(

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hardlearn._format import fmt
 from hardlearn._rng import as_generator, spawn
 from hardlearn._validation import check_allocation, check_int, check_real
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json, parse_params
@@ -52,11 +53,7 @@ class TargetKind(StrEnum):
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return "-" if value is None else str(value)
+    return fmt(value, 6)
 
 
 def _print_table(title: str, rows: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from hardlearn._format import fmt
 from hardlearn.cli._common import Interrupted, emit_json, parse_params
 from hardlearn.errors import ParameterError
 
@@ -199,13 +200,9 @@ def _print_table(rows: list[dict], out: Path | None) -> None:
 
 
 def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list | dict):
+    if isinstance(value, list | dict):  # nested values as JSON, so they can be read back
         return json.dumps(value)
-    return str(value)
+    return fmt(value, none="")
 
 
 def plot(

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from hardlearn._format import column_names
 from hardlearn.errors import ParameterError
 from hardlearn.metrics import mean_t_interval, wilson_interval
 
@@ -92,16 +93,8 @@ def as_rows(table: Any) -> list[dict[str, Any]]:
     )
 
 
-def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    cols: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            cols.setdefault(key, None)
-    return list(cols)
-
-
 def _need(rows: Sequence[Mapping[str, Any]], name: str, what: str) -> None:
-    cols = _columns(rows)
+    cols = column_names(rows)
     if name not in cols:
         raise ParameterError(
             f"{what} {name!r} is not a column of the results; the columns are "

@@ -32,6 +32,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from hardlearn._format import fmt
 from hardlearn.errors import ParameterError
 from hardlearn.experiments import plots
 
@@ -83,25 +84,6 @@ def render_template(name: str, **context: Any) -> str:
 def column(name: str, *, left: bool = False) -> dict[str, Any]:
     """A table column for the page templates (``left`` aligns text columns left)."""
     return {"name": name, "left": left}
-
-
-def fmt(value: Any, digits: int = 4) -> str:
-    """A cell: floats to ``digits`` significant digits, None to ``-``.
-
-    Examples
-    --------
-    >>> fmt(0.123456), fmt(None), fmt(float("nan")), fmt(3)
-    ('0.1235', '-', 'nan', '3')
-    """
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return f"{value:.{digits}g}"
-    return str(value)
 
 
 def figure_to_base64(fig: Figure, *, dpi: int = 110) -> str:

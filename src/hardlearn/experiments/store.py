@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hardlearn._format import column_names
 from hardlearn._optional import require
 from hardlearn.errors import ParameterError, StoreError
 from hardlearn.experiments.framework import Record, environment
@@ -481,20 +482,12 @@ def read_meta(run_dir: str | Path) -> dict[str, str]:
         store.close()
 
 
-def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
-    cols: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            cols.setdefault(key, None)
-    return list(cols)
-
-
 def to_arrow(rows: Sequence[dict[str, Any]]) -> Any:
     """The rows as a :class:`pyarrow.Table` (missing values become nulls)."""
     require("pyarrow", feature="the results store")
     import pyarrow as pa
 
-    cols = _columns(rows)
+    cols = column_names(rows)
     data = {}
     for col in cols:
         values = [row.get(col) for row in rows]
@@ -517,7 +510,7 @@ def write_table(rows: Sequence[dict[str, Any]], path: str | Path, fmt: str) -> N
         return
     if fmt != "csv":
         raise ParameterError(f"--format must be one of 'table', 'csv', 'parquet'; got {fmt!r}.")
-    cols = _columns(rows)
+    cols = column_names(rows)
     newline_ok = os.fspath(path) != "-"
     handle = open(path, "w", newline="", encoding="utf-8") if newline_ok else sys.stdout  # noqa: SIM115
     try:
