@@ -26,8 +26,6 @@ KNOWN_CLI_IMPORTS: dict[str, str] = {}
 #: The test fails when an entry is no longer over the limit, so the list only shrinks.
 KNOWN_LONG = {
     "hardlearn.experiments.demo": "the demo's layout is being reworked (issue 13)",
-    "hardlearn.learners.batched": "shares MLP hyper-parameters with mlp.py next (issue 12)",
-    "hardlearn.learners.mlp": "shares MLP hyper-parameters with batched.py next (issue 12)",
 }
 
 

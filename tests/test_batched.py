@@ -9,7 +9,8 @@ import torch
 from hardlearn import NoisyRegression, PeriodicNeuron
 from hardlearn.errors import ParameterError
 from hardlearn.learners import BatchedMLP, MeanRegressor, MLPRegressor, evaluate_learners_batched
-from hardlearn.learners.batched import batch_key, plan_chunks
+from hardlearn.learners.batched import plan_chunks
+from hardlearn.learners.batched_eval import batch_key
 from hardlearn.metrics import evaluate_learner
 
 B, N, D = 4, 160, 5

@@ -68,7 +68,7 @@ def test_group_equals_one_at_a_time():
 
 
 def test_a_failed_batch_falls_back_to_one_trial_at_a_time(monkeypatch):
-    from hardlearn.learners import batched
+    from hardlearn.learners import batched_eval as batched
 
     def broken(*args, **kwargs):
         raise MemoryError("pretend the batch does not fit")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hardlearn.learners.baselines import MeanRegressor, OracleRegressor
-from hardlearn.learners.batched import BatchedMLP, evaluate_learners_batched
+from hardlearn.learners.batched import BatchedMLP
+from hardlearn.learners.batched_eval import evaluate_learners_batched
 from hardlearn.learners.classical import (
     KernelRidgeRegressor,
     RandomFeaturesRegressor,

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hardlearn.learners._mlp_core import init_parameters
 from hardlearn.learners._mlp_params import TrainConfig
-from hardlearn.learners.mlp import init_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

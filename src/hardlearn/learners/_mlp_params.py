@@ -6,7 +6,7 @@ Both learners take the same 17 hyper-parameters (``MLPRegressor`` also ``progres
 they must mean the same thing in both, because a network trained in a batch must end with
 the weights it reaches alone. They fall into groups that also say which trials may share a
 batch (:data:`SHARED` equal; :data:`BATCH_FREE` may differ): that rule is used both by
-:func:`hardlearn.learners.batched.batch_key` (on learners) and by the ``learn`` task kind's
+:func:`hardlearn.learners.batched_eval.batch_key` (on learners) and by the ``learn`` task kind's
 ``group_key`` (on a sweep's learner parameters).
 
 Nothing here imports torch at import time.

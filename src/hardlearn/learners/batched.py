@@ -67,15 +67,16 @@ order, so this happens only when a step's rows are cut into blocks (full-batch s
 than ``block_bytes / (width * itemsize)`` rows; 4,096 at width 256 in float32) or when the
 two run on different devices (``MLPRegressor`` on CPU against CUDA has the same issue).
 
-:func:`evaluate_learners_batched` is :func:`hardlearn.metrics.evaluate_learner` for a group
-of ``MLPRegressor`` trials trained together; :func:`batch_key` says which trials can be
+The chunk planner lives in :mod:`hardlearn.learners._batched_plan` and the training loop in
+:mod:`hardlearn.learners._batched_core` (``plan_chunks`` and its two constants are
+re-exported here). :func:`~hardlearn.learners.batched_eval.evaluate_learners_batched` is
+:func:`hardlearn.metrics.evaluate_learner` for a group of ``MLPRegressor`` trials trained
+together; :func:`~hardlearn.learners.batched_eval.batch_key` says which trials can be
 grouped.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -83,10 +84,11 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from hardlearn._rng import as_generator, draw_seed, spawn
+from hardlearn._rng import as_generator, draw_seed
 from hardlearn._validation import check_allocation, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners._batched_core import train_chunk
+from hardlearn.learners._batched_plan import CPU_BLOCK_BYTES, CUDA_MEMORY_FRACTION, plan_chunks
 from hardlearn.learners._mlp_params import (
     KNOWN,
     PER_NETWORK,
@@ -102,163 +104,11 @@ from hardlearn.learners.mlp import MLPRegressor
 __all__ = [
     "BatchedMLP",
     "plan_chunks",
-    "batch_key",
-    "evaluate_learners_batched",
     "CPU_BLOCK_BYTES",
     "CUDA_MEMORY_FRACTION",
 ]
 
-#: CPU activation budget of one block (bytes). Measured with ``benchmarks/bench_batched.py
-#: --sweep-cache`` and interleaved best-of-4 runs (2-core AMD EPYC, 1 MiB L2 per core,
-#: 32 MiB shared L3, torch 2.13 CPU, width 256, dim 32): full-batch steps on 10,000 rows ran
-#: at 1.46, 1.65, 1.80, 1.93, 1.92, 1.93, 1.94 and 1.39 (x 1e6 net*sample*step/s) for 0.25,
-#: 0.5, 1, 2, 4, 8, 16 and 64 MiB; minibatch-256 steps were flat from 1 MiB up (0.25 MiB:
-#: 30% slower). 4 MiB sits in the middle of the plateau. Re-measured with the current engine
-#: (scratch buffers, contiguous gradient product, fused Adam; best of 3): minibatch-256 steps
-#: at 1.22, 1.33, 1.34 and 1.03 (x 1e8) for 2, 4, 8 and 16 MiB, full-batch steps flat at
-#: 3.2-3.3 (x 1e6) over the same range.
-CPU_BLOCK_BYTES = 4 << 20
-#: Share of the free CUDA memory a chunk may plan to use (the rest is headroom for torch's
-#: allocator, fragmentation and the caller).
-CUDA_MEMORY_FRACTION = 0.7
 _NAME = "BatchedMLP"
-
-#: Least time limit (s) ``evaluate_learners_batched`` passes on when the data draws have
-#: used up a network's ``time_limits`` entry: it then stops at its first step. A floor so
-#: the limit stays positive, not a measurement.
-_MIN_SECONDS = 1e-3
-
-
-def _itemsize(dtype: str) -> int:
-    return {"float32": 4, "float64": 8}[dtype]
-
-
-def plan_chunks(
-    n_networks: int,
-    *,
-    n_train: int,
-    n_val: int = 0,
-    dim: int,
-    width: int,
-    batch: int,
-    dtype: str = "float32",
-    device: str = "cpu",
-    chunk_size: int | None = None,
-    block_bytes: int | None = None,
-    early_stopping: bool = False,
-    free_bytes: int | None = None,
-) -> dict[str, Any]:
-    """How :class:`BatchedMLP` cuts ``n_networks`` networks into chunks and row blocks.
-
-    Parameters
-    ----------
-    n_networks : int
-        Networks in the batch (``B``).
-    n_train, n_val : int
-        Training and validation rows per network.
-    dim, width, batch : int
-        Input dimension, hidden units and rows per step (``min(batch_size, n_train)``).
-    dtype : {"float32", "float64"}
-    device : {"cpu", "cuda"}
-        Resolved device.
-    chunk_size : int, optional
-        Networks per chunk, overriding the rule (rows are still cut into blocks to fit).
-    block_bytes : int, optional
-        CPU activation budget per block; default :data:`CPU_BLOCK_BYTES`.
-    early_stopping : bool
-        Counts the extra copy of the weights kept for early stopping (CUDA memory rule).
-    free_bytes : int, optional
-        CUDA memory available; default ``torch.cuda.mem_get_info`` free bytes plus the bytes
-        torch's caching allocator holds unused.
-
-    Returns
-    -------
-    dict
-        ``device``, ``n_networks``, ``chunk_size`` (networks trained together),
-        ``n_chunks``, ``block_rows`` (rows per block in a step), ``row_blocks`` (blocks per
-        full step), ``block_bytes`` (activations of one block), ``budget_bytes`` (the budget
-        the rule used), ``bytes_per_network`` (CUDA footprint estimate, all devices),
-        ``max_networks`` (the largest chunk the budget allows: on CUDA, the most networks
-        that fit in memory at once) and ``rule`` (one line of text).
-
-    Examples
-    --------
-    >>> plan = plan_chunks(64, n_train=10_000, dim=32, width=256, batch=256,
-    ...                    block_bytes=1 << 20)
-    >>> plan["chunk_size"], plan["n_chunks"], plan["block_rows"]
-    (4, 16, 256)
-    >>> plan_chunks(64, n_train=10_000, dim=32, width=256, batch=10_000,
-    ...             block_bytes=1 << 20)["block_rows"]
-    1024
-    """
-    n_networks = check_int("n_networks", n_networks, minimum=1)
-    isz = _itemsize(dtype)
-    row_bytes = width * isz
-    params = width * (dim + 1) + width + 1
-    # Device footprint of one network: data (rows with a ones column, labels), up to four
-    # copies of an epoch's row indices (permutation, global index, the steps' stacked copy,
-    # the next epoch's permutation), seven parameter-sized buffers (weights, gradient, two
-    # optimiser states, Adam's scratch, the W1 gradient product and its product with the
-    # weights; + best weights), and activations per row of a block (pre-activation, gathered
-    # inputs and their product with dL/df).
-    fixed = (n_train + n_val) * (dim + 2) * isz + 4 * 8 * n_train
-    fixed += (7 + int(early_stopping)) * params * isz
-    per_row = row_bytes + 2 * (dim + 2) * isz + 4 * isz
-    if str(device).startswith("cuda"):
-        if free_bytes is None:
-            free_bytes = _cuda_free_bytes()
-        budget = int(CUDA_MEMORY_FRACTION * free_bytes)
-        rows = batch
-        if fixed + rows * per_row > budget:
-            rows = max(1, (budget - fixed) // per_row) if budget > fixed else 1
-        per_net = fixed + rows * per_row
-        fit = max(1, budget // per_net)
-        if fixed + per_row > budget:
-            raise ParameterError(
-                f"{_NAME}: one network (n_train={n_train}, dim={dim}, width={width}) needs "
-                f"about {per_net} bytes of CUDA memory but {budget} bytes are available "
-                f"({CUDA_MEMORY_FRACTION:g} of {free_bytes} free); use device='cpu' or fewer "
-                "samples."
-            )
-        rule = (
-            f"CUDA: networks per chunk <= {CUDA_MEMORY_FRACTION:g} * free memory "
-            f"({budget} B) / per-network footprint ({per_net} B)"
-        )
-    else:
-        budget = CPU_BLOCK_BYTES if block_bytes is None else check_int(
-            "block_bytes", block_bytes, minimum=1
-        )
-        rows = min(batch, max(1, budget // row_bytes))
-        fit = max(1, budget // (rows * row_bytes))
-        per_net = fixed + rows * per_row
-        rule = (
-            f"CPU: networks per chunk * rows per block * width * itemsize <= {budget} B "
-            "(cache budget)"
-        )
-    chunk = min(n_networks, fit) if chunk_size is None else min(
-        n_networks, check_int("chunk_size", chunk_size, minimum=1)
-    )
-    return {
-        "device": device,
-        "n_networks": n_networks,
-        "chunk_size": int(chunk),
-        "n_chunks": math.ceil(n_networks / chunk),
-        "block_rows": int(rows),
-        "row_blocks": math.ceil(batch / rows),
-        "block_bytes": int(chunk * rows * row_bytes),
-        "budget_bytes": int(budget),
-        "bytes_per_network": int(per_net),
-        "max_networks": int(fit),
-        "rule": rule,
-    }
-
-
-def _cuda_free_bytes() -> int:
-    import torch
-
-    free, _total = torch.cuda.mem_get_info()
-    return int(free + torch.cuda.memory_reserved() - torch.cuda.memory_allocated())
-
 
 def _per_network(name: str, value: Any, n: int) -> np.ndarray:
     """A scalar or a length-``n`` sequence of reals -> float64 array of length ``n``."""
@@ -614,190 +464,3 @@ validation_fraction, eval_every, patience, dtype, device
         regs = self.to_regressors()
         return np.stack([reg.predict(X if X.ndim == 2 else X[i]) for i, reg in
                          enumerate(regs)])
-
-
-# ---------------------------------------------------------------------- sweep helpers
-def batch_key(learner: Any, problem: Any, *, train_samples: int) -> tuple[Any, ...] | None:
-    """A hashable key shared by trials that :func:`evaluate_learners_batched` can train
-    together, or None when ``learner`` cannot be batched (not an ``MLPRegressor``).
-
-    Trials with equal keys have the same ``MLPRegressor`` parameters except
-    ``lr``, ``weight_decay``, ``momentum``, ``init_scale``, ``output_scale`` and ``rng``, the
-    same input dimension and the same number of training samples. A learner with a parameter
-    this module does not know (a newer ``MLPRegressor``) gets None, so it is trained alone.
-
-    Examples
-    --------
-    >>> from hardlearn import NoisyRegression, PeriodicNeuron
-    >>> problem = NoisyRegression(PeriodicNeuron([1.0, 0.0], freq=2.0), noise_std=0.01)
-    >>> a = batch_key(MLPRegressor(lr=1e-2), problem, train_samples=100)
-    >>> a == batch_key(MLPRegressor(lr=1e-3), problem, train_samples=100)
-    True
-    >>> batch_key(MLPRegressor(width=8), problem, train_samples=100) == a
-    False
-    """
-    if type(learner) is not MLPRegressor:
-        return None
-    params = learner.get_params(deep=False)
-    if set(params) - KNOWN:
-        return None
-    return (
-        "MLPRegressor",
-        tuple((k, params[k]) for k in SHARED),
-        int(problem.dim),
-        int(train_samples),
-    )
-
-
-class _Trained:
-    """A network trained in a batch, presented to ``evaluate_learner`` as its learner.
-
-    ``evaluate_learner`` clones its learner and fits the clone on the data it draws; this
-    object clones to itself, and its ``fit`` checks that the data is the data the batch
-    trained on (so a change in ``evaluate_learner``'s draws cannot go unnoticed) and keeps
-    the trained network. ``predict`` and ``fit_summary`` are the network's.
-    """
-
-    def __init__(self, regressor: MLPRegressor, X: np.ndarray, y: np.ndarray) -> None:
-        self.regressor = regressor
-        self._X, self._y = X, y
-
-    def __sklearn_clone__(self) -> _Trained:
-        return self
-
-    def get_params(self, deep: bool = False) -> dict[str, Any]:
-        return {}
-
-    def fit(self, X: np.ndarray, y: np.ndarray) -> _Trained:
-        if not (np.array_equal(X, self._X) and np.array_equal(y, self._y)):
-            raise ParameterError(
-                "evaluate_learners_batched: evaluate_learner drew other training data than "
-                "the batch trained on; its random streams changed, so the batched path must "
-                "be updated to match (hardlearn.learners.batched)."
-            )
-        return self
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.regressor.predict(X)
-
-    def fit_summary(self) -> dict[str, Any]:
-        return self.regressor.fit_summary()
-
-
-def evaluate_learners_batched(
-    learners: Sequence[MLPRegressor],
-    problems: Sequence[Any],
-    *,
-    train_samples: int,
-    test_samples: int,
-    rngs: Sequence[np.random.Generator | int],
-    confidence: float = 0.95,
-    return_exceptions: bool = False,
-    chunk_size: int | None = None,
-    time_limits: Sequence[float | None] | None = None,
-) -> list[Any]:
-    """:func:`hardlearn.metrics.evaluate_learner` for each ``(learners[i], problems[i],
-    rngs[i])``, the networks trained together by :class:`BatchedMLP`.
-
-    Entry ``i`` equals ``evaluate_learner(learners[i], problems[i],
-    train_samples=train_samples, test_samples=test_samples, rng=rngs[i])``: the same
-    training data, seed, test inputs and keys, and (up to float rounding) the same weights,
-    so the same metrics. ``seconds`` and ``fit_train_seconds`` are the network's share of its
-    chunk's training time, and one more key, ``fit_batch_networks``, says how many networks
-    that chunk trained together. A generator in ``rngs`` ends in the state
-    ``evaluate_learner`` leaves it in.
-
-    Parameters
-    ----------
-    learners : sequence of MLPRegressor
-        All with equal :func:`batch_key` (they may differ in ``lr``, ``weight_decay``,
-        ``momentum``, ``init_scale``, ``output_scale``, ``rng``).
-    problems : sequence of NoisyRegression
-        One per learner, all of the same dimension.
-    train_samples, test_samples : int
-    rngs : sequence of numpy.random.Generator or int
-        One per learner: the trial's generator.
-    confidence : float, default 0.95
-    return_exceptions : bool, default False
-        If true, a trial whose evaluation raises gets the exception object in its place
-        (the others keep their results); if false the first error is raised.
-    chunk_size : int, optional
-        Passed to :class:`BatchedMLP`.
-    time_limits : sequence of (float or None), optional
-        One limit per learner on the wall time from this call to the end of its network's
-        training (``BatchedMLP``'s ``network_max_seconds``, less the time the data draws
-        took): a network that reaches it stops alone, with ``fit_stopped_reason = "time"``,
-        and the others go on.
-
-    Returns
-    -------
-    list of dict (or exceptions, with ``return_exceptions``)
-
-    Examples
-    --------
-    >>> from hardlearn import NoisyRegression, PeriodicNeuron
-    >>> from hardlearn.metrics import evaluate_learner
-    >>> problems = [NoisyRegression(PeriodicNeuron([1.0, 0.0], freq=f), noise_std=0.1)
-    ...             for f in (0.5, 1.0)]
-    >>> nets = [MLPRegressor(width=8, steps=10, device="cpu") for _ in problems]
-    >>> out = evaluate_learners_batched(nets, problems, train_samples=64, test_samples=100,
-    ...                                 rngs=[1, 2])
-    >>> alone = evaluate_learner(nets[1], problems[1], train_samples=64, test_samples=100,
-    ...                          rng=2)
-    >>> bool(abs(out[1]["mse"] - alone["mse"]) < 1e-6), out[1]["fit_steps"]
-    (True, 10)
-    """
-    from sklearn.base import clone
-
-    from hardlearn.metrics import evaluate_learner, seed_learner
-
-    called = time.perf_counter()
-    learners, problems, rngs = list(learners), list(problems), list(rngs)
-    if not (len(learners) == len(problems) == len(rngs)) or not learners:
-        raise ParameterError(
-            "evaluate_learners_batched needs as many problems and rngs as learners (>= 1); "
-            f"got {len(learners)} learners, {len(problems)} problems, {len(rngs)} rngs."
-        )
-    keys = {batch_key(est, prob, train_samples=train_samples)
-            for est, prob in zip(learners, problems, strict=True)}
-    if None in keys or len(keys) != 1:
-        raise ParameterError(
-            "evaluate_learners_batched: all learners must be MLPRegressor with equal "
-            "batch_key (same shared parameters, problem dimension and train_samples); got "
-            f"{len(keys)} distinct keys."
-        )
-    train_samples = check_int("train_samples", train_samples, minimum=1)
-    # The draws of evaluate_learner, made on a copy of each generator so that the call below
-    # makes them again from the same state: data stream, test stream, learner seed.
-    estimators, Xs, ys = [], [], []
-    for est, prob, rng in zip(learners, problems, rngs, strict=True):
-        gen = copy.deepcopy(as_generator(rng))
-        data_rng, _test_rng, learner_rng = spawn(gen, 3)
-        estimators.append(seed_learner(clone(est), learner_rng))
-        X, y = prob.sample(train_samples, rng=data_rng)
-        Xs.append(X)
-        ys.append(y)
-    if time_limits is not None:
-        drawn = time.perf_counter() - called
-        time_limits = [None if t is None else max(float(t) - drawn, _MIN_SECONDS)
-                       for t in time_limits]
-    batched = BatchedMLP.from_regressors(estimators, chunk_size=chunk_size,
-                                         network_max_seconds=time_limits)
-    batched.fit(np.stack(Xs), np.stack(ys))
-    results: list[Any] = []
-    for i, reg in enumerate(batched.to_regressors()):
-        try:
-            out = evaluate_learner(
-                _Trained(reg, Xs[i], ys[i]), problems[i], train_samples=train_samples,
-                test_samples=test_samples, rng=rngs[i], confidence=confidence,
-            )
-        except Exception as exc:  # one trial's failure is that trial's record
-            if not return_exceptions:
-                raise
-            results.append(exc)
-            continue
-        out["seconds"] = float(batched.network_seconds_[i])
-        chunk = batched.chunking_["chunk_size"]
-        out["fit_batch_networks"] = min(chunk, len(learners) - (i // chunk) * chunk)
-        results.append(out)
-    return results

@@ -2,8 +2,9 @@
 
 The model is ``f(x) = sum_j w2_j ReLU(<W1_j, x> + b1_j) + b2``, held as four tensors
 ``W1 (width, d)``, ``b1 (width,)``, ``w2 (width,)``, ``b2 ()`` (float32 by default). The
-functions below (:func:`init_parameters`, :func:`forward`, :func:`make_optimizer`,
-:func:`train_step`, :func:`epoch_batches`, :func:`train_network`) are the whole algorithm;
+functions :func:`init_parameters`, :func:`forward`, :func:`make_optimizer`,
+:func:`train_step`, :func:`epoch_batches` and :func:`train_network` are the whole algorithm
+(written in :mod:`hardlearn.learners._mlp_core`, re-exported here);
 :class:`MLPRegressor` is the scikit-learn face of :func:`train_network`. A batched trainer
 that reproduces each network's weights exactly must follow this recipe:
 
@@ -51,10 +52,7 @@ Torch is imported inside the functions, so importing this module stays light.
 
 from __future__ import annotations
 
-import math
-import time
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,8 +62,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from hardlearn._optional import require
 from hardlearn._rng import torch_generator
-from hardlearn._validation import check_allocation, check_choice
-from hardlearn.errors import ParameterError
+from hardlearn._validation import check_allocation
+from hardlearn.learners._mlp_core import (
+    PARAM_NAMES,
+    TrainResult,
+    epoch_batches,
+    forward,
+    init_parameters,
+    make_optimizer,
+    train_network,
+    train_step,
+)
 from hardlearn.learners._mlp_params import (
     DEFAULT_STEPS,
     PER_NETWORK,
@@ -75,7 +82,6 @@ from hardlearn.learners._mlp_params import (
     check_flag,
     check_per_network,
     check_shared,
-    n_validation,
     resolve_device,
     train_config,
 )
@@ -101,295 +107,6 @@ __all__ = [
 
 #: Rows per block when predicting, so the (rows, width) activations stay near 32 MiB.
 _PREDICT_ELEMENTS = 1 << 22
-_PARAM_NAMES = ("W1", "b1", "w2", "b2")
-
-
-def _torch_dtype(dtype: str) -> torch.dtype:
-    import torch
-
-    return {"float32": torch.float32, "float64": torch.float64}[
-        check_choice("dtype", dtype, ("float32", "float64"))
-    ]
-
-
-def init_parameters(
-    dim: int,
-    width: int,
-    *,
-    generator: torch.Generator,
-    init_scale: float = 1.0,
-    output_scale: float = 0.0,
-    output_bias: float = 0.0,
-    dtype: str = "float32",
-    device: str = "cpu",
-) -> dict[str, torch.Tensor]:
-    """Draw ``W1, b1, w2`` from ``generator`` (step 2 of the module recipe) and set ``b2``.
-
-    Returns a dict of leaf tensors with ``requires_grad=True``, keys ``W1`` (width, dim),
-    ``b1`` (width,), ``w2`` (width,), ``b2`` (), on ``device`` in ``dtype``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> p = init_parameters(3, 4, generator=torch.Generator().manual_seed(0))
-    >>> tuple(p["W1"].shape), p["b2"].item(), p["W1"].dtype
-    ((4, 3), 0.0, torch.float32)
-    """
-    import torch
-
-    tdtype = _torch_dtype(dtype)
-    f64 = torch.float64
-    W1 = torch.randn(width, dim, generator=generator, dtype=f64) * (init_scale / math.sqrt(dim))
-    b1 = torch.randn(width, generator=generator, dtype=f64) * init_scale
-    w2 = torch.randn(width, generator=generator, dtype=f64) * (output_scale / math.sqrt(width))
-    b2 = torch.tensor(float(output_bias), dtype=f64)
-    out = {}
-    for name, t in zip(_PARAM_NAMES, (W1, b1, w2, b2), strict=True):
-        out[name] = t.to(device=device, dtype=tdtype).requires_grad_(True)
-    return out
-
-
-def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
-    """``ReLU(X W1^T + b1) w2 + b2``: shape (m,) for ``X`` of shape (m, d).
-
-    Examples
-    --------
-    >>> import torch
-    >>> p = {"W1": torch.eye(2), "b1": torch.zeros(2), "w2": torch.ones(2),
-    ...      "b2": torch.tensor(0.5)}
-    >>> forward(p, torch.tensor([[1.0, -2.0]]))
-    tensor([1.5000])
-    """
-    import torch
-
-    hidden = torch.relu(torch.addmm(params["b1"], X, params["W1"].t()))
-    return torch.mv(hidden, params["w2"]) + params["b2"]
-
-
-def make_optimizer(
-    params: dict[str, torch.Tensor],
-    optimizer: str = "adam",
-    *,
-    lr: float = 1e-3,
-    weight_decay: float = 0.0,
-    momentum: float = 0.0,
-) -> torch.optim.Optimizer:
-    """``torch.optim.Adam`` (betas 0.9, 0.999, eps 1e-8) or ``torch.optim.SGD`` over
-    ``[W1, b1, w2, b2]``, with torch's coupled L2 ``weight_decay``."""
-    import torch
-
-    optimizer = check_choice("optimizer", optimizer, ("adam", "sgd"))
-    plist = [params[k] for k in _PARAM_NAMES]
-    if optimizer == "adam":
-        return torch.optim.Adam(
-            plist, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=weight_decay
-        )
-    return torch.optim.SGD(plist, lr=lr, momentum=momentum, weight_decay=weight_decay)
-
-
-def train_step(
-    params: dict[str, torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-    X_batch: torch.Tensor,
-    y_batch: torch.Tensor,
-) -> torch.Tensor:
-    """One update on a minibatch: ``mean((f(X_b) - y_b)^2)``, backward, ``optimizer.step()``.
-
-    Returns the batch loss before the update (a detached 0-d tensor; no device sync).
-    """
-    optimizer.zero_grad(set_to_none=True)
-    loss = (forward(params, X_batch) - y_batch).square().mean()
-    loss.backward()
-    optimizer.step()
-    return loss.detach()
-
-
-def epoch_batches(n: int, batch_size: int, generator: torch.Generator) -> list[torch.Tensor]:
-    """One epoch's minibatches: slices of ``torch.randperm(n, generator)`` of length
-    ``batch_size`` (the last may be shorter), as CPU index tensors.
-
-    Examples
-    --------
-    >>> import torch
-    >>> [len(b) for b in epoch_batches(5, 2, torch.Generator().manual_seed(0))]
-    [2, 2, 1]
-    """
-    import torch
-
-    perm = torch.randperm(n, generator=generator)
-    return list(torch.split(perm, batch_size))
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train_network` returns: final (or best) weights as numpy, and a log."""
-
-    params: dict[str, np.ndarray]
-    steps: int
-    epochs: float
-    stopped_reason: str
-    seconds: float
-    loss_curve: list[float] = field(default_factory=list)
-    validation_curve: list[float] = field(default_factory=list)
-    best_step: int | None = None
-
-
-def _to_tensor(arr: np.ndarray, dtype: str, device: str) -> torch.Tensor:
-    """A writable, contiguous copy of ``arr`` in ``dtype`` on ``device``."""
-    import torch
-
-    return torch.from_numpy(np.array(arr, dtype=dtype, order="C", copy=True)).to(device)
-
-
-def _split_validation(
-    n: int, fraction: float, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor]:
-    import torch
-
-    n_val = n_validation(n, True, fraction)
-    if n - n_val < 1:
-        raise ParameterError(
-            "MLPRegressor with early_stopping=True needs at least 2 samples to split off a "
-            f"validation set (validation_fraction={fraction:g}); got n_samples = {n}."
-        )
-    perm = torch.randperm(n, generator=generator)
-    return perm[n_val:], perm[:n_val]
-
-
-def train_network(
-    X: np.ndarray, y: np.ndarray, config: TrainConfig, generator: torch.Generator
-) -> TrainResult:
-    """Train the network on ``X`` (m, d), ``y`` (m,) following the module recipe exactly.
-
-    ``generator`` is the CPU torch generator all draws come from; ``config.device`` must be
-    resolved already (``"cpu"`` or ``"cuda"``).
-
-    Examples
-    --------
-    >>> import torch
-    >>> X = np.random.default_rng(0).standard_normal((64, 2))
-    >>> res = train_network(X, X[:, 0] ** 2, TrainConfig(width=8, steps=5, batch_size=16),
-    ...                     torch.Generator().manual_seed(1))
-    >>> res.steps, res.stopped_reason, res.params["W1"].shape
-    (5, 'steps', (8, 2))
-    """
-    import torch
-
-    device = config.device
-    tdtype = _torch_dtype(config.dtype)
-    n, dim = X.shape
-    if config.early_stopping:
-        train_idx, val_idx = _split_validation(n, config.validation_fraction, generator)
-        X_val = _to_tensor(X[val_idx.numpy()], config.dtype, device)
-        y_val = _to_tensor(y[val_idx.numpy()], config.dtype, device)
-        X_np, y_np = X[train_idx.numpy()], y[train_idx.numpy()]
-    else:
-        X_np, y_np = X, y
-    n_train = X_np.shape[0]
-    params = init_parameters(
-        dim,
-        config.width,
-        generator=generator,
-        init_scale=config.init_scale,
-        output_scale=config.output_scale,
-        output_bias=float(np.mean(y_np)),
-        dtype=config.dtype,
-        device=device,
-    )
-    opt = make_optimizer(
-        params,
-        config.optimizer,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        momentum=config.momentum,
-    )
-    X_t = _to_tensor(X_np, config.dtype, device)
-    y_t = _to_tensor(y_np, config.dtype, device)
-    batch = min(config.batch_size, n_train)
-    on_cpu = device == "cpu"
-
-    def snapshot() -> dict[str, torch.Tensor]:
-        return {k: v.detach().clone() for k, v in params.items()}
-
-    def val_loss() -> float:
-        with torch.no_grad():
-            return float((forward(params, X_val) - y_val).square().mean())
-
-    loss_curve: list[float] = []
-    val_curve: list[float] = []
-    best_state: dict[str, torch.Tensor] | None = None
-    best_loss, best_step, bad_evals = math.inf, None, 0
-    if config.early_stopping:
-        best_loss, best_step, best_state = val_loss(), 0, snapshot()
-        val_curve.append(best_loss)
-
-    bar, task = _progress_bar(config)
-    step, reason = 0, "steps"
-    running = torch.zeros((), dtype=tdtype, device=device)
-    running_count = 0
-    t0 = time.perf_counter()
-    try:
-        while step < config.steps and reason == "steps":
-            for idx in epoch_batches(n_train, batch, generator):
-                if not on_cpu:
-                    idx = idx.to(device, non_blocking=True)
-                running += train_step(params, opt, X_t[idx], y_t[idx])
-                running_count += 1
-                step += 1
-                if step % config.eval_every == 0 or step == config.steps:
-                    loss_curve.append(float(running) / running_count)
-                    running.zero_()
-                    running_count = 0
-                    if bar is not None:
-                        bar.update(task, completed=step)
-                    if config.early_stopping:
-                        current = val_loss()
-                        val_curve.append(current)
-                        if current < best_loss - config.tol:
-                            best_loss, best_step, bad_evals = current, step, 0
-                            best_state = snapshot()
-                        else:
-                            bad_evals += 1
-                            if bad_evals >= config.patience:
-                                reason = "early_stopping"
-                                break
-                if step >= config.steps:
-                    break
-                if config.max_seconds is not None and (
-                    time.perf_counter() - t0 > config.max_seconds
-                ):
-                    reason = "time"
-                    break
-    finally:
-        if bar is not None:
-            bar.stop()
-    if running_count:
-        loss_curve.append(float(running) / running_count)
-    if not on_cpu:
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - t0
-    final = best_state if best_state is not None else snapshot()
-    return TrainResult(
-        params={k: v.detach().cpu().numpy() for k, v in final.items()},
-        steps=step,
-        epochs=step * batch / n_train,
-        stopped_reason=reason,
-        seconds=seconds,
-        loss_curve=loss_curve,
-        validation_curve=val_curve,
-        best_step=best_step,
-    )
-
-
-def _progress_bar(config: TrainConfig) -> tuple[Any, Any]:
-    if not config.progress:
-        return None, None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    task = bar.add_task("training MLP", total=config.steps)
-    bar.start()
-    return bar, task
 
 
 class MLPRegressor(RegressorMixin, BaseEstimator):
@@ -534,7 +251,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
                          (config.batch_size, config.width))
         generator = torch_generator(resolve_seed(self), "cpu")
         result = train_network(X, y, config, generator)
-        for name in _PARAM_NAMES:
+        for name in PARAM_NAMES:
             setattr(self, name + "_", result.params[name])
         self.n_steps_ = result.steps
         self.n_epochs_ = result.epochs

@@ -6,7 +6,7 @@ network of mathematics section 3), trains the learner on noisy samples and measu
 
 Trials of the ``mlp`` learner that agree in shapes and shared hyper-parameters
 (:func:`group_key`) can be trained as one batch (:func:`run_task_group`, built on
-:mod:`hardlearn.learners.batched`), with the metrics they would have alone.
+:mod:`hardlearn.learners.batched_eval`), with the metrics they would have alone.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def group_key(task: Task) -> tuple[Any, ...] | None:
 
     ``learn`` trials of the ``mlp`` learner whose dimension, sample counts and shared MLP
     parameters agree (all but :data:`hardlearn.learners._mlp_params.BATCH_FREE`, the rule
-    :func:`~hardlearn.learners.batched.batch_key` applies to the learners); None for every
+    :func:`~hardlearn.learners.batched_eval.batch_key` applies to the learners); None for every
     other trial.
 
     Examples
@@ -108,7 +108,7 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
     """Run ``learn`` trials of equal :func:`group_key` with their MLPs trained as one batch.
 
     Each trial's learner, problem and generator are built exactly as a trial run alone builds
-    them, and :func:`hardlearn.learners.batched.evaluate_learners_batched` returns what
+    them, and :func:`hardlearn.learners.batched_eval.evaluate_learners_batched` returns what
     ``evaluate_learner`` would, so the stored metrics are those of the trials run one at a
     time (up to float rounding; ``seconds`` is the trial's share of the group's time). A
     trial whose set-up or evaluation raises, or every trial if the batched training itself
@@ -121,7 +121,7 @@ def run_task_group(tasks: Sequence[Task]) -> list[Record]:
     rules that reproduce), keeping the metrics of the network it had then, whose
     ``fit_stopped_reason`` is ``"time"``.
     """
-    from hardlearn.learners.batched import batch_key, evaluate_learners_batched
+    from hardlearn.learners.batched_eval import batch_key, evaluate_learners_batched
 
     tasks = list(tasks)
     t0 = time.perf_counter()
