@@ -95,6 +95,19 @@ def test_save_figure_formats(tmp_path, suffix):
         save_figure(Figure(), tmp_path / "f.gif")
 
 
+def test_threshold_sweep_report_draws_the_model_beside_the_measurements():
+    rows = [{"status": "ok", "dim": d, "labels": lab, "samples": smp, "noise_bits": bits,
+             "censored": None}
+            for d, lab, smp, bits in [(12, "clwe", "d+1", 55.0), (20, "clwe", "d+1", 95.0),
+                                      (12, "clwe", "auto", 7.0), (20, "clwe", "auto", 8.0)]]
+    figs = default_figures(rows, task="threshold", swept=("dim", "samples"))
+    caption, fig = figs[0]
+    assert caption.startswith("Noise exponent p") and "hardlearn estimate" in caption
+    labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()]
+    assert any("LLL" in lab for lab in labels)  # the predicted curves are drawn
+    assert len(figs) == 2  # and the generic curve over dim after it
+
+
 def test_report_page_is_self_contained():
     rows = table()
     figs = default_figures(rows, task="attack", swept=("dim", "noise_bits"))

@@ -162,7 +162,8 @@ def default_figures(
     repetitions: int | None = None,
 ) -> list[tuple[str, Figure]]:
     """Figures that fit a sweep: a phase diagram over the first two numeric swept keys, and
-    one curve figure per numeric swept key.
+    one curve figure per numeric swept key; for ``threshold`` sweeps first the lattice
+    threshold figure (measured against :mod:`hardlearn.estimate`'s prediction).
 
     No figure averages over a swept key it does not draw: the other swept keys (and the
     learner) become lines and panels, up to :data:`MAX_PANELS`; a key that does not fit is
@@ -181,6 +182,12 @@ def default_figures(
     meaning = plots.ADVANTAGE_MEANING.get(task) if metric == "advantage" else None
     what_metric = meaning or plots.QUANTITY_LABELS.get(metric, metric)
     out: list[tuple[str, Figure]] = []
+    if task == "threshold" and _numeric_column(rows, "dim"):
+        # the measured thresholds beside the prediction model and LZZ's regimes
+        from hardlearn.experiments.lattice_plots import THRESHOLD_CAPTION, lattice_threshold_figure
+
+        out.append((plots.settings_caption(THRESHOLD_CAPTION, settings),
+                    lattice_threshold_figure(rows)))
     if len(axes) >= 2 and task != "threshold":
         x, y = axes[0], axes[1]
         undrawn = (["learner"] if several_learners else []) + [k for k in swept
