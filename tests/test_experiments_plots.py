@@ -221,3 +221,23 @@ def test_new_pictures_are_pure_functions_of_their_data():
                           rng=np.random.default_rng(1))
     assert len(panels) == 4 and all(len(p["along"]) == 200 for p in panels)
     assert len([a for a in pancakes(panels).axes if a.get_visible()]) == 4
+
+
+def test_log_axes_read_as_numbers_when_a_report_turns_math_text_off():
+    # the sweep report draws with text.parse_math off (user labels as written); log axes'
+    # default tick labels are math text ("$\mathdefault{10^{2}}$") and would show raw
+    import matplotlib
+
+    from hardlearn.experiments.demo import SIZES, demo_regime, network_picture_data
+    from hardlearn.experiments.lattice_plots import lattice_threshold_figure
+    from hardlearn.experiments.plots import hard_width_vs_dim, network_along_secret
+
+    rows = [{"status": "ok", "dim": 12, "labels": "clwe", "samples": "d+1", "noise_bits": 55.0}]
+    data = network_picture_data(demo_regime(SIZES["quick"]), rng=np.random.default_rng(0))
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for fig in (lattice_threshold_figure(rows), hard_width_vs_dim(),
+                    network_along_secret(**data)):
+            fig.canvas.draw()
+            ticks = [t.get_text() for ax in fig.axes for t in
+                     ax.get_xticklabels() + ax.get_yticklabels()]
+            assert ticks and not any("$" in t for t in ticks), ticks

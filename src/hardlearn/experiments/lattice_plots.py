@@ -126,7 +126,7 @@ def lattice_threshold_figure(
     'log'
     """
     from hardlearn.estimate import best_samples, threshold_bits
-    from hardlearn.experiments.plots import as_rows
+    from hardlearn.experiments.plots import as_rows, plain_log_ticks
     from hardlearn.regimes import lzz_regime
 
     rows = [r for r in as_rows(table) if r.get("status", "ok") == "ok" and _num(r.get("noise_bits"))
@@ -184,6 +184,7 @@ def lattice_threshold_figure(
             ha="right")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    plain_log_ticks(ax, axis="both")
     ax.set_ylim(0.5, top)
     ax.set_xlim(grid[0], grid[-1])
     ax.set_xlabel("dimension d (log scale)")

@@ -223,15 +223,20 @@ def is_geometric(values: Sequence[Any]) -> bool:
     return spread(np.log(nums)) < spread(np.asarray(nums))
 
 
-def plain_log_ticks(ax: Any, values: Sequence[float] | None = None) -> None:
-    """On a log x axis: ticks at ``values`` (or the axis' own) written as plain numbers
-    (``0.25``, not ``2.5 x 10^-1``), minor ticks unlabelled, so labels never overlap."""
+def plain_log_ticks(ax: Any, values: Sequence[float] | None = None, *,
+                    axis: str = "x") -> None:
+    """On a log axis (``axis`` "x", "y" or "both"): ticks at ``values`` (or the axis' own)
+    written as plain numbers (``0.25``, not ``2.5 x 10^-1``), minor ticks unlabelled, so
+    labels never overlap. The labels need no math text, so they read the same when a
+    report turns math text off (user labels are drawn as written there)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    if values is not None:
-        ax.set_xticks(sorted(set(values)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    for name in ("x", "y") if axis == "both" else (axis,):
+        target = ax.xaxis if name == "x" else ax.yaxis
+        if values is not None:
+            target.set_ticks(sorted(set(values)))
+        target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        target.set_minor_formatter(NullFormatter())
 
 
 def legend_outside(ax: Any, *, title: str | None = None, fontsize: float = 8) -> Any:
@@ -643,6 +648,7 @@ def network_along_secret(
                         label=f"|t| > R / freq = {cutoff:.3g}: mass {tail_mass:.2g}")
     bottom.set_xlabel("t = <w, x> (position along the secret direction w)")
     bottom.set_yscale("log")
+    plain_log_ticks(bottom, axis="y")
     bottom.set_ylabel("density (log scale)")
     bottom.set_ylim(floor, 1.0)
     bottom.grid(True, alpha=0.3)
@@ -733,6 +739,7 @@ def hard_width_vs_dim(
                     ha="right")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    plain_log_ticks(ax, axis="both")
     ax.set_xlabel("dimension d")
     ax.set_ylabel("width (hidden units)")
     ax.grid(True, which="both", alpha=0.3)
