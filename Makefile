@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench docs clean
+.PHONY: demo test test-lowest test-slow lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,39 @@ demo: $(STAMP)
 	$(BIN)/hardlearn demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples tools
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The fast tests against the LOWEST declared versions of every direct dependency (the `>=`
+# bounds of pyproject.toml pinned with `==` by tools/lowest_pins.py), in a separate
+# environment rebuilt from scratch. First a wheel is built with the lowest declared
+# setuptools; the run-time install then lets setuptools rise, because torch itself requires
+# a later one. torch is the exception to the lowest rule: PyPI's Linux wheels of torch are
+# CUDA builds of several GB, the only CPU build this environment serves is constraints.txt's
+# 2.13.0 (named with its +cpu label so pip never fetches the CUDA build), so torch stays there.
+LOWEST := .venv-lowest
+test-lowest:
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(PYTHON) tools/lowest_pins.py --extras all,dev,docs --skip torch > $(LOWEST)/build-pins.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/build-pins.txt setuptools wheel
+	$(LOWEST)/bin/python -m pip wheel --quiet --no-build-isolation --no-deps -w $(LOWEST)/dist .
+	$(PYTHON) tools/lowest_pins.py --extras all,dev,docs --skip torch,setuptools > $(LOWEST)/pins.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c constraints.txt -c $(LOWEST)/pins.txt \
+		torch==2.13.0+cpu
+	$(LOWEST)/bin/python -m pip install --quiet -c constraints.txt -c $(LOWEST)/pins.txt \
+		-e '.[all,dev,docs]'
+	$(LOWEST)/bin/python -m pip check
+	$(LOWEST)/bin/python -m pip list --format=freeze > $(LOWEST)/installed.txt
+	$(LOWEST)/bin/python -m pytest -p no:cacheprovider
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples tools
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b --quick || exit 1; done
@@ -40,5 +65,5 @@ docs: $(STAMP)
 	@echo "open docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache docs/_build docs/api \
-		docs/auto_examples docs/_generated docs/sg_execution_times.rst
+	rm -rf $(VENV) $(LOWEST) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache \
+		docs/_build docs/api docs/auto_examples docs/_generated docs/sg_execution_times.rst

@@ -63,7 +63,7 @@ def check_int(name: str, value: Any, *, minimum: int | None = None, hint: str = 
     if isinstance(value, numbers.Integral):
         out = int(value)
     elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        out = int(value)
+        out = int(math.trunc(value))  # int(value) for an integer-valued Real (typed: __trunc__)
     else:
         raise ParameterError(f"{name} must be {rule}; got {_describe(value)}.{suffix}")
     if minimum is not None and out < minimum:

@@ -53,7 +53,7 @@ __all__ = [
 #: names the right integer of every sample, whatever the noise's effect on the digits.
 CORRECT_PHASE = 0.25
 #: Name and version written into the JSON side file of an exported lattice.
-LATTICE_FORMAT = {"format": "hardlearn-lattice", "version": 1}
+LATTICE_FORMAT: dict[str, Any] = {"format": "hardlearn-lattice", "version": 1}
 _SAMPLES_RE = re.compile(r"^(\d*)d(?:\+(\d+))?$")
 
 

@@ -79,7 +79,9 @@ def save_dataset(path: str | Path, arrays: dict[str, np.ndarray], metadata: dict
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".npz":
         with open(path, "wb") as fh:
-            np.savez_compressed(fh, **clean, **{_META_KEY: np.array(text)})
+            # Any: numpy's stub types **kwds so that a dict could also fill allow_pickle
+            stored: dict[str, Any] = {**clean, _META_KEY: np.array(text)}
+            np.savez_compressed(fh, **stored)
     else:
         _save_parquet(path, clean, text)
     return path

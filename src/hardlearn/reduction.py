@@ -551,10 +551,11 @@ def estimate_advantage(
             "give exactly one of beta (float64 CLWE samples) and noise_bits (exact samples, "
             f"noise 2^-noise_bits); got beta={beta!r}, noise_bits={noise_bits!r}."
         )
-    if exact:
+    if noise_bits is not None:
         noise_bits = check_int("noise_bits", noise_bits, minimum=1)
         gamma = check_real("gamma", gamma, low=0.0, low_open=True)
     else:
+        assert beta is not None  # exactly one of beta and noise_bits (checked above)
         CLWE(random_direction(dim, rng=0), gamma, beta)  # checks gamma and beta early
     freq = gamma_to_freq(gamma)
     null = NullCLWE(dim)
@@ -567,15 +568,16 @@ def estimate_advantage(
             secret_rng, sample_rng, decide_rng = spawn(part, 3)
             w = random_direction(dim, rng=secret_rng)
             target = PeriodicNeuron(w, freq, act)
-            if exact:
+            if noise_bits is not None:  # exact
                 if hypothesis == "clwe":
-                    data = sample_exact(dim, samples, labels="clwe", noise_bits=noise_bits,
-                                        rng=sample_rng, freq=freq, secret=w)
+                    exact_data = sample_exact(dim, samples, labels="clwe", noise_bits=noise_bits,
+                                              rng=sample_rng, freq=freq, secret=w)
                 else:
-                    data = sample_exact_null(dim, samples, noise_bits=noise_bits,
-                                             rng=sample_rng, freq=freq)
-                decision = dist.decide_exact(data, rng=decide_rng, target=target)
+                    exact_data = sample_exact_null(dim, samples, noise_bits=noise_bits,
+                                                   rng=sample_rng, freq=freq)
+                decision = dist.decide_exact(exact_data, rng=decide_rng, target=target)
             else:
+                assert beta is not None  # exactly one of beta and noise_bits (checked above)
                 if hypothesis == "clwe":
                     data = CLWE(w, gamma, beta).sample(samples, rng=sample_rng)
                 else:

@@ -140,7 +140,7 @@ def suite_instances(only: list[str] | None = None) -> list[SuiteInstance]:
     every = _v1()
     if not only:
         return every
-    keep = []
+    keep: list[SuiteInstance] = []
     for pattern in only:
         hits = [i for i in every if i.name == pattern or i.name.startswith(pattern)]
         if not hits:

@@ -286,15 +286,20 @@ def check_noise_laws(scale: int, rng: np.random.Generator) -> Check:
             def f(t: float, law=law) -> float:
                 return float(law.density(t))
 
+            def second(t: float, f=f) -> float:
+                return t * t * f(t)
+
             mass = _piecewise_quad(f, knots)
-            var = _piecewise_quad(lambda t, f=f: t * t * f(t), knots)
+            var = _piecewise_quad(second, knots)
             worst = max(worst, abs(mass - 1.0), abs(var - std**2) / std**2)
             for t in (-0.7 * std, 0.2 * std, 1.5 * std):
                 worst = max(worst, abs(_piecewise_quad(f, knots, hi=t) - float(law.cdf(t))))
             for a in (0.01 * std, 0.5 * std, 2.0 * std, 5.0 * std):
-                half_l1 = 0.5 * _piecewise_quad(
-                    lambda t, f=f, a=a: abs(f(t) - f(t - a)),
-                    knots + [k + a for k in knots] + [a / 2])
+
+                def gap(t: float, f=f, a=a) -> float:
+                    return abs(f(t) - f(t - a))
+
+                half_l1 = 0.5 * _piecewise_quad(gap, knots + [k + a for k in knots] + [a / 2])
                 worst = max(worst, abs(half_l1 - law.shift_tv(a)))
     disc = DiscreteNoise(0.5)
     for a in (0.0, 0.3, 1.0, -1.0, 2.0):

@@ -120,7 +120,7 @@ def attack(
             )
         exact = load_exact(data)
         used = parse_samples(samples, exact.dim, name="--samples")
-        if used != "auto" and used > exact.m:
+        if isinstance(used, int) and used > exact.m:  # else "auto"
             raise ParameterError(f"--samples {samples} = {used} is more than the {exact.m} "
                                  f"samples in {str(data)!r}.")
     else:
@@ -134,8 +134,9 @@ def attack(
         if noise_bits < 1:
             raise ParameterError(f"--noise-bits must be an integer >= 1; got {noise_bits}.")
         used = parse_samples(samples, dim, name="--samples")
-        m = used
-        if used == "auto":
+        if isinstance(used, int):
+            m = used
+        else:  # "auto"
             from hardlearn.estimate import best_samples
 
             m = best_samples(dim, None, labels.value, reduction.value, block_size, freq)[0]

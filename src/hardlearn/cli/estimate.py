@@ -67,7 +67,9 @@ def estimate(
         bits, avail = noise_bits, samples
         if regime is not None:
             r = lzz_regime(dim)
-            bits = -math.log2(r.clwe_noise_std if kind == "clwe" else r.sigma)
+            std = r.clwe_noise_std if kind == "clwe" else r.sigma
+            assert std is not None  # the default (Gaussian) regime always has a beta
+            bits = -math.log2(std)
             avail = r.samples if samples is None else samples
         out.append(estimate_attack(dim, bits, kind, avail, block_sizes=sizes).as_dict())
     if json_out:

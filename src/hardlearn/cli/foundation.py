@@ -149,6 +149,7 @@ def sample(
     secret = random_direction(dim, rng=secret_gen)
     gamma_v = regime.gamma
     beta_v = regime.beta if beta is None else beta
+    assert beta_v is not None  # the (Gaussian) regime always has a beta
     meta: dict[str, Any] = {"kind": kind.value, "dim": dim, "samples": samples, "seed": seed}
     if kind is SampleKind.clwe:
         s = CLWE(secret, gamma_v, beta_v).sample(samples, rng=data_gen)

@@ -338,6 +338,7 @@ def story_checks(
                                     if r.get("labels") == labels and int(r["dim"]) == dim]))
             reg = lzz_regime(dim)
             if labels == "clwe":
+                assert reg.clwe_noise_std is not None  # the default (Gaussian) regime has a beta
                 target = -math.log2(reg.clwe_noise_std)
                 add(f"lattice_clwe_layer_{dim}", f"{claim} (d = {dim})",
                     f"<= {target:.1f} bits", bits, bits <= target)

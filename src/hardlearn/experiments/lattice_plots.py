@@ -161,7 +161,8 @@ def lattice_threshold_figure(
                 sel = [r for r in pts if (str(r.get("censored")) == "timeout") == censored]
                 if not sel:
                     continue
-                ax.scatter([_num(r["dim"]) for r in sel], [_num(r["noise_bits"]) for r in sel],
+                # numeric: rows are filtered with _num above
+                ax.scatter([float(r["dim"]) for r in sel], [float(r["noise_bits"]) for r in sel],
                            marker="v" if censored else "o", s=36, facecolors=face,
                            edgecolors=colour, zorder=5,
                            label=f"measured: {kind}, {'best m' if which == 'best' else 'd + 1'}"
@@ -171,7 +172,11 @@ def lattice_threshold_figure(
     for eta in etas:
         ax.plot(grid, [lzz_regime(int(d), eta=eta).sigma_bits for d in grid], "k-.",
                 linewidth=0.9, label=f"LZZ: sigma = 2^-(d^{eta:g})")
-    clwe = [-math.log2(lzz_regime(int(d)).clwe_noise_std) for d in grid]
+    clwe = []
+    for d in grid:
+        std = lzz_regime(int(d)).clwe_noise_std
+        assert std is not None  # the default (Gaussian) regime always has a beta
+        clwe.append(-math.log2(std))
     ax.plot(grid, clwe, color="grey", linestyle="-.", linewidth=1.0,
             label="regime's CLWE noise beta / sqrt(2 pi)")
     top = max(float(np.max(curves["triangle"])) * 4, 100.0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
 
 from hardlearn.errors import HardlearnError
@@ -23,6 +22,7 @@ from hardlearn.experiments.sandbox import (
     died_record,
     preload_modules,
     timeout_record,
+    wait_ready,
 )
 from hardlearn.experiments.spec import Task
 from hardlearn.experiments.units import make_units, unit_tasks

@@ -321,7 +321,7 @@ def _facet_rows(
         return [(None, [dict(r) for r in rows])]
     keys = sorted({tuple(r.get(f) for f in facet) for r in rows},
                   key=lambda k: tuple(_sort_key(v) for v in k))
-    out = []
+    out: list[tuple[str | None, list[dict[str, Any]]]] = []
     for key in keys:
         label = ", ".join(f"{f} = {_tick(v)}" for f, v in zip(facet, key, strict=True))
         out.append((label, [dict(r) for r in rows
@@ -364,7 +364,7 @@ def heatmap(
         count = np.zeros((len(ys), len(xs)), dtype=int)
         for i, yv in enumerate(ys):
             for j, xv in enumerate(xs):
-                vals = [_number(r[color]) for r in prow if r[x] == xv and r[y] == yv]
+                vals = [float(r[color]) for r in prow if r[x] == xv and r[y] == yv]
                 if vals:
                     grid[i, j] = float(np.mean(vals))
                     count[i, j] = len(vals)
@@ -421,6 +421,7 @@ def heatmap(
                             color="black" if shade > 0.6 else "white",
                         )
     label = f"{'rate of ' if binary else 'mean '}{QUANTITY_LABELS.get(color, color)}"
+    assert image is not None  # there is at least one panel
     fig.colorbar(image, ax=axes[:n], label=label, shrink=0.95)
     fig.suptitle(title or f"{label} over {QUANTITY_LABELS.get(x, x)} and "
                  f"{QUANTITY_LABELS.get(y, y)}", fontsize=10)
@@ -470,13 +471,13 @@ def curves(
     xvals = [_number(r[x]) for r in ok]
     log_x = is_geometric(xvals)
     counts: list[int] = []
-    has_groups = bool(group) and any(r.get(group) is not None for r in ok)
+    has_groups = any(r.get(group) is not None for r in ok) if group else False
     for k, (ax, (panel_label, prows)) in enumerate(zip(axes, panels, strict=False)):
         for label, grows in _groups(prows, group):
-            xs = sorted({_number(r[x]) for r in grows})
+            xs = sorted({float(r[x]) for r in grows})  # numeric: filtered with _number above
             mid, lo, hi = [], [], []
             for xv in xs:
-                vals = [_number(r[y]) for r in grows if _number(r[x]) == xv]
+                vals = [float(r[y]) for r in grows if float(r[x]) == xv]
                 counts.append(len(vals))
                 m, a, b = point_interval(vals, binary=binary, confidence=confidence)
                 mid.append(m)
@@ -566,10 +567,10 @@ def advantage_vs_frequency(
     ax = fig.subplots()
     counts: list[int] = []
     for dim, drows in _groups(rows, "dim"):
-        xs = sorted({_number(r["freq"]) for r in drows})
+        xs = sorted({float(r["freq"]) for r in drows})  # numeric: filtered with _number above
         mid, lo, hi = [], [], []
         for xv in xs:
-            vals = [_number(r["advantage"]) for r in drows if _number(r["freq"]) == xv]
+            vals = [float(r["advantage"]) for r in drows if float(r["freq"]) == xv]
             counts.append(len(vals))
             m, a, b = point_interval(vals, binary=False, confidence=confidence)
             mid.append(m)
@@ -627,12 +628,12 @@ def network_along_secret(
     >>> len(fig.axes)
     2
     """
-    t = np.asarray(t, dtype=float)
+    ts = np.asarray(t, dtype=float)
     fig = Figure(figsize=(9.2, 5.0), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1.0))
-    top.plot(t, np.asarray(target, dtype=float), color="0.55", linewidth=2.4,
+    top.plot(ts, np.asarray(target, dtype=float), color="0.55", linewidth=2.4,
              label=f"periodic neuron tri(freq t), freq = {freq:.3g}")
-    top.plot(t, np.asarray(network, dtype=float), color="C3", linewidth=1.1,
+    top.plot(ts, np.asarray(network, dtype=float), color="C3", linewidth=1.1,
              label=f"capped ReLU network, width k = {width}")
     for ax in (top, bottom):
         for side in (-1, 1):
@@ -640,11 +641,11 @@ def network_along_secret(
     top.set_ylabel("output")
     top.grid(True, alpha=0.3)
     legend_outside(top)
-    density = np.exp(-t * t / 2.0) / math.sqrt(2.0 * math.pi)
-    bottom.plot(t, density, color="C0", label="density of <w, x> ~ N(0, 1)")
-    outside = np.abs(t) >= cutoff
+    density = np.exp(-ts * ts / 2.0) / math.sqrt(2.0 * math.pi)
+    bottom.plot(ts, density, color="C0", label="density of <w, x> ~ N(0, 1)")
+    outside = np.abs(ts) >= cutoff
     floor = max(float(density.min()), 1e-300)
-    bottom.fill_between(t, floor, density, where=outside, color="C3", alpha=0.35,
+    bottom.fill_between(ts, floor, density, where=outside, color="C3", alpha=0.35,
                         label=f"|t| > R / freq = {cutoff:.3g}: mass {tail_mass:.2g}")
     bottom.set_xlabel("t = <w, x> (position along the secret direction w)")
     bottom.set_yscale("log")

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from multiprocessing.connection import wait as wait_ready
+from multiprocessing.connection import wait as _wait
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,10 +38,20 @@ __all__ = [
     "preload_modules",
     "timeout_record",
     "died_record",
+    "wait_ready",
 ]
 
 #: Seconds a fresh worker process may take to import its modules and report ready.
 STARTUP_TIMEOUT_S = 300.0
+
+
+def wait_ready(streams: Sequence[IO[bytes]], timeout: float | None) -> list[IO[bytes]]:
+    """The ``streams`` that have data to read within ``timeout`` seconds.
+
+    ``multiprocessing.connection.wait`` takes any object with ``fileno()`` on POSIX; its
+    typeshed signature lists only connections, sockets and integers.
+    """
+    return _wait(streams, timeout)  # type: ignore[arg-type,return-value]
 
 
 # --------------------------------------------------------------------------------------

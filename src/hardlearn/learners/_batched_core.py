@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -206,11 +207,11 @@ def train_chunk(
                     means = (running / running_count).cpu().numpy().astype(np.float64)
                     running.zero_()
                     running_count = 0
-                    for i in np.flatnonzero(active):
+                    for i in np.flatnonzero(active).tolist():
                         loss_curves[i].append(float(means[i]))
                     if config.early_stopping:
                         current = val_losses().cpu().numpy().astype(np.float64)
-                        for i in np.flatnonzero(active):
+                        for i in np.flatnonzero(active).tolist():
                             val_curves[i].append(float(current[i]))
                         better = active & (current < best_loss - config.tol)
                         worse = active & ~better
@@ -218,11 +219,12 @@ def train_chunk(
                             best_loss[better] = current[better]
                             bad_evals[better] = 0
                             rows_t = torch.from_numpy(np.flatnonzero(better)).to(device)
+                            assert best_theta is not None  # set with early_stopping
                             best_theta.index_copy_(0, rows_t, theta.index_select(0, rows_t))
-                            for i in np.flatnonzero(better):
+                            for i in np.flatnonzero(better).tolist():
                                 best_step[i] = step
                         bad_evals[worse] += 1
-                        for i in np.flatnonzero(worse & (bad_evals >= config.patience)):
+                        for i in np.flatnonzero(worse & (bad_evals >= config.patience)).tolist():
                             reason[i] = "early_stopping"
                             steps_done[i] = step
                             active[i] = False
@@ -234,7 +236,7 @@ def train_chunk(
                 if config.max_seconds is not None and (
                     time.perf_counter() - t0 > config.max_seconds
                 ):
-                    for i in np.flatnonzero(active):
+                    for i in np.flatnonzero(active).tolist():
                         reason[i] = "time"
                     stop = True
                     break
@@ -248,7 +250,7 @@ def train_chunk(
                             rows_t = torch.from_numpy(rows).to(device)
                             frozen.index_copy_(0, rows_t, theta.index_select(0, rows_t))
                             frozen_rows[rows] = True
-                        for i in rows:
+                        for i in rows.tolist():
                             reason[i] = "time"
                             steps_done[i] = step
                             active[i] = False
@@ -259,18 +261,18 @@ def train_chunk(
                 break
     if running_count:
         means = (running / running_count).cpu().numpy().astype(np.float64)
-        for i in np.flatnonzero(active):
+        for i in np.flatnonzero(active).tolist():
             loss_curves[i].append(float(means[i]))
-    for i in np.flatnonzero(active):
+    for i in np.flatnonzero(active).tolist():
         steps_done[i] = step
     if device != "cpu":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    final = best_theta if best_theta is not None else theta
+    final_t = best_theta if best_theta is not None else theta
     if frozen is not None:
         rows_t = torch.from_numpy(np.flatnonzero(frozen_rows)).to(device)
-        final = final.index_copy(0, rows_t, frozen.index_select(0, rows_t))
-    final = final.cpu().numpy()
+        final_t = final_t.index_copy(0, rows_t, frozen.index_select(0, rows_t))
+    final = final_t.cpu().numpy()
     return {
         "WT": final[:, :nW].reshape(b, dim + 1, width),
         "w2": final[:, nW:-1],
@@ -311,11 +313,10 @@ class EpochPermutations:
 
     def __init__(self, gens: list[torch.Generator], n: int, device: str) -> None:
         self.gens, self.n, self.device = gens, n, device
-        self.pool = None
+        self.pool: ThreadPoolExecutor | None = None
         self.pending: list[Any] = []
         if device != "cpu":
             import os
-            from concurrent.futures import ThreadPoolExecutor
 
             workers = max(1, min(_PERM_THREADS, os.cpu_count() or 1, len(gens)))
             self.pool = ThreadPoolExecutor(max_workers=workers)
@@ -330,6 +331,7 @@ class EpochPermutations:
         return out.pin_memory() if self.device != "cpu" else out
 
     def _submit(self) -> None:
+        assert self.pool is not None  # only on CUDA, where the pool exists
         self.pending = [self.pool.submit(self._draw, part) for part in self.parts]
 
     def next(self) -> torch.Tensor:
@@ -397,7 +399,7 @@ class FlatOptimizer:
         if self.fused and self.kernel is None:
             self.public_adam = torch.optim.Adam(
                 [theta], lr=self.lr, betas=(_BETA1, _BETA2), eps=_EPS,
-                weight_decay=self.wd, fused=True,
+                weight_decay=float(self.wd), fused=True,  # a float when fused
             )
         if self.fused:
             # torch.optim.Adam(fused=True) keeps its step count as a float32 tensor.
@@ -412,10 +414,9 @@ class FlatOptimizer:
         if kind == "adam":
             self.m = torch.zeros_like(theta)
             self.v = torch.zeros_like(theta)
-        elif not (isinstance(self.momentum, float) and self.momentum == 0.0):
+        self.buf: torch.Tensor | None = None
+        if kind != "adam" and not (isinstance(self.momentum, float) and self.momentum == 0.0):
             self.buf = torch.zeros_like(theta)
-        else:
-            self.buf = None
 
     def step(self, theta: torch.Tensor, grad: torch.Tensor) -> None:
         import torch
@@ -425,7 +426,7 @@ class FlatOptimizer:
             self.public_adam.step()
             theta.grad = None
             return
-        if self.fused:  # the step count lives in t_tensor, as the kernel reads it
+        if self.kernel is not None:  # fused: the step count lives in t_tensor, as it reads it
             self.t_tensor.add_(1)
             self.kernel(
                 [theta], [grad], [self.m], [self.v], [], [self.t_tensor], lr=self.lr,

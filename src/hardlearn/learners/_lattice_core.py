@@ -152,7 +152,7 @@ def _fpylll_bkz(rows: list[list[int]], block_size: int, max_time: float, seed: i
 def _flint_lll(rows: list[list[int]], delta: float) -> list[list[int]]:
     import flint
 
-    R = flint.fmpz_mat(rows).lll(delta=delta)
+    R = flint.fmpz_mat(rows).lll(False, delta)  # (transform, delta): positional in the stub
     return [[int(v) for v in r] for r in R.tolist()]
 
 
@@ -567,7 +567,11 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
     ctx = multiprocessing.get_context(CHILD_START_METHOD if CHILD_START_METHOD in methods
                                       else "spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(child, prob, cfg), daemon=True)
+    # typeshed's BaseContext (the type of get_context(<a str>)) lacks Process; every
+    # concrete context has it.
+    proc = ctx.Process(  # type: ignore[attr-defined]
+        target=_child_main, args=(child, prob, cfg), daemon=True
+    )
     t0 = time.perf_counter()
     proc.start()
     child.close()

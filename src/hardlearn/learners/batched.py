@@ -272,7 +272,7 @@ validation_fraction, eval_every, patience, dtype, device
                     "within a batch."
                 )
         shared = {k: params[0][k] for k in SHARED}
-        per = {k: [p[k] for p in params] for k in PER_NETWORK}
+        per: dict[str, Any] = {k: [p[k] for p in params] for k in PER_NETWORK}
         # Each network's seed as MLPRegressor resolves it: random_state when set, else rng.
         seeds = [p["rng"] if p.get("random_state") is None else p["random_state"] for p in params]
         return cls(**shared, **per, rng=seeds, **kwargs)
@@ -428,8 +428,8 @@ validation_fraction, eval_every, patience, dtype, device
         rngs = list(self.rng) if self.rng is not None else [None] * self.n_networks_
         shared = {k: getattr(self, k) for k in SHARED}
         for i in range(self.n_networks_):
-            reg = MLPRegressor(**shared, **{k: float(v[i]) for k, v in per.items()},
-                               rng=rngs[i])
+            own: dict[str, Any] = {k: float(v[i]) for k, v in per.items()}
+            reg = MLPRegressor(**shared, **own, rng=rngs[i])
             reg.W1_, reg.b1_, reg.w2_ = self.W1_[i], self.b1_[i], self.w2_[i]
             reg.b2_ = np.asarray(self.b2_[i])
             reg.n_steps_ = int(self.n_steps_[i])

@@ -419,7 +419,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             plan = [min(m_all, max(p["max_samples"], d + 1))]
         self.n_features_in_ = d
         self.label_scale_bits_ = P
-        self.attempts_ = []
+        self.attempts_: list[dict[str, Any]] = []
         self.reduction_seconds_ = 0.0
         self.reduction_cpu_seconds_ = 0.0
         self.fpylll_retries_ = 0

@@ -122,10 +122,11 @@ class OneHiddenLayerReLU:
         rows = max(1, _CHUNK_ELEMENTS // self.width)
         # A ridge network (all hidden weights parallel to u, as the capped network is) needs
         # one projection t = <u, x> instead of k: unit j is ReLU(scale_j t + b_j).
-        t = X @ self._ridge[0] if self._ridge is not None else None
+        ridge = self._ridge
+        t = X @ ridge[0] if ridge is not None else None
         for start in range(0, X.shape[0], rows):
-            if t is not None:
-                pre = np.multiply.outer(t[start : start + rows], self._ridge[1])
+            if ridge is not None and t is not None:
+                pre = np.multiply.outer(t[start : start + rows], ridge[1])
             else:
                 pre = X[start : start + rows] @ self.hidden_weights.T
             pre += self.hidden_biases

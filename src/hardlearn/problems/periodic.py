@@ -265,6 +265,13 @@ class PiecewiseLinearActivation(PeriodicActivation):
     0.25
     """
 
+    # Set once in __init__ (object.__setattr__: the dataclass base is frozen); not fields.
+    breakpoints: np.ndarray
+    values: np.ndarray
+    kink_positions: np.ndarray
+    kink_jumps: np.ndarray
+    _uniform_second: float
+
     def __init__(self, breakpoints: ArrayLike, values: ArrayLike,
                  name: str = "piecewise-linear") -> None:
         b = check_array("breakpoints", breakpoints, ndim=1)
