@@ -97,7 +97,7 @@ def run_dask(
     units = {f"trial-{unit_tasks(u)[0].task_id}": u for u in make_units(tasks, workers, batch)}
     attempts = dict.fromkeys(units, 0)
     futures: dict[str, Any] = {}  # unit key -> its current future
-    owner: dict[str, str] = {}  # Dask key -> unit key
+    owner: dict[Any, str] = {}  # Dask key (typed as any dask Key) -> unit key
 
     def submit(key: str) -> Any:
         attempts[key] += 1
