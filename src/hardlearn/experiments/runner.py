@@ -15,7 +15,10 @@ The parent waits on the pipe for at most the trial's ``budget_seconds``; when th
 spent it kills the child (``SIGKILL``), records the trial as ``"timeout"``, and starts a
 fresh child for the next trial. A child that dies (segfault, out of memory) is recorded as
 ``"failed"`` with error type ``WorkerDied``. The child imports the task kind's modules
-before it reports ready, so import time is not charged to a trial.
+before it reports ready, so import time is not charged to a trial. A batch of trials
+(:mod:`~hardlearn.experiments.units`) is killed only after the sum of their budgets; inside
+it each trial is held to its own (a network whose budget is spent stops, stored as
+``"timeout"``, and the others go on).
 
 **Local executor.** ``workers`` sandboxes driven by one loop in the calling process, which
 commits each record to the store as it arrives. Overhead is one pipe round trip and one

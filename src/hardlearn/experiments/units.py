@@ -26,7 +26,12 @@ def unit_tasks(unit: Unit) -> tuple[Task, ...]:
 
 
 def unit_budget(unit: Unit) -> float:
-    """A unit's budget: the sum of its trials' budgets (a batch does their work at once)."""
+    """A unit's budget, after which its worker is killed: the sum of its trials' budgets.
+
+    Only a safety net for a batch: inside it each trial is held to its own budget (its
+    network stops when that is spent; :func:`hardlearn.experiments.kinds.learn.run_task_group`),
+    so a batch ends near its largest budget; the sum covers a batch that falls back to
+    running its trials one after another."""
     return float(sum(t.budget_seconds for t in unit_tasks(unit)))
 
 
