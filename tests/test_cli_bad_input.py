@@ -58,6 +58,10 @@ def files(tmp_path_factory):
     (w / "reps.toml").write_text(
         'task = "selftest"\nroot_seed = 1\nrepetitions = 100000000000\n[grid]\nx = [1]\n'
     )
+    (w / "wide.toml").write_text(
+        'task = "learn"\nroot_seed = 1\n[grid]\ndim = 16\nfreq = 0.5\nsamples = 100\n'
+        'target = "network"\nradius = 1000000000\n[[learners]]\nname = "mean"\n'
+    )
     (w / "ok.toml").write_text(_SWEEP_OK)
     code = main(["sweep", str(w / "ok.toml"), "--out", str(w / "run"), "--workers", "1",
                  "--quiet"])
@@ -92,6 +96,7 @@ CASES = [
     ("learn --learner mean --radius 1000000000 --samples 10", 2, "capped network width"),
     ("learn --learner mlp --param width=1000000000000 --samples 10 --test-samples 10", 2,
      "MLPRegressor.width x d"),
+    ("sweep {w}/wide.toml --out {w}/r5", 2, "capped network width 4R+1 x d"),
     # click usage errors: one line, naming the option
     ("params --dim abc", 2, "--dim"),
     ("params --dim", 2, "--dim"),

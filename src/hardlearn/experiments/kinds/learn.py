@@ -194,9 +194,16 @@ def _budget_binds(task: Task, limit: float) -> bool:
 
 
 def _check_learn(params: dict[str, Any]) -> None:
+    from hardlearn._validation import check_allocation
+    from hardlearn.problems.network import check_network_size
     from hardlearn.problems.noise import noise_law_name
 
     noise_law_name(params.get("noise_law", "gaussian"))
+    # sizes refused when the sweep file is read, before any trial allocates them
+    check_allocation("grid.samples x grid.dim", (params["samples"], params["dim"]))
+    check_allocation("grid.test_samples x grid.dim", (params["test_samples"], params["dim"]))
+    if params["target"] == "network":
+        check_network_size(params["radius"], params["dim"])
     if params["target"] == "network" and params["activation"] != "triangle":
         raise ParameterError(
             "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
