@@ -208,7 +208,8 @@ def test_undrawn_axes_become_panels_not_averages():
 
 
 def test_new_pictures_are_pure_functions_of_their_data():
-    from hardlearn.experiments.demo import SIZES, demo_regime, network_picture_data, pancake_data
+    from hardlearn.experiments.demo_plan import SIZES, demo_regime
+    from hardlearn.experiments.demo_report import network_picture_data, pancake_data
     from hardlearn.experiments.plots import network_along_secret, pancakes
 
     regime = demo_regime(SIZES["quick"])
@@ -228,7 +229,8 @@ def test_log_axes_read_as_numbers_when_a_report_turns_math_text_off():
     # default tick labels are math text ("$\mathdefault{10^{2}}$") and would show raw
     import matplotlib
 
-    from hardlearn.experiments.demo import SIZES, demo_regime, network_picture_data
+    from hardlearn.experiments.demo_plan import SIZES, demo_regime
+    from hardlearn.experiments.demo_report import network_picture_data
     from hardlearn.experiments.lattice_plots import lattice_threshold_figure
     from hardlearn.experiments.plots import hard_width_vs_dim, network_along_secret
 
