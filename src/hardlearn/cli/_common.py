@@ -6,7 +6,6 @@ import json
 import math
 from typing import Any
 
-import numpy as np
 import typer
 
 from hardlearn.errors import ParameterError
@@ -27,6 +26,8 @@ JSON_HELP = "Print one JSON object instead of a table."
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy scalars and arrays, tuples and non-finite floats for ``json.dumps``."""
+    import numpy as np  # here, not at the top: ``hardlearn --help`` does not load NumPy
+
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

@@ -48,7 +48,6 @@ def estimate(
     Example: `hardlearn estimate --dim 64 --regime lzz`.
     """
     from hardlearn.estimate import estimate_attack
-    from hardlearn.regimes import lzz_regime
 
     if dim < 1:
         raise ParameterError(f"--dim must be an integer >= 1; got {dim}.")
@@ -66,6 +65,8 @@ def estimate(
     for kind in kinds:
         bits, avail = noise_bits, samples
         if regime is not None:
+            from hardlearn.regimes import lzz_regime  # SciPy, only when a regime is asked for
+
             r = lzz_regime(dim)
             std = r.clwe_noise_std if kind == "clwe" else r.sigma
             assert std is not None  # the default (Gaussian) regime always has a beta

@@ -13,17 +13,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from hardlearn._format import fmt
-from hardlearn._rng import as_generator
-from hardlearn._validation import check_allocation, check_choice, check_int
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
-from hardlearn.datasets import save_dataset
-from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
-from hardlearn.problems.network import capped_periodic_network
-from hardlearn.problems.regression import NoisyRegression
-from hardlearn.regimes import FIELDS, PRESETS, lzz_regime, radius_for_tail
-from hardlearn.verification import CHECKS, measure_network, run_checks
+
+# The commands import NumPy, SciPy and the package's modules inside their bodies, so that
+# ``hardlearn --help`` loads none of them (tests/test_cli_startup.py checks it).
 
 __all__ = ["register"]
+
+#: Names of :data:`hardlearn.regimes.PRESETS` and :data:`hardlearn.verification.CHECKS`,
+#: written out for the option help (importing those modules costs SciPy's import time);
+#: tests/test_cli_startup.py checks they are the registries' keys, in order.
+PRESET_NAMES = ("lzz-polynomial", "lzz-superpoly-0.25", "lzz-superpoly-0.49")
+CHECK_NAMES = (
+    "network_identity", "network_torch", "mismatch_rate", "tri_uniform_variance",
+    "cos_gaussian_mean", "target_variance", "hclwe_marginal", "hclwe_density",
+    "hclwe_orthogonal_variance", "clwe_residual", "null_uniform", "gaussian_shift_tv",
+    "noise_laws", "piecewise_linear", "conventions",
+)
 
 
 class SampleKind(StrEnum):
@@ -50,7 +56,7 @@ def params(
     ] = None,
     tail: Annotated[float | None, typer.Option(help="Tail-mass target of the network.")] = None,
     preset: Annotated[
-        str | None, typer.Option(help=f"A named regime: {', '.join(PRESETS)}.")
+        str | None, typer.Option(help=f"A named regime: {', '.join(PRESET_NAMES)}.")
     ] = None,
     noise_law: Annotated[
         str,
@@ -64,6 +70,10 @@ def params(
     Example: `hardlearn params --dim 64`, `hardlearn params --dim 64 --eta 0.25`, or
     `hardlearn params --dim 64 --preset lzz-superpoly-0.49`.
     """
+    from hardlearn._validation import check_choice
+    from hardlearn.estimate import instance_security
+    from hardlearn.regimes import FIELDS, PRESETS, lzz_regime
+
     named = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))]) if preset else {}
     if eta is not None:
         named["eta"] = eta
@@ -71,8 +81,6 @@ def params(
         dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail,
         noise_law=noise_law, **named
     )
-    from hardlearn.estimate import instance_security
-
     security = instance_security(regime)
     if json_out:
         emit_json({**regime.as_dict(), "predicted_attack": security})
@@ -140,6 +148,14 @@ def sample(
     The secret is not stored in the data file; `--secret-out` writes it to a separate file.
     Example: `hardlearn sample clwe --dim 32 --samples 10000 --seed 1 --out clwe.npz`.
     """
+    from hardlearn._rng import as_generator
+    from hardlearn._validation import check_allocation, check_int
+    from hardlearn.datasets import save_dataset
+    from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
+    from hardlearn.problems.network import capped_periodic_network
+    from hardlearn.problems.regression import NoisyRegression
+    from hardlearn.regimes import lzz_regime, radius_for_tail
+
     check_int("--dim", dim, minimum=1)
     check_int("--samples", samples, minimum=1, hint="(an empty data file is of no use)")
     check_allocation("--samples x --dim", (samples, dim))
@@ -199,6 +215,12 @@ def construct(
     Reports the width 4R+1, the largest |net - tri(clip)| on a dense grid and on Gaussian
     inputs, and the measured mismatch rate against erfc(R / (sqrt 2 freq)).
     """
+    from hardlearn._rng import as_generator
+    from hardlearn._validation import check_allocation, check_int
+    from hardlearn.problems.clwe import random_direction
+    from hardlearn.regimes import lzz_regime, radius_for_tail
+    from hardlearn.verification import measure_network
+
     regime = lzz_regime(dim)
     freq_v = regime.freq if freq is None else freq
     radius_v = radius if radius is not None else radius_for_tail(freq_v, regime.tail_target)
@@ -225,7 +247,7 @@ def verify(
     seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     scale: Annotated[int, typer.Option(help="Multiply every sample size by this.")] = 1,
     check: Annotated[
-        list[str] | None, typer.Option(help=f"Run only these checks: {', '.join(CHECKS)}.")
+        list[str] | None, typer.Option(help=f"Run only these checks: {', '.join(CHECK_NAMES)}.")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
@@ -233,6 +255,8 @@ def verify(
 
     Monte Carlo checks pass within 5 standard errors, KS tests at level 1e-4.
     """
+    from hardlearn.verification import run_checks
+
     checks = run_checks(seed=seed, scale=scale, names=check)
     failed = [c for c in checks if not c.passed]
     if json_out:

@@ -18,16 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from hardlearn._format import fmt
-from hardlearn._rng import as_generator, spawn
-from hardlearn._validation import check_allocation, check_int, check_real
 from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json, parse_params
-from hardlearn.conventions import freq_to_gamma
 from hardlearn.errors import ParameterError
-from hardlearn.problems.clwe import random_direction
-from hardlearn.problems.network import capped_periodic_network
-from hardlearn.problems.periodic import PeriodicNeuron
-from hardlearn.problems.regression import NoisyRegression
-from hardlearn.regimes import lzz_regime
+
+# NumPy, SciPy and the package's numerical modules are imported inside the commands, so
+# that ``hardlearn --help`` loads none of them (tests/test_cli_startup.py checks it).
 
 __all__ = ["register"]
 
@@ -133,8 +128,16 @@ def learn(
     --noise 0.01 --seed 0 --json`. With `--data train.npz [--test test.npz]` the data come
     from files someone else wrote.
     """
+    from hardlearn._rng import as_generator, spawn
+    from hardlearn._validation import check_allocation, check_int, check_real
+    from hardlearn.conventions import freq_to_gamma
     from hardlearn.learners.registry import make_learner
     from hardlearn.metrics import evaluate_learner
+    from hardlearn.problems.clwe import random_direction
+    from hardlearn.problems.network import capped_periodic_network
+    from hardlearn.problems.periodic import PeriodicNeuron
+    from hardlearn.problems.regression import NoisyRegression
+    from hardlearn.regimes import lzz_regime
 
     _check_learner_name(learner)
     if data is not None:
@@ -223,6 +226,7 @@ def _learn_from_files(
     """
     import numpy as np
 
+    from hardlearn._rng import as_generator
     from hardlearn.datasets import load_dataset
     from hardlearn.learners.registry import make_learner
     from hardlearn.metrics import advantage, advantage_interval, mean_ci, seed_learner
@@ -353,6 +357,7 @@ def distinguish(
     (`--learner lattice`) distinguishes, at polynomial noise it does not.
     """
     from hardlearn.reduction import default_eps, estimate_advantage
+    from hardlearn.regimes import lzz_regime
 
     _check_learner_name(learner)
     regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps,
