@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from hardlearn.cli._common import Interrupted
+from hardlearn.cli._common import VERBOSE_HELP, Interrupted, configure_logging
 from hardlearn.errors import ExecutorError, HardlearnError
 
 __all__ = ["app", "main", "build_app"]
@@ -38,8 +38,10 @@ def _root(
         False, "--version", callback=_print_version, is_eager=True,
         help="Print the package version and exit.",
     ),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help=VERBOSE_HELP),
 ) -> None:
     """Options that come before the command."""
+    configure_logging(verbose)
 
 
 def build_app() -> typer.Typer:
@@ -119,13 +121,37 @@ def main(argv: list[str] | None = None) -> int:
                 signum = getattr(signal, name)
                 previous[signum] = signal.signal(signum, on_signal)
     try:
-        code = _run(argv)
+        code = _run(_verbosity_first(sys.argv[1:] if argv is None else list(argv)))
     finally:
+        configure_logging(0)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if code == _INTERRUPTED_STATUS and received:
         return 128 + received[0]
     return code
+
+
+#: Spellings of the verbosity option that :func:`_verbosity_first` moves before the command.
+_VERBOSE_FLAGS = ("--verbose", "-v", "-vv", "-vvv")
+
+
+def _verbosity_first(argv: list[str]) -> list[str]:
+    """Move ``-v`` / ``-vv`` / ``--verbose`` given after the command to before it.
+
+    Click reads a group's options only before the command name; this lets
+    ``hardlearn attack ... -v`` mean ``hardlearn -v attack ...``. Nothing after ``--`` moves.
+
+    Examples
+    --------
+    >>> _verbosity_first(["attack", "--dim", "8", "-vv"])
+    ['-vv', 'attack', '--dim', '8']
+    >>> _verbosity_first(["sweep", "f.toml", "--", "-v"])
+    ['sweep', 'f.toml', '--', '-v']
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in _VERBOSE_FLAGS]
+    rest = [a for a in argv[:end] if a not in _VERBOSE_FLAGS]
+    return flags + rest + argv[end:]
 
 
 def _run(argv: list[str] | None) -> int:

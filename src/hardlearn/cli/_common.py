@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
+import sys
 from typing import Any
 
 import typer
 
 from hardlearn.errors import ParameterError
 
-__all__ = ["Interrupted", "emit_json", "to_jsonable", "parse_params", "SEED_HELP", "JSON_HELP"]
+__all__ = ["Interrupted", "emit_json", "to_jsonable", "parse_params", "SEED_HELP", "JSON_HELP",
+           "configure_logging", "VERBOSE_HELP"]
 
 class Interrupted(BaseException):  # noqa: N818 - a signal, not an error
     """Ctrl-C or SIGTERM reached a command; the message says what was kept.
@@ -22,6 +25,41 @@ class Interrupted(BaseException):  # noqa: N818 - a signal, not an error
 
 SEED_HELP = "Root seed: the same seed gives the same numbers on every run."
 JSON_HELP = "Print one JSON object instead of a table."
+VERBOSE_HELP = (
+    "Log what the package does on stderr: -v for INFO (sandbox restarts, timeouts, lattice "
+    "attempts), -vv for DEBUG (every reduction rung, worker starts). May follow the command."
+)
+
+#: Log line format of ``-v`` / ``-vv``: time, logger (the module), level, message.
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"
+
+
+class _CliLogHandler(logging.StreamHandler):
+    """The handler ``-v`` installs on the ``hardlearn`` logger; writes to the current stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Send the package's log records to stderr: 0 nothing, 1 INFO, 2 or more DEBUG.
+
+    The library itself never configures logging (its modules only call
+    ``logging.getLogger(__name__)``); only the command line does, here. Calling it again
+    replaces the handler it installed before, so repeated invocations in one process (tests)
+    do not stack handlers; ``configure_logging(0)`` removes it.
+    """
+    logger = logging.getLogger("hardlearn")
+    for handler in [h for h in logger.handlers if isinstance(h, _CliLogHandler)]:
+        logger.removeHandler(handler)
+        handler.close()
+    if verbosity <= 0:
+        logger.setLevel(logging.NOTSET)
+        return
+    handler = _CliLogHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
 
 
 def to_jsonable(obj: Any) -> Any:

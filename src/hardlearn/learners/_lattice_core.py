@@ -15,6 +15,7 @@ integer representation; splitting it would only move private names across a boun
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing
 import time
@@ -28,6 +29,8 @@ from hardlearn._validation import check_array, check_choice
 from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.estimate import log2_expected_false
 from hardlearn.problems.exact import dyadic_integers
+
+_log = logging.getLogger(__name__)
 
 _REDUCTIONS = ("lll", "bkz")
 #: Delta of the bulk (big-entry) LLL pass; the small-entry polish uses the learner's delta.
@@ -104,6 +107,8 @@ def _fpylll_lll(rows: list[list[int]], delta: float) -> tuple[list[list[int]], i
             LLL.reduction(B, delta=delta, **kwargs)
         except RuntimeError as exc:  # fpylll.ReductionError: precision too low for the basis
             last = exc
+            _log.debug("fpylll LLL failed with %s (%s); retrying with more precision",
+                       kw or "default precision", exc)
             continue
         return [list(B[i]) for i in range(B.nrows)], retries
     raise HardlearnError(f"fpylll LLL failed at every precision: {last}")
@@ -560,12 +565,17 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
     if multiprocessing.current_process().daemon:
         # A daemonic process (a multiprocessing.Pool worker) may not start children: the
         # limit is then checked between feeding steps only (a "soft" limit).
+        _log.info("lattice reduction in a daemonic process: its %.3g s limit is soft "
+                  "(checked between feeding steps)", time_limit)
         out = _reduce_loop(prob, cfg)
         out["limit"] = "soft"
         return out
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context(CHILD_START_METHOD if CHILD_START_METHOD in methods
-                                      else "spawn")
+    method = CHILD_START_METHOD if CHILD_START_METHOD in methods else "spawn"
+    if method != CHILD_START_METHOD:
+        _log.info("start method %r is not available here; the lattice child uses %r (slower "
+                  "to start)", CHILD_START_METHOD, method)
+    ctx = multiprocessing.get_context(method)
     parent, child = ctx.Pipe(duplex=False)
     # typeshed's BaseContext (the type of get_context(<a str>)) lacks Process; every
     # concrete context has it.
@@ -588,6 +598,10 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
                 break
             if tag == "progress":
                 attempts.append(payload)
+                score = payload["log2_expected_false"]
+                _log.debug("lattice rung log2 M = %s: %.3g s, certified %s, log2 E = %s",
+                           payload["bits"], payload["seconds"], payload["certified"],
+                           "none" if score is None else f"{score:.1f}")
             elif tag == "done":
                 result = payload
                 break
@@ -600,9 +614,13 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
         parent.close()
     if result is None:
         if proc.exitcode not in (None, 0, -9) and time.perf_counter() - t0 < time_limit:
+            _log.warning("the lattice child process died with exit code %s", proc.exitcode)
             raise HardlearnError(
                 f"the lattice worker died with exit code {proc.exitcode} (out of memory?)."
             )
+        _log.info("lattice reduction stopped at its time limit (%.3g s were left for this "
+                  "attempt) after %d rung(s); the child process was killed", time_limit,
+                  len(attempts))
         result = {"status": "timeout", "attempts": attempts, "engines": [], "best": None,
                   "seconds": time.perf_counter() - t0, "retries": 0}
     return result

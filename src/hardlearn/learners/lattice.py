@@ -94,6 +94,7 @@ is in :mod:`hardlearn.learners._lattice_core`.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Any
@@ -136,6 +137,8 @@ from hardlearn.learners._lattice_core import (
 )
 from hardlearn.learners.baselines import seed_parameter
 from hardlearn.problems.exact import ExactSamples, default_freq, dyadic_integers
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "LatticeRegressor",
@@ -427,6 +430,10 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         for i, m in enumerate(plan):
             status = self._attempt(X, labels, P, p, m, noise_level, noise_bits, freq_guess,
                                    weight, t_begin)
+            _log.info("lattice attempt %d of %d: d = %d, m = %d samples, lattice dimension "
+                      "%d, %s, engine %s, last log2 M = %s: %s", i + 1, len(plan), d, m,
+                      self.lattice_dim_, p["reduction"], self.engine_, self.scale_bits_,
+                      status)
             left = None if p["time_limit"] is None else \
                 p["time_limit"] - (time.perf_counter() - t_begin)
             # a failure at the cheap count is retried at the best count (module docstring)
@@ -485,6 +492,9 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             bkz_max_time=p["time_limit"] or 3600.0, deadline=deadline,
         )
         limit = None if deadline is None else max(deadline, 0.01)
+        _log.debug("lattice attempt at m = %d: scale schedule log2 M = %s (predicted %.1f, cap "
+                   "%s), engines %s/%s, time left %s s", m, list(schedule), pred, cap, bulk,
+                   polish, None if limit is None else f"{limit:.3g}")
         out = _run_with_limit(prob, cfg, limit)
         self.predicted_scale_bits_ = pred
         self.scale_bits_cap_ = cap
