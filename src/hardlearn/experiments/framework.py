@@ -90,9 +90,9 @@ class Param:
     choices: tuple[str, ...] | None = None
     doc: str = ""
     open_min: bool = False
-    #: Left out of a trial's identity (and its parameters) when at its default, so that
-    #: adding the parameter to a kind kept the task ids and seeds of existing sweeps; the
-    #: kind reads it with ``task.params.get(name, default)``.
+    #: Left out of a trial's identity when at its default. Every parameter added to a kind
+    #: now is (:func:`hardlearn.experiments.identity.neutral_defaults`); the flag remains
+    #: for the declarations written before that rule.
     omit_default: bool = False
 
     @property

@@ -8,6 +8,16 @@ and its comments (which never reach the parsed data). Those are accepted, so tha
 ``budget_seconds`` after a timeout, as the timeout message advises, resumes the run. Any
 other change is refused, naming the first difference.
 
+**A parameter at its default is left out of the identity.** When a task kind gains a
+parameter with a default, the trials of existing sweeps keep their ids, seeds and digest:
+a sweep file that does not set the new parameter resolves to the same grid, and a trial at
+the default hashes as it did before (:func:`neutral_defaults`). The kind still sees every
+parameter, defaults filled in (:attr:`hardlearn.experiments.spec.Task.params`). The only
+exception is :data:`IDENTITY_AT_DEFAULT`: the defaulted parameters the built-in kinds had
+when this rule was made, which stay in the identity so that the ids already published (and
+pinned by ``tests/test_structure_golden.py``) do not change. That table is frozen: a
+parameter added later is never put there.
+
 Examples
 --------
 >>> a = {"task": "selftest", "budget_seconds": 10.0, "grid": {"x": [1, 2]}}
@@ -22,12 +32,48 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["MAY_CHANGE", "identity", "first_difference"]
+if TYPE_CHECKING:  # pragma: no cover
+    from hardlearn.experiments.framework import TaskKind
+
+__all__ = ["MAY_CHANGE", "IDENTITY_AT_DEFAULT", "identity", "first_difference",
+           "neutral_defaults"]
 
 #: Top-level keys of a resolved sweep file that no trial's identity depends on.
 MAY_CHANGE = ("budget_seconds", "name", "description")
+
+#: Defaulted parameters of the built-in kinds that stay in a trial's identity at their
+#: default: the ones each kind had (hardlearn 0.1.0, with ``noise_law`` already left out)
+#: when the rule "a parameter at its default is left out" was made. Frozen: never add to it.
+IDENTITY_AT_DEFAULT: dict[str, frozenset[str]] = {
+    "selftest": frozenset({"x", "sleep", "work", "fail", "fail_message"}),
+    "learn": frozenset({"test_samples", "noise", "target", "radius", "activation"}),
+    "distinguish": frozenset({"beta", "noise_bits", "gamma", "gamma_scale", "noise", "eps",
+                              "holdout", "trials", "activation"}),
+    "attack": frozenset({"gamma", "gamma_scale", "labels", "samples", "algorithm",
+                         "block_size", "engine", "time_limit"}),
+    "threshold": frozenset({"gamma", "gamma_scale", "labels", "samples", "algorithm",
+                            "block_size", "engine", "time_limit", "bits_low", "resolution",
+                            "attempts", "required"}),
+}
+
+
+def neutral_defaults(kind: TaskKind) -> dict[str, Any]:
+    """The parameters of ``kind`` that a trial's identity leaves out at their default.
+
+    Every parameter with a default, except those :data:`IDENTITY_AT_DEFAULT` keeps for a
+    built-in kind (a parameter declared ``omit_default=True`` is always left out).
+
+    Examples
+    --------
+    >>> from hardlearn.experiments.registry import get_task_kind
+    >>> sorted(neutral_defaults(get_task_kind("learn")))
+    ['noise_law']
+    """
+    kept = IDENTITY_AT_DEFAULT.get(kind.name, frozenset())
+    return {p.name: p.default for p in kind.params
+            if not p.required and (p.omit_default or p.name not in kept)}
 
 
 def identity(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from hardlearn._rng import stable_key, task_generator
 from hardlearn._validation import check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.experiments.framework import TaskKind
+from hardlearn.experiments.identity import neutral_defaults
 from hardlearn.experiments.registry import get_task_kind, load_plugins
 
 __all__ = ["LearnerSpec", "Task", "SweepSpec", "load_spec", "parse_spec", "RESERVED_COLUMNS"]
@@ -133,6 +134,9 @@ class Task:
     #: Modules a worker imports before the trial (the sweep file's ``plugins``); not part
     #: of the trial's identity.
     plugins: tuple[str, ...] = ()
+    #: Parameters left out of :attr:`key` while they hold these values, their defaults
+    #: (:func:`hardlearn.experiments.identity.neutral_defaults`).
+    neutral_items: tuple[tuple[str, Any], ...] = ()
 
     @property
     def params(self) -> dict[str, Any]:
@@ -154,11 +158,16 @@ class Task:
         """The trial's identity: kind, parameters, learner, repetition (not the grid index)."""
         return {
             "task": self.kind,
-            "params": dict(self.params_items),
+            "params": {k: v for k, v in self.params_items
+                       if not (k in self._neutral and v == self._neutral[k])},
             "learner": self.learner_name,
             "learner_params": self.learner_params,
             "repetition": self.repetition,
         }
+
+    @cached_property
+    def _neutral(self) -> dict[str, Any]:
+        return dict(self.neutral_items)
 
     @cached_property
     def task_id(self) -> str:
@@ -206,11 +215,11 @@ class SweepSpec:
         learners: tuple[LearnerSpec | None, ...] = self.learners or (None,)
         out = []
         kind = get_task_kind(self.task)
-        neutral = {p.name: p.default for p in kind.params if p.omit_default}
+        neutral = neutral_defaults(kind)
+        neutral_items = tuple(sorted(neutral.items()))
         for combo in itertools.product(*axes):
-            items = tuple(sorted(
-                (k, v) for k, v in zip(keys, combo, strict=True)
-                if not (k in neutral and v == neutral[k])))
+            given = dict(zip(keys, combo, strict=True))
+            items = tuple(sorted({**neutral, **given}.items()))  # the kind sees every default
             for learner in learners:
                 for rep in range(self.repetitions):
                     out.append(
@@ -224,6 +233,7 @@ class SweepSpec:
                             root_seed=self.root_seed,
                             budget_seconds=self.budget_seconds,
                             plugins=self.plugins,
+                            neutral_items=neutral_items,
                         )
                     )
         return out
@@ -414,13 +424,14 @@ def _parse_grid(kind: TaskKind, raw: Any) -> tuple[tuple[str, Any], ...]:
         if key in RESERVED_COLUMNS:
             raise ParameterError(f"grid.{key} clashes with a results column; rename it.")
     out = []
+    neutral = neutral_defaults(kind)
     for param in kind.params:
         key = f"grid.{param.name}"
         if param.name not in raw:
             if param.required:
                 doc = f" ({param.doc})" if param.doc else ""
                 raise ParameterError(f"{key} is required for task {kind.name!r}{doc}.")
-            if not param.omit_default:
+            if param.name not in neutral:  # a neutral default stays out of the digest too
                 out.append((param.name, param.default))
             continue
         value = raw[param.name]
