@@ -147,6 +147,7 @@ def load_dataset(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any
             f"{str(path)!r} has corrupt metadata: it must be a JSON object; got "
             f"{type(meta).__name__}."
         )
+    _check_format_version(path, meta.get("format_version", FORMAT_VERSION))
     shapes = meta.get("arrays", {})
     if not isinstance(shapes, dict) or not all(
         isinstance(v, list) and all(isinstance(n, int) for n in v) for v in shapes.values()
@@ -164,6 +165,21 @@ def load_dataset(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any
                 f"metadata says {tuple(shape)}."
             )
     return arrays, meta
+
+
+def _check_format_version(path: Path, found: Any) -> None:
+    """Refuse a file of a newer layout than :data:`FORMAT_VERSION` (or a corrupt version)."""
+    if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+        raise DataFileError(f"{str(path)!r} has corrupt metadata: format_version must be an "
+                            f"integer >= 1; got {found!r:.40}.")
+    if found > FORMAT_VERSION:
+        from hardlearn import __version__
+
+        raise DataFileError(
+            f"{str(path)!r} was written by a newer hardlearn (data format {found}; hardlearn "
+            f"{__version__} reads format {FORMAT_VERSION} and older); upgrade hardlearn to "
+            "read it."
+        )
 
 
 def _load_npz(path: Path) -> tuple[dict[str, np.ndarray], str]:

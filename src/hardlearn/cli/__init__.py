@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     is one line on stderr, never a traceback.
     """
     import threading
+    import warnings
 
     received: list[int] = []
 
@@ -121,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                 signum = getattr(signal, name)
                 previous[signum] = signal.signal(signum, on_signal)
     try:
-        code = _run(_verbosity_first(sys.argv[1:] if argv is None else list(argv)))
+        with warnings.catch_warnings():  # restores the warning machinery on the way out
+            warnings.showwarning = _show_warning
+            code = _run(_verbosity_first(sys.argv[1:] if argv is None else list(argv)))
     finally:
         configure_logging(0)
         for signum, handler in previous.items():
@@ -187,6 +190,12 @@ def _run(argv: list[str] | None) -> int:
     except OSError as exc:
         return _os_error(exc)
     return code if isinstance(code, int) else 0
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: Any = None, line: str | None = None) -> None:
+    """A Python warning as one line on stderr: ``warning (ConvergenceWarning): ...``."""
+    _say(f"warning ({category.__name__}): {message}")
 
 
 def _say(line: str) -> None:

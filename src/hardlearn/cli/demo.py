@@ -27,6 +27,10 @@ def demo(
     workers: Annotated[
         int | None, typer.Option(help="Parallel trials (default: CPU count).", min=1)
     ] = None,
+    allow_version_change: Annotated[bool, typer.Option(
+        "--allow-version-change",
+        help="Resume stores made under other versions of hardlearn, NumPy, torch, fpylll or "
+             "python-flint.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print demo.json instead.")] = False,
 ) -> None:
     """Run the paper's story end to end and write a report you can open.
@@ -51,7 +55,7 @@ def demo(
     console.rule(f"[bold]hardlearn demo ({size}: {SIZES[size].budget_note})")
     result = run_demo(
         size, out=out, seed=seed, workers=workers, progress=not json_out,
-        say=lambda line: console.print(escape(line)),
+        say=lambda line: console.print(escape(line)), allow_version_change=allow_version_change,
     )
     if json_out:
         typer.echo(json.dumps(to_jsonable(asdict(result)), indent=2))

@@ -44,6 +44,11 @@ def sweep(
         True, "--batch/--no-batch",
         help="Train MLP learn trials that share shapes as one batch (same results, faster).",
     ),
+    allow_version_change: bool = typer.Option(
+        False, "--allow-version-change",
+        help="Resume RUN_DIR although it was made under other versions of hardlearn, NumPy, "
+             "torch, fpylll or python-flint (their random streams and numbers may differ).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
@@ -61,14 +66,14 @@ def sweep(
     spec = load_spec(file)
     try:
         summary = _run_sweep(run_sweep, spec, out, executor, workers, scheduler, keep_going,
-                             retry_failed, threads, batch, quiet)
+                             retry_failed, threads, batch, quiet, allow_version_change)
     except KeyboardInterrupt:
         raise Interrupted(_kept_line(file, out)) from None
     _summarise(summary, as_json)
 
 
 def _run_sweep(run_sweep, spec, out, executor, workers, scheduler, keep_going, retry_failed,
-               threads, batch, quiet):
+               threads, batch, quiet, allow_version_change=False):
     return run_sweep(
         spec,
         out,
@@ -80,6 +85,7 @@ def _run_sweep(run_sweep, spec, out, executor, workers, scheduler, keep_going, r
         threads=threads,
         batch=batch,
         progress=not quiet and sys.stderr.isatty(),
+        allow_version_change=allow_version_change,
     )
 
 

@@ -277,11 +277,13 @@ def run_demo(
     workers: int | None = None,
     progress: bool = False,
     say: Callable[[str], None] | None = None,
+    allow_version_change: bool = False,
 ) -> DemoResult:
     """Run the demo at ``size`` ("quick", "default", "full"), write the report into ``out``.
 
     ``say`` receives one line per step (the CLI prints them). Rerunning with the same
-    arguments resumes the four sweeps from their stores.
+    arguments resumes the four sweeps from their stores (under other package versions only
+    with ``allow_version_change``; see :func:`~hardlearn.experiments.run_sweep`).
     """
     preset = SIZES[check_choice("size", size, tuple(SIZES))]
     say = say or (lambda _line: None)
@@ -314,7 +316,8 @@ def run_demo(
         # the sweep's digest in the name: a changed demo never collides with an old store
         digest = f"{stable_key(spec_dict)[0]:08x}"
         run_dir = out / "runs" / f"{preset.name}-seed{seed}-{name}-{digest}"
-        summary = run_sweep(spec, run_dir, workers=workers, progress=progress)
+        summary = run_sweep(spec, run_dir, workers=workers, progress=progress,
+                            allow_version_change=allow_version_change)
         runs[name] = str(run_dir)
         rows[name] = read_results(run_dir)
         say(f"   {summary.counts.get('ok', 0)} ok, {summary.counts.get('failed', 0)} failed, "

@@ -202,6 +202,7 @@ def run_sweep(
     progress: bool = False,
     on_record: Callable[[Record], None] | None = None,
     batch: bool = True,
+    allow_version_change: bool = False,
 ) -> SweepSummary:
     """Run (or resume) ``spec`` into ``run_dir`` and return a :class:`SweepSummary`.
 
@@ -230,6 +231,10 @@ def run_sweep(
         Train ``learn`` trials of the MLP that share shapes as one batch
         (:func:`~hardlearn.experiments.kinds.learn.run_task_group`; same results, less time). A
         batch's budget is the sum of its trials' budgets.
+    allow_version_change : bool
+        Resume a run directory made under other versions of hardlearn, NumPy, torch, fpylll
+        or python-flint (:data:`~hardlearn.experiments.store.RESUME_VERSIONS`), with a
+        warning; refused otherwise.
     """
     if executor not in EXECUTORS:
         raise ParameterError(f"executor must be one of 'local', 'dask'; got {executor!r}.")
@@ -239,7 +244,7 @@ def run_sweep(
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ParameterError(f"threads must be an integer >= 1; got {threads!r}.")
     t0 = time.perf_counter()
-    store = Store.create(run_dir, spec)
+    store = Store.create(run_dir, spec, allow_version_change=allow_version_change)
     try:
         all_tasks = spec.tasks()
         done = store.done_ids(retry_failed=retry_failed)

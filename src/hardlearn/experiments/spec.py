@@ -134,8 +134,7 @@ class Task:
     #: Modules a worker imports before the trial (the sweep file's ``plugins``); not part
     #: of the trial's identity.
     plugins: tuple[str, ...] = ()
-    #: Parameters left out of :attr:`key` while they hold these values, their defaults
-    #: (:func:`hardlearn.experiments.identity.neutral_defaults`).
+    #: Left out of :attr:`key` at these values (:func:`.identity.neutral_defaults`).
     neutral_items: tuple[tuple[str, Any], ...] = ()
 
     @property
@@ -156,18 +155,14 @@ class Task:
     @cached_property
     def key(self) -> dict[str, Any]:
         """The trial's identity: kind, parameters, learner, repetition (not the grid index)."""
+        neutral = dict(self.neutral_items)
         return {
             "task": self.kind,
-            "params": {k: v for k, v in self.params_items
-                       if not (k in self._neutral and v == self._neutral[k])},
+            "params": {k: v for k, v in self.params_items if k not in neutral or v != neutral[k]},
             "learner": self.learner_name,
             "learner_params": self.learner_params,
             "repetition": self.repetition,
         }
-
-    @cached_property
-    def _neutral(self) -> dict[str, Any]:
-        return dict(self.neutral_items)
 
     @cached_property
     def task_id(self) -> str:
@@ -215,11 +210,9 @@ class SweepSpec:
         learners: tuple[LearnerSpec | None, ...] = self.learners or (None,)
         out = []
         kind = get_task_kind(self.task)
-        neutral = neutral_defaults(kind)
-        neutral_items = tuple(sorted(neutral.items()))
-        for combo in itertools.product(*axes):
-            given = dict(zip(keys, combo, strict=True))
-            items = tuple(sorted({**neutral, **given}.items()))  # the kind sees every default
+        neutral = tuple(sorted(neutral_defaults(kind).items()))
+        for combo in itertools.product(*axes):  # the kind sees every default:
+            items = tuple(sorted({**dict(neutral), **dict(zip(keys, combo, strict=True))}.items()))
             for learner in learners:
                 for rep in range(self.repetitions):
                     out.append(
@@ -233,7 +226,7 @@ class SweepSpec:
                             root_seed=self.root_seed,
                             budget_seconds=self.budget_seconds,
                             plugins=self.plugins,
-                            neutral_items=neutral_items,
+                            neutral_items=neutral,
                         )
                     )
         return out
@@ -275,8 +268,7 @@ class SweepSpec:
         lines += ["", "[grid]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in data["grid"].items()]
         for lr in data.get("learners", []):
-            lines += ["", "[[learners]]"]
-            lines += [f"{k} = {_toml_value(v)}" for k, v in lr.items()]
+            lines += ["", "[[learners]]", *(f"{k} = {_toml_value(v)}" for k, v in lr.items())]
         return "\n".join(lines) + "\n"
 
 
@@ -286,10 +278,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
+        if not math.isfinite(value):
+            return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         return repr(value)
     if isinstance(value, str):
         return json.dumps(value)
@@ -423,8 +413,7 @@ def _parse_grid(kind: TaskKind, raw: Any) -> tuple[tuple[str, Any], ...]:
             )
         if key in RESERVED_COLUMNS:
             raise ParameterError(f"grid.{key} clashes with a results column; rename it.")
-    out = []
-    neutral = neutral_defaults(kind)
+    out, neutral = [], neutral_defaults(kind)
     for param in kind.params:
         key = f"grid.{param.name}"
         if param.name not in raw:

@@ -14,11 +14,13 @@ updates its row in a transaction of its own. SQLite's write-ahead log with
 ``synchronous=NORMAL`` keeps every committed transaction through a crash or ``kill -9`` of
 the process (only a power cut can lose the last ones), so a killed sweep loses only the
 trials in flight and rerunning the same command resumes it. A run directory made by another
-sweep file is refused, never overwritten.
+sweep file is refused, never overwritten. The ``meta`` table records the store's format
+(a newer one is refused) and the package versions; resuming under other versions of
+:data:`RESUME_VERSIONS` is refused unless allowed, and an allowed change is recorded.
 
-Size: a little over 500 lines, because the one schema and every statement that touches it
-(creating a run directory atomically, resuming, read-only opening, reading and exporting)
-stay together.
+Size: about 600 lines, because the one schema and every statement that touches it
+(creating a run directory atomically, resuming, checking the store's format and the package
+versions it was made under, read-only opening, reading and exporting) stay together.
 
 Examples
 --------
@@ -39,9 +41,11 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import sqlite3
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +57,8 @@ from hardlearn.errors import ParameterError, StoreError
 from hardlearn.experiments.framework import Record, environment
 from hardlearn.experiments.spec import SweepSpec, Task, parse_spec
 
+_log = logging.getLogger(__name__)
+
 __all__ = [
     "Store",
     "read_results",
@@ -62,6 +68,7 @@ __all__ = [
     "DB_NAME",
     "SPEC_NAME",
     "LOG_NAME",
+    "RESUME_VERSIONS",
 ]
 
 #: The SQLite store's file name inside a run directory.
@@ -71,7 +78,13 @@ SPEC_NAME = "sweep.toml"
 #: The file name of the workers' log inside a run directory.
 LOG_NAME = "workers.log"
 _LOCK_NAME = ".lock"
+#: Version of the store's layout (the ``format`` entry of ``meta``). A store of a higher
+#: format was written by a newer hardlearn and is refused, never misread.
 _FORMAT = "1"
+#: Packages whose versions must be those the run directory was made with to resume it:
+#: NumPy promises the same random stream only for the same version, and torch, fpylll and
+#: python-flint compute the trials' numbers. Overridden by ``allow_version_change``.
+RESUME_VERSIONS = ("hardlearn", "numpy", "torch", "fpylll", "python-flint")
 #: Statuses a trial row can hold (``--status`` accepts these).
 _ALL_STATUSES = ("pending", "ok", "failed", "timeout")
 
@@ -149,12 +162,16 @@ class Store:
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def create(cls, run_dir: str | Path, spec: SweepSpec) -> Store:
+    def create(cls, run_dir: str | Path, spec: SweepSpec, *,
+               allow_version_change: bool = False) -> Store:
         """Open ``run_dir`` for ``spec``: create it, or resume it if ``spec`` made it.
 
         Refuses (:class:`~hardlearn.errors.StoreError`) a directory made by another sweep
-        file, a non-empty directory that is not a run directory, and a directory another
-        sweep is writing. Inserts a ``pending`` row for every trial not yet stored.
+        file, a non-empty directory that is not a run directory, a directory another sweep
+        is writing, a store of a newer format, and a store made under other versions of the
+        :data:`RESUME_VERSIONS` packages unless ``allow_version_change`` (then it warns and
+        records the change in ``meta``). Inserts a ``pending`` row for every trial not yet
+        stored.
         """
         root = Path(run_dir)
         db = root / DB_NAME
@@ -175,6 +192,11 @@ class Store:
             conn = _connect(db)
             conn.executescript(_SCHEMA)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            try:
+                _check_format(db, meta)
+            except StoreError:
+                conn.close()
+                raise
             if meta and meta.get("spec_digest") != spec.digest:
                 from hardlearn.experiments.identity import first_difference, identity
 
@@ -188,6 +210,13 @@ class Store:
                         f"original file saved as {root / SPEC_NAME}."
                     )
                 cls(root, conn, None)._adopt(spec)  # only budgets, order or names changed
+            try:
+                changed = _version_changes(root, meta, allow_version_change)
+            except StoreError:
+                conn.close()
+                raise
+            if changed:
+                _record_version_change(conn, meta, changed)
             store = cls(root, conn, lock)
             if not meta:
                 store._init_meta(spec)
@@ -270,6 +299,7 @@ class Store:
                     f"tables{'; it is empty' if not tables else ''}). Point at the run "
                     "directory a `hardlearn sweep` wrote."
                 )
+            _check_format(db, dict(conn.execute("SELECT key, value FROM meta").fetchall()))
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{db} is not a readable SQLite database: {exc}.") from None
@@ -442,6 +472,71 @@ class Store:
             flat["seed"] = seed
             out.append(flat)
         return out
+
+
+def _check_format(db: Path, meta: dict[str, str]) -> None:
+    """Refuse a store whose ``format`` is newer than this code reads, or not a number."""
+    text = meta.get("format", _FORMAT)
+    try:
+        found = int(text)
+    except (TypeError, ValueError):
+        raise StoreError(f"{db} has a corrupt format entry {text!r}; it must be an integer "
+                         f"(this hardlearn writes format {_FORMAT}).") from None
+    if found > int(_FORMAT):
+        from hardlearn import __version__
+
+        raise StoreError(
+            f"{db} was written by a newer hardlearn (store format {found}; hardlearn "
+            f"{__version__} reads format {_FORMAT} and older); upgrade hardlearn to use it."
+        )
+
+
+def _version_changes(root: Path, meta: dict[str, str], allow: bool) -> list[str]:
+    """The :data:`RESUME_VERSIONS` packages whose versions differ from the store's.
+
+    Raises :class:`StoreError` when some differ and ``allow`` is false; warns otherwise.
+    """
+    if not meta:
+        return []
+    try:
+        stored = json.loads(meta.get("versions", "{}"))
+    except json.JSONDecodeError:
+        stored = {}
+    now = environment()["versions"]
+    changed = [f"{pkg} {stored.get(pkg, 'unknown')} -> {now.get(pkg, 'absent')}"
+               for pkg in RESUME_VERSIONS if stored.get(pkg) != now.get(pkg)]
+    if not changed:
+        return []
+    what = ", ".join(changed)
+    if not allow:
+        raise StoreError(
+            f"run directory {root} was made under other package versions ({what}); NumPy "
+            "gives the same random numbers only under the same version, so the trials run "
+            "now might not be comparable with the stored ones. Resume anyway with "
+            "--allow-version-change (allow_version_change=True), or use a new --out directory."
+        )
+    message = (f"resuming {root} under other package versions ({what}); every trial "
+               "records the versions it ran under")
+    _log.warning(message)
+    warnings.warn(message, UserWarning, stacklevel=4)
+    return changed
+
+
+def _record_version_change(conn: sqlite3.Connection, meta: dict[str, str],
+                           changed: list[str]) -> None:
+    """Append the change to ``meta``'s ``version_changes`` (a JSON array) and make the
+    current versions the store's, so the next resume under them needs no permission."""
+    try:
+        history = json.loads(meta.get("version_changes", "[]"))
+    except json.JSONDecodeError:
+        history = []
+    history.append({"at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "changed": changed})
+    versions = json.dumps(environment()["versions"], sort_keys=True)
+    with conn:
+        conn.execute("BEGIN")
+        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                         [("version_changes", json.dumps(history)), ("versions", versions)])
 
 
 def read_results(
