@@ -34,7 +34,7 @@ from scipy.special import ndtri, stdtrit
 
 from hardlearn._rng import as_generator, draw_seed, spawn
 from hardlearn._validation import check_array, check_int, check_real
-from hardlearn.errors import ParameterError
+from hardlearn.errors import NotRecovered, ParameterError
 
 __all__ = [
     "CI_METHODS",
@@ -306,6 +306,12 @@ def evaluate_learner(
         ``ci_method``, and ``fit_<key>`` for each entry of the learner's ``fit_summary()``
         when it has one (MLP: steps, epochs, stopped_reason, ...).
 
+    Raises
+    ------
+    NotRecovered
+        When the fitted learner reports ``recovered_ = False`` (a lattice attack that found
+        nothing); its ``outcome`` holds the status and the fit time.
+
     Examples
     --------
     >>> from hardlearn import NoisyRegression, PeriodicNeuron
@@ -328,6 +334,14 @@ def evaluate_learner(
     t0 = time.perf_counter()
     estimator.fit(X, y)
     seconds = time.perf_counter() - t0
+    if getattr(estimator, "recovered_", None) is False:  # e.g. a lattice attack that failed
+        status = getattr(estimator, "status_", "not_recovered")
+        exc = NotRecovered(f"{type(estimator).__name__} recovered nothing (status {status!r}) "
+                           f"from {train_samples} samples, so there are no predictions to "
+                           "score.")
+        exc.outcome = {"status": status, "seconds": seconds, "train_samples": train_samples,
+                       "test_samples": test_samples}
+        raise exc
     X_test = problem.sample_inputs(test_samples, rng=test_rng)
     mse = population_mse(estimator.predict, problem.target, X_test, confidence=confidence)
     out: dict[str, Any] = {

@@ -6,6 +6,10 @@ import json
 import logging
 import math
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -13,7 +17,7 @@ import typer
 from hardlearn.errors import ParameterError
 
 __all__ = ["Interrupted", "emit_json", "to_jsonable", "parse_params", "SEED_HELP", "JSON_HELP",
-           "configure_logging", "VERBOSE_HELP"]
+           "configure_logging", "VERBOSE_HELP", "QUIET_HELP", "progress_bar", "time_limit_bar"]
 
 class Interrupted(BaseException):  # noqa: N818 - a signal, not an error
     """Ctrl-C or SIGTERM reached a command; the message says what was kept.
@@ -25,6 +29,7 @@ class Interrupted(BaseException):  # noqa: N818 - a signal, not an error
 
 SEED_HELP = "Root seed: the same seed gives the same numbers on every run."
 JSON_HELP = "Print one JSON object instead of a table."
+QUIET_HELP = "No progress bar (it is drawn on stderr, and never with --json)."
 VERBOSE_HELP = (
     "Log what the package does on stderr: -v for INFO (sandbox restarts, timeouts, lattice "
     "attempts), -vv for DEBUG (every reduction rung, worker starts). May follow the command."
@@ -105,3 +110,69 @@ def parse_params(items: list[str] | None) -> dict[str, Any]:
             value = text
         out[name.strip()] = value
     return out
+
+
+@contextmanager
+def progress_bar(label: str, total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr with the estimated time left; yields ``update(done)``.
+
+    Rich's default columns: the bar, the percentage and the time remaining estimated from
+    the pace so far. ``enabled=False`` (``--quiet``, ``--json``) draws nothing and yields a
+    no-op, so callers need no branch.
+    """
+    if not enabled:
+        yield lambda _done: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task(label, total=total)
+    bar.start()
+    try:
+        yield lambda done: bar.update(task, completed=done)
+    finally:
+        bar.stop()
+
+
+#: Seconds between redraws of :func:`time_limit_bar`.
+_LIMIT_BAR_REFRESH_S = 0.25
+
+
+@contextmanager
+def time_limit_bar(label: str, limit: float, *, enabled: bool) -> Iterator[None]:
+    """A bar on stderr for work whose length is unknown but bounded by ``limit`` seconds.
+
+    A lattice reduction stops when it recovers the secret, which no model predicts in
+    seconds; what is known is its time limit. The bar shows the time spent and the time left
+    *until the limit*, an upper bound on the time left (it usually ends sooner).
+    """
+    if not enabled:
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(bar_width=20),
+        TimeElapsedColumn(), TextColumn("<= {task.fields[left]:.0f} s left (limit)"),
+        console=Console(stderr=True), transient=True,
+    )
+    task = bar.add_task(label, total=limit, left=limit)
+    stop = threading.Event()
+    t0 = time.monotonic()
+
+    def tick() -> None:
+        while not stop.wait(_LIMIT_BAR_REFRESH_S):
+            spent = min(time.monotonic() - t0, limit)
+            bar.update(task, completed=spent, left=limit - spent)
+
+    bar.start()
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        bar.stop()

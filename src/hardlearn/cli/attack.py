@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
+from hardlearn.cli._common import JSON_HELP, QUIET_HELP, SEED_HELP, emit_json, time_limit_bar
 from hardlearn.errors import ParameterError
 
 __all__ = ["register"]
@@ -78,6 +78,7 @@ def attack(
     lattice: Annotated[Path | None, typer.Option(
         help="With --reduced: the --export-lattice FILE the basis was reduced from.")] = None,
     seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Recover the periodic neuron exactly by lattice reduction (exponentially small noise).
@@ -86,7 +87,8 @@ def attack(
     `hardlearn attack --data samples.npz`. By default the attack uses the sample count the
     prediction model (`hardlearn estimate`) finds best; `--samples d+1` is SZB21's minimal
     attack. Other solvers: `--export-lattice basis.txt`, reduce `basis.txt` elsewhere, then
-    `--reduced reduced.txt --lattice basis.txt`.
+    `--reduced reduced.txt --lattice basis.txt`. While it reduces, a bar on stderr shows the
+    time spent and the time left until `--time-limit` (an upper bound; `--quiet` hides it).
     """
     from hardlearn.attack import export_lattice as write_lattice
     from hardlearn.attack import finish_reduced, parse_samples, run_attack
@@ -160,10 +162,12 @@ def attack(
                        f"{export_lattice}.json; finish with: hardlearn attack --reduced FILE "
                        f"--lattice {export_lattice}")
         return
-    report = run_attack(
-        exact, samples_used=used, engine=engine.value, reduction=reduction.value,
-        block_size=block_size, time_limit=time_limit, scale_bits=scale_bits, seed=seed,
-    )
+    with time_limit_bar(f"lattice attack d={exact.dim}", time_limit,
+                        enabled=not (quiet or json_out)):
+        report = run_attack(
+            exact, samples_used=used, engine=engine.value, reduction=reduction.value,
+            block_size=block_size, time_limit=time_limit, scale_bits=scale_bits, seed=seed,
+        )
     _print(report, exact, json_out)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hardlearn.experiments.kinds.learn import CURVE_MLP_PARAMS, CURVE_SAMPLES
 from hardlearn.reduction import default_eps
 from hardlearn.regimes import lzz_regime
 
@@ -97,8 +98,8 @@ SIZES: dict[str, DemoSize] = {
         },
         threshold_dims=(8, 12, 16, 24, 32, 48), threshold_labels=("clwe", "triangle"),
         threshold_reps=3, threshold_attempts=2, bits_high=1000, resolution=8,
-        learn_dims=(8, 16, 32), learn_freqs=DENSE_FREQS, learn_samples=4000, learn_reps=3,
-        mlp_curve_params={"width": 128, "steps": 1500, "batch_size": 256, "lr": 3e-3},
+        learn_dims=(8, 16, 32), learn_freqs=DENSE_FREQS, learn_samples=CURVE_SAMPLES,
+        learn_reps=3, mlp_curve_params=dict(CURVE_MLP_PARAMS),  # also `hardlearn learn`'s
         budget_seconds=240.0, budget_note="under 5 minutes on 2 cores",
         best_dims=(8, 12, 16, 24),
     ),

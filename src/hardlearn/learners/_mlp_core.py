@@ -320,9 +320,10 @@ def train_network(
 def _progress_bar(config: TrainConfig) -> tuple[Any, Any]:
     if not config.progress:
         return None, None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(console=Console(stderr=True), transient=True)  # stdout stays for results
     task = bar.add_task("training MLP", total=config.steps)
     bar.start()
     return bar, task

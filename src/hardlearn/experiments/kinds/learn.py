@@ -33,7 +33,15 @@ from hardlearn.experiments.kinds._common import check_learner, flatten
 if TYPE_CHECKING:  # pragma: no cover
     from hardlearn.experiments.spec import Task
 
-__all__ = ["LEARN", "group_key", "run_task_group"]
+__all__ = ["LEARN", "group_key", "run_task_group", "CURVE_SAMPLES", "CURVE_MLP_PARAMS"]
+
+#: Training samples and MLP hyper-parameters of the default demo's learn curve (the MLP's
+#: advantage against the frequency, :data:`hardlearn.experiments.demo.SIZES` ``"default"``,
+#: with this kind's defaults ``test_samples`` 20000 and ``noise`` 0.01). ``hardlearn learn``
+#: defaults to them too, so that its numbers and the demo's figure agree (issue 15).
+CURVE_SAMPLES = 4000
+CURVE_MLP_PARAMS: Mapping[str, Any] = {"width": 128, "steps": 1500, "batch_size": 256,
+                                       "lr": 3e-3}
 
 
 def _learn_setup(task: Task, rng: np.random.Generator) -> tuple[Any, Any, np.random.Generator]:
