@@ -88,3 +88,15 @@ def test_verbosity_moves_only_before_double_dash():
     assert _verbosity_first(["-v", "attack"]) == ["-v", "attack"]
     assert _verbosity_first(["attack", "--dim", "8", "-v"]) == ["-v", "attack", "--dim", "8"]
     assert _verbosity_first(["x", "--", "-vv"]) == ["x", "--", "-vv"]
+
+
+def test_sweep_timeout_and_worker_restart_are_logged(tmp_path, capsys):
+    sweep = tmp_path / "s.toml"
+    sweep.write_text('task = "selftest"\nroot_seed = 1\nbudget_seconds = 0.5\n'
+                     '[grid]\nx = [1.0, 2.0]\nsleep = 30.0\n')
+    code = main(["-v", "sweep", str(sweep), "--out", str(tmp_path / "run"), "--workers", "1",
+                 "-q"])
+    assert code == 1  # the trials timed out
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if "hardlearn.experiments.sandbox INFO" in ln]
+    assert len(lines) == 2 and all("exceeded its budget of 0.5 s" in ln for ln in lines), err

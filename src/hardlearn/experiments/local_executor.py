@@ -9,6 +9,7 @@ and replaced. Overhead is one pipe round trip per unit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -26,6 +27,8 @@ from hardlearn.experiments.sandbox import (
 )
 from hardlearn.experiments.spec import Task
 from hardlearn.experiments.units import make_units, unit_tasks
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["run_local"]
 
@@ -65,6 +68,8 @@ def run_local(
                     was_ready = box.ready
                     box.kill()
                     if task is None and was_ready:
+                        _log.info("an idle worker exited with status %s; starting another",
+                                  code)
                         continue  # an idle worker died: start another on the next pass
                     if task is None:
                         raise HardlearnError(

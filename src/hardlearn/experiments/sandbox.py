@@ -14,6 +14,7 @@ budget and of one whose worker died.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -30,6 +31,8 @@ from hardlearn.experiments.pipe import recv, send
 from hardlearn.experiments.registry import get_task_kind
 from hardlearn.experiments.spec import Task
 from hardlearn.experiments.units import Unit, run_unit, unit_budget, unit_tasks
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "Sandbox",
@@ -211,6 +214,7 @@ class Sandbox:
         self.ready = False
         self.task = None
         self.started_at = time.monotonic()
+        _log.debug("started sandbox worker process %d", self.proc.pid)
 
     @property
     def stdout(self) -> IO[bytes]:
@@ -297,6 +301,8 @@ class Sandbox:
 
 def timeout_record(task: Task) -> Record:
     """The record of a trial killed at its budget."""
+    _log.info("trial %s exceeded its budget of %g s; its worker was killed and a new one "
+              "starts for the next trial", task.task_id, task.budget_seconds)
     env = environment()
     return Record(
         task_id=task.task_id,
@@ -314,6 +320,8 @@ def timeout_record(task: Task) -> Record:
 
 def died_record(task: Task, code: int | None) -> Record:
     """The record of a trial whose worker process died."""
+    _log.warning("the worker running trial %s exited with status %s; the trial is recorded "
+                 "as failed and a new worker starts", task.task_id, code)
     env = environment()
     return Record(
         task_id=task.task_id,
