@@ -140,14 +140,15 @@ _LIMIT_BAR_REFRESH_S = 0.25
 
 
 @contextmanager
-def time_limit_bar(label: str, limit: float, *, enabled: bool) -> Iterator[None]:
+def time_limit_bar(label: str, limit: float | None, *, enabled: bool) -> Iterator[None]:
     """A bar on stderr for work whose length is unknown but bounded by ``limit`` seconds.
 
     A lattice reduction stops when it recovers the secret, which no model predicts in
     seconds; what is known is its time limit. The bar shows the time spent and the time left
-    *until the limit*, an upper bound on the time left (it usually ends sooner).
+    *until the limit*, an upper bound on the time left (it usually ends sooner). No bar
+    without a limit.
     """
-    if not enabled:
+    if not enabled or limit is None:
         yield
         return
     from rich.console import Console

@@ -176,7 +176,7 @@ def learn(
         check_allocation("--samples x --dim", (samples, dim))
     regime = lzz_regime(dim, gamma=None if freq is None else freq_to_gamma(freq))
     freq_v = regime.freq
-    noise_v = LEARN.param("noise").default if noise is None else noise
+    noise_v = {p.name: p.default for p in LEARN.params}["noise"] if noise is None else noise
     samples_v = CURVE_SAMPLES if samples is None else samples
     check_int("--samples", samples_v, minimum=1)
     check_allocation("training samples x --dim (default 4000 samples)", (samples_v, dim))
