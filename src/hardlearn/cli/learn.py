@@ -174,12 +174,14 @@ def learn(
     check_allocation("--test-samples x --dim", (test_samples, dim))
     if samples is not None:
         check_allocation("--samples x --dim", (samples, dim))
-    regime = lzz_regime(dim, gamma=None if freq is None else freq_to_gamma(freq))
-    freq_v = regime.freq
-    noise_v = {p.name: p.default for p in LEARN.params}["noise"] if noise is None else noise
     samples_v = CURVE_SAMPLES if samples is None else samples
     check_int("--samples", samples_v, minimum=1)
     check_allocation("training samples x --dim (default 4000 samples)", (samples_v, dim))
+    # the radius's tail-mass target depends on the sample count, so the regime gets it too
+    regime = lzz_regime(dim, gamma=None if freq is None else freq_to_gamma(freq),
+                        samples=samples_v)
+    freq_v = regime.freq
+    noise_v = {p.name: p.default for p in LEARN.params}["noise"] if noise is None else noise
     radius_v = regime.radius if radius is None else radius
     gen = as_generator(seed)
     secret_rng, run_rng = spawn(gen, 2)
