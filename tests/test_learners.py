@@ -14,6 +14,7 @@ from hardlearn.errors import ParameterError
 from hardlearn.learners import (
     LEARNERS,
     KernelRidgeRegressor,
+    LatticeRegressor,
     MeanRegressor,
     MLPRegressor,
     OracleRegressor,
@@ -46,6 +47,9 @@ def sum_target(X):
         RandomFeaturesRegressor(n_components=50),
         RandomFeaturesRegressor(n_components=50, features="rbf"),
         MLPRegressor(width=32, steps=200, lr=1e-2, device="cpu"),
+        # nothing is recovered on the checks' generic data: the fallback (the training mean)
+        LatticeRegressor(time_limit=None),
+        LatticeRegressor(labels="triangle", time_limit=None),
     ]
 )
 def test_sklearn_compatible(estimator, check):

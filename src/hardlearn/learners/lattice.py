@@ -97,13 +97,15 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from hardlearn._rng import int_seed
-from hardlearn._validation import check_array, check_choice, check_int, check_real
+from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.conventions import wrap_unit
 from hardlearn.errors import ParameterError, ReductionTimeout
 from hardlearn.estimate import (
@@ -135,7 +137,7 @@ from hardlearn.learners._lattice_core import (
     _t_values,
     reduce_basis,
 )
-from hardlearn.learners.baselines import seed_parameter
+from hardlearn.learners.baselines import _validate_fit, _validate_predict, seed_parameter
 from hardlearn.problems.exact import ExactSamples, default_freq, dyadic_integers
 
 _log = logging.getLogger(__name__)
@@ -145,6 +147,7 @@ __all__ = [
     "reduce_basis",
     "predicted_scale_bits",
     "STATUSES",
+    "NotRecoveredWarning",
     "BULK_DELTA",
     "NOISE_Z_MAX",
     "CHILD_START_METHOD",
@@ -201,6 +204,15 @@ def predicted_scale_bits(
     True
     """
     return max(scale_bits_needed(dim, m, labels, reduction, block_size, freq), 8.0)
+
+
+class NotRecoveredWarning(UserWarning):
+    """``LatticeRegressor.predict`` fell back to the trivial predictor (nothing recovered)."""
+
+
+def _label_mean(labels: Any, label_bits: int) -> float:
+    """Mean of integer labels on the grid ``2^-label_bits``, as float64 (exact sum first)."""
+    return float(sum(int(v) for v in labels) / (len(labels) << label_bits))
 
 
 def _weight_for(freq: float) -> int:
@@ -287,6 +299,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
     ----------
     recovered_ : bool
     status_ : {"recovered", "not_recovered", "timeout"}
+    mean_ : float
+        Mean of the training labels: what ``predict`` returns when nothing was recovered.
     secret_ : ndarray (d,) or None
         Unit vector (for triangle/cosine labels, defined up to sign: both give the same
         function).
@@ -386,7 +400,16 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         ``y / 2^label_scale_bits``. Returns ``self``; look at ``status_``.
         """
         p = self._params()
-        Xa = check_array("X", X, ndim=2)
+        if y is None:  # scikit-learn's wording, which its estimator checks look for
+            raise ParameterError(f"{type(self).__name__}.fit requires y to be passed, but the "
+                                 "target y is None.")
+        if p["label_scale_bits"] is None:  # float64 labels: scikit-learn's checks of X and y
+            Xa, y = _validate_fit(self, X, y)
+        else:  # integer labels: scikit-learn's checks of X, the labels' own below
+            try:
+                Xa = validate_data(self, X, reset=True, dtype=np.float64)
+            except ValueError as exc:
+                raise ParameterError(f"{type(self).__name__}.fit: {exc}") from None
         labels, P = _labels_to_ints(y, p["label_scale_bits"], Xa.shape[0])
         return self._fit(Xa, labels, P, p, p["noise_bits"])
 
@@ -422,6 +445,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
             plan = [min(m_all, max(p["max_samples"], d + 1))]
         self.n_features_in_ = d
         self.label_scale_bits_ = P
+        self.mean_ = _label_mean(labels, P)
         self.attempts_: list[dict[str, Any]] = []
         self.reduction_seconds_ = 0.0
         self.reduction_cpu_seconds_ = 0.0
@@ -661,6 +685,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                                  "(the change of basis has determinant other than +-1).")
         self.n_features_in_ = prob.d
         self.label_scale_bits_ = samples.label_bits
+        self.mean_ = _label_mean(samples.labels, samples.label_bits)
         self.lattice_dim_ = n
         self.samples_used_ = samples_used
         self.scale_bits_ = scale_bits
@@ -683,16 +708,23 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """``phi(freq_ <secret_, x>)`` in float64 (CLWE: the mod-1 value in [0, 1)).
 
-        Raises :class:`ParameterError` before ``fit`` or when nothing was recovered.
+        When nothing was recovered (``status_`` other than ``"recovered"``) the prediction is
+        the trivial predictor, the training labels' mean ``mean_``, with a
+        :class:`NotRecoveredWarning` (the reduction treats a failed attack the same way).
+        Raises :class:`~sklearn.exceptions.NotFittedError` before ``fit``.
         """
-        if not hasattr(self, "status_"):
-            raise ParameterError(f"{type(self).__name__}.predict: call fit first.")
+        check_is_fitted(self, "status_",
+                        msg="%(name)s.predict: call fit (or fit_exact) first.")
+        Xa = _validate_predict(self, X)
         if not self.recovered_:
-            raise ParameterError(
+            warnings.warn(
                 f"{type(self).__name__}.predict: nothing was recovered (status "
-                f"{self.status_!r}); check status_ before predicting."
+                f"{self.status_!r}); predicting the training mean {self.mean_:.6g} (the "
+                "trivial predictor).",
+                NotRecoveredWarning,
+                stacklevel=2,
             )
-        Xa = check_array("X", X, shape=(None, self.n_features_in_))
+            return np.full(Xa.shape[0], self.mean_)
         t = self.freq_ * (Xa @ self.secret_)
         if self.labels == "clwe":
             return wrap_unit(t)
@@ -700,3 +732,9 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
 
         return get_activation(self.labels)(t)
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # On data without a planted periodic neuron (scikit-learn's generic checks) nothing is
+        # recovered and the prediction is the training mean: a poor score by design.
+        tags.regressor_tags.poor_score = True
+        return tags
