@@ -14,6 +14,7 @@ from hardlearn.learners.exhaustive import ExhaustiveSearchRegressor
 from hardlearn.learners.lattice import LatticeRegressor
 from hardlearn.learners.mlp import MLPRegressor
 from hardlearn.learners.registry import LEARNERS, make_learner
+from hardlearn.learners.torch_module import TorchRegressor
 
 __all__: list[str] = [
     "BatchedMLP",
@@ -27,5 +28,6 @@ __all__: list[str] = [
     "OracleRegressor",
     "RandomFeaturesRegressor",
     "RidgeRegressor",
+    "TorchRegressor",
     "make_learner",
 ]
