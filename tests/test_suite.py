@@ -116,3 +116,58 @@ def test_evaluate_a_plugin_learner_through_the_sweep_engine(tmp_path, cli):
                          "--param", "n_components=200", "--workers", "2", "--json")
     assert code == 0, err
     assert all(r["advantage"] > 0.3 for r in json.loads(out)["instances"].values())
+
+
+def _fraction_label(x, v, radius, noise):
+    """tri(clip(<v, x>, -R, R)) + noise in exact rational arithmetic (independent of
+    hardlearn.problems.exact): the definition of an exact suite label."""
+    from fractions import Fraction
+
+    t = sum(Fraction(float(a)) * Fraction(float(b)) for a, b in zip(v, x, strict=True))
+    if abs(t) >= radius:
+        tri = Fraction(0)
+    else:
+        r = t - (t.numerator // t.denominator)
+        tri = min(r, 1 - r)
+    return tri + Fraction(float(noise))
+
+
+def test_exact_training_file_holds_the_float64_draws_exactly(tmp_path):
+    import copy
+
+    from hardlearn.problems.exact import load_exact
+    from hardlearn.suite import generate_instance
+
+    name = "v1/d8-fgamma-tiny"
+    manifest = make_suite(tmp_path / "s", only=[name])
+    entry = manifest["instances"][name]["files"]["train_exact"]
+    assert entry["content_sha256"] == expected_hashes()[name]["train_exact"]
+    data = load_instance(tmp_path / "s", name)
+    s = load_exact(data["exact_path"])
+    assert (s.kind, s.noise_bits, s.label_bits, s.secret) == ("triangle", 40, 104, None)
+    np.testing.assert_array_equal(s.X, data["X"])
+    inst = suite_instances([name])[0]
+    gen = generate_instance(inst)
+    replay = copy.deepcopy(np.random.default_rng(inst.seed).spawn(3)[1])
+    replay.standard_normal(s.X.shape)
+    noise = inst.noise_std * replay.standard_normal(s.m)  # exact: noise_std is 2^-40
+    v = inst.freq * gen["secret"]
+    for i in range(0, s.m, 997):
+        want = _fraction_label(s.X[i], v, inst.radius, noise[i])
+        assert abs(s.labels[i] - want * 2**s.label_bits) <= 1  # one unit of the 2^-104 grid
+    # the float64 labels are these up to the network's float64 evaluation error
+    assert np.max(np.abs(s.labels_float() - data["y"])) < 2.0**-40
+
+
+def test_lattice_learner_is_scored_on_exact_data_and_falls_back_where_it_fails(tmp_path, cli):
+    make_suite(tmp_path / "s", only=["v1/d8-f1.0"])
+    code, out, err = cli("suite", "evaluate", str(tmp_path / "s"), "--learner", "lattice",
+                         "--param", "time_limit=60", "--workers", "1", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["instances"]
+    tiny, poly = rows["v1/d8-f1.0-tiny"], rows["v1/d8-f1.0-poly"]
+    assert tiny["exact_data"] and tiny["learner_status"] == "recovered"
+    assert tiny["advantage_lo"] > 0.999
+    # sigma = d^-2: nothing to recover; the learner predicts the training mean
+    assert poly["exact_data"] and poly["learner_status"] == "not_recovered"
+    assert poly["advantage_lo"] < 0 < poly["advantage_hi"] and abs(poly["advantage"]) < 0.05

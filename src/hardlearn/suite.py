@@ -16,6 +16,23 @@ of the test files, writes a SHA-256 commitment ``sha256(salt || secret)`` to the
 and the secrets, salts and test targets to a separate file; :func:`verify_secrets` checks
 them against the commitments and :func:`reveal` writes the test targets next to the data.
 
+**Exact training data (for lattice learners).** Every instance also gets
+``train_exact.npz``: the same training rows in the exact form of
+:mod:`hardlearn.problems.exact` (an :class:`~hardlearn.problems.exact.ExactSamples` file,
+``kind = "triangle"``, readable by :func:`~hardlearn.problems.exact.load_exact` and
+``hardlearn attack --data``), built by :func:`exact_training_samples`. Its label ``i`` is
+``tri(clip(t_i, -R, R)) + e_i`` computed in integers on the grid ``2^-P``
+(``P = noise_bits + GUARD_BITS``), where ``t_i = <freq w, x_i>`` exactly (``freq w`` is the
+float64 vector of the network's hidden weights) and ``e_i = noise_std g_i`` is the float64
+file's own noise draw, exact because ``noise_std`` is a power of two (the grid rounds it only
+where ``|g_i| < 2^-11``). The float64 file's labels differ from these by the network's
+float64 evaluation error, which is not small against the "tiny" noise: measured on v1,
+up to 1.3 noise standard deviations at ``v1/d128-fgamma-tiny`` and 0.35 at
+``v1/d32-fgamma-tiny`` (0.001 at ``v1/d8-f0.25-tiny``), so a lattice attack on the float64
+labels would face more, and non-Gaussian, noise than the instance has. The ``suite`` task
+kind fits a learner that has ``fit_exact`` on this file
+(:mod:`hardlearn.experiments.kinds.suite`).
+
 Scores: :func:`score_predictions` gives the test MSE against ``f`` with its interval and the
 advantage ``1 - MSE / Var f`` (:mod:`hardlearn.metrics`).
 
@@ -57,6 +74,7 @@ __all__ = [
     "score_directory",
     "load_instance",
     "predicted_attack_cost",
+    "exact_training_samples",
 ]
 
 #: Version of the instance list; a changed list or sampler is a new version.
@@ -161,11 +179,14 @@ def _problem(inst: SuiteInstance, secret: np.ndarray) -> Any:
 
 
 def generate_instance(
-    inst: SuiteInstance, *, secret_seed: int | None = None
+    inst: SuiteInstance, *, secret_seed: int | None = None, exact: bool = False
 ) -> dict[str, Any]:
     """The arrays of one instance: ``secret``, ``X``, ``y``, ``X_test``, ``f_test``, and
     the exact trivial MSE. ``secret_seed`` replaces the public seed for the secret only
-    (the private challenge)."""
+    (the private challenge). With ``exact``, also ``exact``: the training set as
+    :class:`~hardlearn.problems.exact.ExactSamples` (:func:`exact_training_samples`)."""
+    import copy
+
     from hardlearn.problems.clwe import random_direction
 
     secret_gen, data_gen, test_gen = np.random.default_rng(inst.seed).spawn(3)
@@ -173,26 +194,94 @@ def generate_instance(
         secret_gen = np.random.default_rng(secret_seed)
     secret = random_direction(inst.dim, rng=secret_gen)
     problem = _problem(inst, secret)
+    replay = copy.deepcopy(data_gen)  # the same stream: X, then the noise draws
     X, y = problem.sample(inst.train_samples, rng=data_gen)
     X_test = problem.sample_inputs(inst.test_samples, rng=test_gen)
-    return {
+    out = {
         "secret": secret, "X": X, "y": y, "X_test": X_test,
         "f_test": np.asarray(problem.target(X_test), dtype=np.float64),
         "trivial_mse": float(problem.target_variance()),
     }
+    if exact:
+        # NoisyRegression.sample draws X, then noise_std * standard_normal(m) (Gaussian law)
+        if not np.array_equal(replay.standard_normal(X.shape), X):  # pragma: no cover
+            raise ParameterError("the training stream no longer starts with X; the exact "
+                                 "training file cannot replay the noise draws.")
+        out["exact"] = exact_training_samples(inst, X, replay.standard_normal(X.shape[0]),
+                                              secret)
+    return out
+
+
+def exact_training_samples(
+    inst: SuiteInstance, X: np.ndarray, draws: np.ndarray, secret: np.ndarray
+) -> Any:
+    """The training rows ``X`` with exact labels ``tri(clip(t, -R, R)) + noise_std g``
+    (module docstring), as :class:`~hardlearn.problems.exact.ExactSamples` without the
+    secret. ``draws`` are the standard normal draws ``g`` of the float64 file's noise.
+
+    Examples
+    --------
+    >>> inst = suite_instances(["v1/d8-f0.25-tiny"])[0]
+    >>> X = np.random.default_rng(0).standard_normal((5, 8))
+    >>> w = np.eye(8)[0]
+    >>> s = exact_training_samples(inst, X, np.zeros(5), w)
+    >>> s.kind, s.noise_bits, s.secret is None
+    ('triangle', 40, True)
+    >>> bool(np.allclose(s.labels_float(), np.abs(0.25 * X[:, 0])))
+    True
+    """
+    from hardlearn.problems.exact import GUARD_BITS, ExactSamples, _round_shift, exact_projection
+
+    noise_bits = -math.log2(inst.noise_std)
+    if noise_bits != round(noise_bits):
+        raise ParameterError(
+            f"exact training data need a noise_std that is a power of two; instance "
+            f"{inst.name!r} has noise_std = {inst.noise_std!r}."
+        )
+    noise_bits = int(round(noise_bits))
+    P = noise_bits + GUARD_BITS
+    one = 1 << P
+    cap = inst.radius << P
+    # the network's hidden weights are the float64 vector freq * w (capped_periodic_network)
+    T, shift = exact_projection(X, np.broadcast_to(inst.freq * np.asarray(secret), (inst.dim,)))
+    noise = [int(v) for v in np.rint(np.asarray(draws, dtype=np.float64) * 2.0**GUARD_BITS)]
+    labels = []
+    for t, e in zip(T, noise, strict=True):
+        tp = _round_shift(t, shift - P)  # round(2^P t)
+        if abs(tp) >= cap:
+            labels.append(e)  # tri(+-R) = 0: the network is capped there
+            continue
+        r = tp % one
+        labels.append(min(r, one - r) + e)
+    return ExactSamples(
+        X=X, labels=tuple(labels), label_bits=P, noise_bits=noise_bits, kind="triangle",
+        freq=float(inst.freq), secret=None,
+        extra={"instance": inst.name, "radius": int(inst.radius),
+               "target": "tri(clip(freq <w, x>, -R, R)), the capped network g_R"},
+    )
 
 
 def content_hash(arrays: dict[str, np.ndarray]) -> str:
     """SHA-256 over the arrays' names, dtypes, shapes and little-endian C-order bytes.
 
+    Text arrays (the exact labels' hex digits) are hashed as their UTF-8 strings joined by
+    NUL, so the hash does not depend on the fixed width a file format gives them.
+
     Examples
     --------
     >>> content_hash({"a": np.zeros(2)}) == content_hash({"a": np.zeros(2)})
+    True
+    >>> content_hash({"t": np.array(["a", "bc"])}) == content_hash(
+    ...     {"t": np.array(["a", "bc"], dtype="<U9")})
     True
     """
     h = hashlib.sha256()
     for name in sorted(arrays):
         arr = np.ascontiguousarray(arrays[name])
+        if arr.dtype.kind in "UO":
+            h.update(f"{name}|text|{arr.shape}|".encode())
+            h.update("\x00".join(str(v) for v in arr.ravel()).encode())
+            continue
         if arr.dtype.kind == "f":
             arr = arr.astype("<f8")
         h.update(f"{name}|{arr.dtype.str}|{arr.shape}|".encode())
@@ -264,7 +353,7 @@ def make_suite(
     With ``check`` (public suite only), every file's content hash is compared with the one
     the package ships; a mismatch raises a :class:`ParameterError` naming the file.
     """
-    from hardlearn.datasets import save_dataset
+    from hardlearn.datasets import load_dataset, save_dataset
 
     if fmt not in ("npz", "parquet"):
         raise ParameterError(f"format must be 'npz' or 'parquet'; got {fmt!r}.")
@@ -277,7 +366,7 @@ def make_suite(
     private_part: dict[str, Any] = {}
     for inst in suite_instances(only):
         secret_seed = _secrets.randbits(128) if private else None
-        data = generate_instance(inst, secret_seed=secret_seed)
+        data = generate_instance(inst, secret_seed=secret_seed, exact=True)
         folder = out / inst.name
         files = {
             "train": ({"X": data["X"], "y": data["y"]}, "train"),
@@ -302,6 +391,16 @@ def make_suite(
                 )
             entry["files"][key] = {"path": str(path.relative_to(out)),
                                    "sha256": _file_sha256(path), "content_sha256": chash}
+        path = data["exact"].save(folder / f"train_exact.{fmt}")
+        chash = content_hash(load_dataset(path)[0])
+        if expected and expected.get(inst.name, {}).get("train_exact") != chash:
+            raise ParameterError(
+                f"suite file {inst.name}/{path.name} has content hash {chash[:16]}..., the "
+                f"package expects {expected.get(inst.name, {}).get('train_exact', 'none')[:16]}"
+                "...: the exact labels changed; these data are not the suite."
+            )
+        entry["files"]["train_exact"] = {"path": str(path.relative_to(out)),
+                                         "sha256": _file_sha256(path), "content_sha256": chash}
         if private:
             salt = _secrets.token_hex(16)
             entry["commitment"] = commitment(data["secret"], salt)
@@ -408,7 +507,8 @@ def _test_targets(directory: Path, manifest: dict[str, Any], name: str) -> np.nd
 
 def load_instance(directory: Path, name: str) -> dict[str, Any]:
     """Training and test arrays of instance ``name`` in a directory written by
-    :func:`make_suite`, with the test targets (revealed ones for a private suite)."""
+    :func:`make_suite`, with the test targets (revealed ones for a private suite), and
+    ``exact_path``: the exact training file (None in a directory written without one)."""
     from hardlearn.datasets import load_dataset
 
     manifest = _manifest(directory)
@@ -420,9 +520,11 @@ def load_instance(directory: Path, name: str) -> dict[str, Any]:
     entry = manifest["instances"][name]
     train, _ = load_dataset(directory / entry["files"]["train"]["path"])
     test, _ = load_dataset(directory / entry["files"]["test"]["path"])
+    exact = entry["files"].get("train_exact")
     return {"X": train["X"], "y": train["y"], "X_test": test["X"],
             "f_test": _test_targets(directory, manifest, name),
-            "trivial_mse": float(entry["trivial_mse"])}
+            "trivial_mse": float(entry["trivial_mse"]),
+            "exact_path": None if exact is None else directory / exact["path"]}
 
 
 def score_directory(directory: str | Path, predictions: str | Path) -> dict[str, Any]:

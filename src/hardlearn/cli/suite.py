@@ -110,7 +110,8 @@ def evaluate(
     run = run_dir or directory / "runs" / label
     run_sweep(spec, run, workers=workers, executor=executor)
     keep = ("status", "mse", "mse_lo", "mse_hi", "trivial_mse", "advantage", "advantage_lo",
-            "advantage_hi", "fit_seconds", "seconds", "error_message")
+            "advantage_hi", "fit_seconds", "seconds", "exact_data", "learner_status",
+            "error_message")
     per = {r["instance"]: {k: r.get(k) for k in keep} for r in read_results(run)}
     row = _row(learner, params, manifest, per)
     _emit_row(row, out, json_out)

@@ -5,11 +5,19 @@ The grid names the instance (``instance = "v1/d8-f0.25-poly"``) and the director
 scores its test predictions against the clean target with
 :func:`hardlearn.suite.score_predictions`. The learner's seed is drawn from the trial's
 generator (when the learner leaves it at None), as in ``learn``.
+
+**Exact data.** A learner with a ``fit_exact`` method (the lattice learner) is fitted on
+the instance's exact training file (``train_exact``, :mod:`hardlearn.suite`) instead of the
+float64 labels, and, when it has a ``labels`` parameter the learner's params leave unset, is
+told the labels' kind (``"triangle"``: the suite's target is the capped triangle network).
+The trial records ``exact_data`` (whether it did) and, for a learner that reports one,
+``learner_status`` (``status_``: ``"recovered"``, ``"not_recovered"``, ``"timeout"``).
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SUITE"]
 
 
+def _params_of(learner: Any) -> dict[str, Any]:
+    get = getattr(learner, "get_params", None)
+    return dict(get(deep=False)) if callable(get) else {}
+
+
 def _suite_trial(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     """Fit on the instance's training file, score the test predictions."""
     from hardlearn.learners.registry import make_learner
@@ -33,12 +46,28 @@ def _suite_trial(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     p = task.params
     data = load_instance(Path(p["data_dir"]), p["instance"])
     learner = seed_learner(make_learner(task.learner_name or "", task.learner_params), rng)
+    exact = callable(getattr(learner, "fit_exact", None)) and data["exact_path"] is not None
+    if exact:
+        from hardlearn.problems.exact import load_exact
+
+        samples = load_exact(data["exact_path"])
+        if "labels" in _params_of(learner) and "labels" not in task.learner_params:
+            learner.set_params(labels=samples.kind)
     t0 = time.perf_counter()
-    learner.fit(data["X"], data["y"])
+    if exact:
+        learner.fit_exact(samples)
+    else:
+        learner.fit(data["X"], data["y"])
     seconds = time.perf_counter() - t0
-    out = score_predictions(learner.predict(data["X_test"]), data["f_test"],
-                            data["trivial_mse"])
+    with warnings.catch_warnings():  # a failed lattice fit predicts the mean, and says so
+        warnings.filterwarnings("ignore", message=".*nothing was recovered")
+        pred = learner.predict(data["X_test"])
+    out = score_predictions(pred, data["f_test"], data["trivial_mse"])
     out["fit_seconds"] = seconds
+    out["exact_data"] = bool(exact)
+    status = getattr(learner, "status_", None)
+    if isinstance(status, str):
+        out["learner_status"] = status
     out["success"] = bool(out["advantage_lo"] > 0)
     return out
 
