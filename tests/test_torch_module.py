@@ -147,3 +147,13 @@ def test_bad_input_is_one_line_naming_the_parameter(kwargs, match):
     with pytest.raises(ParameterError, match=match) as info:
         TorchRegressor(**{"steps": 5, "device": "cpu", **kwargs}).fit(X, y)
     assert "\n" not in str(info.value)
+
+
+def test_bagging_reseeds_members_through_random_state():
+    from sklearn.ensemble import BaggingRegressor
+
+    X, y = _data()
+    bag = BaggingRegressor(TorchRegressor(small, steps=20, device="cpu"), n_estimators=2,
+                           bootstrap=False, random_state=0).fit(X, y)
+    a, b = (m.predict(X) for m in bag.estimators_)
+    assert {m.random_state for m in bag.estimators_} != {None} and not np.array_equal(a, b)
