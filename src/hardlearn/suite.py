@@ -36,6 +36,9 @@ kind fits a learner that has ``fit_exact`` on this file
 Scores: :func:`score_predictions` gives the test MSE against ``f`` with its interval and the
 advantage ``1 - MSE / Var f`` (:mod:`hardlearn.metrics`).
 
+Size: about 560 lines: one versioned benchmark (its instances, the files and their hashes,
+the exact training form, commitments, scores), whose parts all read and write one manifest.
+
 Examples
 --------
 >>> [i.name for i in suite_instances(only=["v1/d8-f0.25-poly"])]
