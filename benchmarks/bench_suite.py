@@ -20,16 +20,26 @@ subsets (``--quick``) show more than long ones. To say where the time goes,
 the files, fit, predict, scoring, inside the worker): ``evaluate_s - trials_s`` is the
 fixed part (worker start-up, store, row) and ``trials_s / own_s - 1`` the per-trial part.
 
+On a shared machine wall times swing with the load, so each way's CPU time is measured too
+(``*_cpu_s``: this process's CPU time plus that of the worker processes it waited for,
+``resource.getrusage(RUSAGE_CHILDREN)``), with the same two ratios
+(``cpu_overhead_vs_fit_predict``, ``cpu_overhead_vs_sweep``). The worker's first trial
+imports torch (the parent imported it before ``own``), a fixed cost inside ``trials_s``.
+
 Usage: ``python benchmarks/bench_suite.py [--quick] [--only v1/d32-] [--learner mlp]
-[--param steps=400] [--workers 1] [--repeat 2]``; the last line is
+[--param steps=2000] [--workers 1] [--repeat 1]`` (default: the six ``v1/d32-`` instances,
+the MLP at its default settings; ``--quick``: two ``d = 8`` instances, 100 steps); the last
+line is
 ``RESULT make_s=... own_s=... sweep_s=... evaluate_s=... trials_s=...
-overhead_vs_fit_predict=... overhead_vs_sweep=...``.
+overhead_vs_fit_predict=... overhead_vs_sweep=... own_cpu_s=... sweep_cpu_s=...
+evaluate_cpu_s=... cpu_overhead_vs_fit_predict=... cpu_overhead_vs_sweep=...``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -56,37 +66,48 @@ def parse_params(items: list[str]) -> dict:
     return out
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its waited-for children (the sweep's workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn, *args):
+    """``(wall seconds, cpu seconds, fn's result)`` of one call."""
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t0, cpu_seconds() - c0, out
+
+
 def own(directory: Path, names: list[str], learner: str, params: dict) -> float:
-    """Sum over instances of the learner's fit + predict time, in this process."""
-    total = 0.0
+    """Sums over instances of the learner's fit + predict wall and CPU time, in process."""
+    total = cpu = 0.0
     for name in names:
         data = load_instance(directory, name)
         est = make_learner(learner, params)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         est.fit(data["X"], data["y"])
         est.predict(data["X_test"])
         total += time.perf_counter() - t0
-    return total
+        cpu += time.process_time() - c0
+    return total, cpu
 
 
 def sweep(directory: Path, names: list[str], learner: str, params: dict, workers: int,
-          run: Path) -> float:
+          run: Path) -> None:
     spec = parse_spec({
         "task": "suite", "root_seed": 0, "budget_seconds": 600.0,
         "name": f"suite evaluate {learner}",
         "grid": {"instance": names, "data_dir": str(directory.resolve())},
         "learners": [{"name": learner, "params": params}],
     })
-    t0 = time.perf_counter()
     summary = run_sweep(spec, run, workers=workers)
-    seconds = time.perf_counter() - t0
     if summary.counts.get("ok", 0) != len(names):
         raise SystemExit(f"sweep: not every trial ok: {summary.counts}")
-    return seconds
 
 
-def evaluate(directory: Path, learner: str, params: dict, workers: int,
-             run: Path) -> tuple[float, float]:
+def evaluate(directory: Path, learner: str, params: dict, workers: int, run: Path) -> float:
     from typer.testing import CliRunner
 
     from hardlearn.cli import app
@@ -95,12 +116,10 @@ def evaluate(directory: Path, learner: str, params: dict, workers: int,
             str(workers), "--run-dir", str(run), "--json"]
     for key, value in params.items():
         args += ["--param", f"{key}={value}"]
-    t0 = time.perf_counter()
     result = CliRunner().invoke(app, args)
-    seconds = time.perf_counter() - t0
     if result.exit_code != 0:
         raise SystemExit(f"suite evaluate failed: {result.exception or result.stdout}")
-    return seconds, sum(float(r["seconds"]) for r in read_results(run))
+    return sum(float(r["seconds"]) for r in read_results(run))
 
 
 def main() -> None:
@@ -110,15 +129,15 @@ def main() -> None:
     ap.add_argument("--learner", default="mlp")
     ap.add_argument("--param", action="append", default=None, help="name=value")
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     only = args.only or (["v1/d8-f0.25"] if args.quick else ["v1/d32-"])
-    params = parse_params(args.param or ([f"steps={100 if args.quick else 400}"]
-                                         if args.learner == "mlp" else []))
+    params = parse_params(args.param or (["steps=100"] if args.quick and args.learner == "mlp"
+                                         else []))
     params.setdefault("random_state", 0)  # every way below does the same computation
     if args.learner == "mlp":
         params.setdefault("device", "cpu")
-    repeat = args.repeat or (1 if args.quick else 2)
+    repeat = args.repeat
 
     from threadpoolctl import threadpool_limits
 
@@ -137,26 +156,33 @@ def main() -> None:
         names = list(manifest["instances"])
         print(f"{len(names)} instances ({', '.join(names)}), learner {args.learner} {params}, "
               f"workers {args.workers}, load {os.getloadavg()[0]:.2f}; make {make_s:.1f} s")
-        best = {"own": float("inf"), "sweep": float("inf"), "evaluate": float("inf"),
-                "trials": float("inf")}
+        keys = ("own", "sweep", "evaluate", "own_cpu", "sweep_cpu", "evaluate_cpu")
+        best = dict.fromkeys(keys, float("inf"))
+        best["trials"] = float("inf")
+        suite_dir = tmp_path / "suite"
         for r in range(repeat):
-            best["own"] = min(best["own"], own(tmp_path / "suite", names, args.learner, params))
-            best["sweep"] = min(best["sweep"], sweep(tmp_path / "suite", names, args.learner,
-                                                     params, args.workers,
-                                                     tmp_path / f"sweep{r}"))
-            seconds, trials = evaluate(tmp_path / "suite", args.learner, params, args.workers,
-                                       tmp_path / f"eval{r}")
-            if seconds < best["evaluate"]:
-                best["evaluate"], best["trials"] = seconds, trials
-            print(f"repeat {r + 1}: own {best['own']:.2f} s, sweep {best['sweep']:.2f} s, "
-                  f"evaluate {best['evaluate']:.2f} s (best so far), "
-                  f"load {os.getloadavg()[0]:.2f}")
-    over_own = best["evaluate"] / best["own"] - 1
-    over_sweep = best["evaluate"] / best["sweep"] - 1
+            wall, cpu = own(suite_dir, names, args.learner, params)
+            best["own"], best["own_cpu"] = min(best["own"], wall), min(best["own_cpu"], cpu)
+            wall, cpu, _ = timed(sweep, suite_dir, names, args.learner, params, args.workers,
+                                 tmp_path / f"sweep{r}")
+            best["sweep"], best["sweep_cpu"] = min(best["sweep"], wall), min(best["sweep_cpu"], cpu)
+            wall, cpu, trials = timed(evaluate, suite_dir, args.learner, params, args.workers,
+                                      tmp_path / f"eval{r}")
+            if wall < best["evaluate"]:
+                best["evaluate"], best["trials"] = wall, trials
+            best["evaluate_cpu"] = min(best["evaluate_cpu"], cpu)
+            print(f"repeat {r + 1}: wall own {best['own']:.2f} s, sweep {best['sweep']:.2f} s, "
+                  f"evaluate {best['evaluate']:.2f} s; cpu own {best['own_cpu']:.2f} s, "
+                  f"sweep {best['sweep_cpu']:.2f} s, evaluate {best['evaluate_cpu']:.2f} s "
+                  f"(best so far), load {os.getloadavg()[0]:.2f}")
     print(f"RESULT make_s={make_s:.2f} own_s={best['own']:.3f} sweep_s={best['sweep']:.3f} "
           f"evaluate_s={best['evaluate']:.3f} trials_s={best['trials']:.3f} "
-          f"overhead_vs_fit_predict={over_own:.4f} "
-          f"overhead_vs_sweep={over_sweep:.4f}")
+          f"overhead_vs_fit_predict={best['evaluate'] / best['own'] - 1:.4f} "
+          f"overhead_vs_sweep={best['evaluate'] / best['sweep'] - 1:.4f} "
+          f"own_cpu_s={best['own_cpu']:.3f} sweep_cpu_s={best['sweep_cpu']:.3f} "
+          f"evaluate_cpu_s={best['evaluate_cpu']:.3f} "
+          f"cpu_overhead_vs_fit_predict={best['evaluate_cpu'] / best['own_cpu'] - 1:.4f} "
+          f"cpu_overhead_vs_sweep={best['evaluate_cpu'] / best['sweep_cpu'] - 1:.4f}")
 
 
 if __name__ == "__main__":
