@@ -67,22 +67,25 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from hardlearn._optional import require
-from hardlearn._rng import draw_seed
+from hardlearn._rng import torch_generator
 from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
-from hardlearn.learners.baselines import _validate_fit, _validate_predict, resolve_seed
-from hardlearn.learners.mlp import (
-    DEFAULT_STEPS,
-    TrainConfig,
+from hardlearn.learners._mlp_core import (
     _split_validation,
     _to_tensor,
     _torch_dtype,
-    check_device,
     epoch_batches,
     forward,
     init_parameters,
-    resolve_device,
 )
+from hardlearn.learners._mlp_params import (
+    TrainConfig,
+    check_device,
+    n_validation,
+    resolve_device,
+    step_count,
+)
+from hardlearn.learners.baselines import _validate_fit, _validate_predict, resolve_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -339,12 +342,9 @@ class TorchRegressor(RegressorMixin, BaseEstimator):
         resolve_seed(self)
 
     def _config(self, n: int) -> TrainConfig:
-        n_train = n - (max(1, round(self.validation_fraction * n)) if self.early_stopping else 0)
+        n_train = n - n_validation(n, bool(self.early_stopping), float(self.validation_fraction))
         batch = min(int(self.batch_size), max(n_train, 1))
-        if self.epochs is not None:
-            steps = int(self.epochs) * math.ceil(n_train / batch)
-        else:
-            steps = DEFAULT_STEPS if self.steps is None else int(self.steps)
+        steps = step_count(self.steps, self.epochs, n_train, batch)
         return TrainConfig(
             optimizer=self.optimizer, lr=float(self.lr), momentum=float(self.momentum),
             batch_size=batch, steps=steps, weight_decay=float(self.weight_decay),
@@ -358,13 +358,11 @@ class TorchRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> TorchRegressor:
         """Build (or copy) the module and train it on ``X`` (m, d), ``y`` (m,); returns self."""
         require("torch", feature="TorchRegressor")
-        import torch
 
         self._check_params()
         X, y = _validate_fit(self, X, y)
         config = self._config(X.shape[0])
-        generator = torch.Generator(device="cpu")
-        generator.manual_seed(draw_seed(resolve_seed(self)))
+        generator = torch_generator(resolve_seed(self), "cpu")
         result = _train(self.module, X, y, config, generator)
         self.module_ = result["module"]
         self.n_steps_ = result["steps"]
