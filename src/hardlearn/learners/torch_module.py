@@ -114,7 +114,7 @@ def _default_network(dim: int, generator: torch.Generator, y_mean: float) -> tor
                 self.register_parameter(name, torch.nn.Parameter(p[name].detach()))
 
         def forward(self, X: torch.Tensor) -> torch.Tensor:
-            return forward({"W1": self.W1, "b1": self.b1, "w2": self.w2, "b2": self.b2}, X)
+            return forward({k: self.get_parameter(k) for k in ("W1", "b1", "w2", "b2")}, X)
 
     return _OneHiddenLayer()
 
@@ -495,7 +495,7 @@ def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
                     loss_curve.append(float(running) / running_count)
                     running.zero_()
                     running_count = 0
-                    if bar is not None:
+                    if bar is not None and task is not None:
                         bar.update(task, completed=step)
                     if config.early_stopping:
                         current = val_loss()

@@ -34,7 +34,6 @@ Float64 samplers call :func:`require_float64_noise` (or check
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -421,7 +420,7 @@ def sample_exact(
     )
 
 
-def exact_projection(X: ArrayLike, v: Sequence[float]) -> tuple[list[int], int]:
+def exact_projection(X: ArrayLike, v: ArrayLike) -> tuple[list[int], int]:
     """Exact ``X @ v`` for float64 ``X`` and ``v``: ``(ints, s)`` meaning ``ints / 2^s``.
 
     Examples
