@@ -53,9 +53,11 @@ def test_timeout_is_logged(caplog):
     from hardlearn.learners.lattice import LatticeRegressor
     from hardlearn.problems.exact import sample_exact
 
-    data = sample_exact(40, 41, labels="clwe", noise_bits=400, rng=0)
+    # d = 160 at 2^-2000 takes seconds (README), far past a 0.1 s limit on any machine; a
+    # d = 40 attack could finish inside a short limit on an idle one
+    data = sample_exact(160, 161, labels="clwe", noise_bits=2000, rng=0)
     with caplog.at_level(logging.INFO, logger="hardlearn"):
-        model = LatticeRegressor(time_limit=0.05).fit_exact(data)
+        model = LatticeRegressor(max_samples=161, time_limit=0.1).fit_exact(data)
     assert model.status_ == "timeout"
     assert any("stopped at its time limit" in r.getMessage() for r in caplog.records)
 
