@@ -15,6 +15,15 @@ Defaults (all polynomial in ``d``, so the polynomial regime of LZZ's main theore
   tail of the capped network: ``beta`` and the radius ``R`` are the largest noise and the
   smallest radius for which ``m * (TV_noise + tail) <= tv_budget`` (mathematics section 4).
 
+The cosine, which no ReLU network equals (issue 16): the network of the hard instance is the
+capped network of :func:`~hardlearn.problems.periodic.cosine_interpolant` with ``q`` pieces a
+period (sup error at most ``pi^2 / (2 q^2)``, so each label moves by at most that much). The
+budget is then shared in thirds (:data:`INTERPOLATION_SHARES`): CLWE noise, tail, and the
+interpolation, whose per-sample TV is the label law's shift distance at the error bound;
+``q`` is the fewest pieces for which ``m`` times that distance (bounded by ``f(0)`` times the
+error) fits its third, and the width is that network's, about ``2 R q``
+(:func:`cosine_network_width`), not the triangle's ``4 R + 1``.
+
 Other label-noise laws (``noise_law``, :mod:`hardlearn.problems.noise`): the per-sample
 noise bound becomes ``L f(0) E|e'|`` with ``f(0)`` the law's density at 0 at standard
 deviation ``sigma``, so ``beta`` scales with ``1 / f(0)``. For the discrete law (no density)
@@ -44,6 +53,9 @@ __all__ = [
     "tail_mass",
     "width_for_radius",
     "network_width",
+    "cosine_network_width",
+    "cosine_pieces_for_error",
+    "INTERPOLATION_SHARES",
     "noise_tv_bound",
     "gaussian_shift_tv",
     "REDUCTION_GIVES_NOTHING",
@@ -67,6 +79,9 @@ _BRST_GAMMA_FACTOR = 2.0
 #: Polynomial exponents of the default regime: ``m = d^2`` samples, noise ``sigma = d^-2``.
 _SAMPLES_EXPONENT = 2
 _SIGMA_EXPONENT = 2
+#: Shares of the TV budget for an activation no ReLU network equals (the cosine): CLWE noise,
+#: cap tail and interpolation error, one third each (a piecewise-linear activation has two).
+INTERPOLATION_SHARES = 3
 #: What the calculator says, instead of a number, for a label-noise law without a density.
 REDUCTION_GIVES_NOTHING = (
     "gives nothing: the {law} law has no density, so a label shifted by the continuous CLWE "
@@ -114,24 +129,78 @@ def width_for_radius(radius: int) -> int:
     return 4 * check_int("radius", radius, minimum=1) + 1
 
 
-def network_width(radius: int, activation: Any = "triangle") -> int:
+def network_width(radius: int, activation: Any = "triangle", pieces: int | None = None) -> int:
     """Width of the capped ReLU network of ``activation`` at radius ``R``: ``4R + 1`` for the
     triangle wave, ``2 + (kinks in (-R, R))`` (about ``2 R p + 2``) for a
     :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` with ``p`` kinks a period
-    (:mod:`hardlearn.problems.network`).
+    (:mod:`hardlearn.problems.network`); for the cosine, which no ReLU network equals, the
+    network of its interpolant with ``pieces`` pieces a period (:func:`cosine_network_width`).
 
     Examples
     --------
     >>> from hardlearn.problems.periodic import PiecewiseLinearActivation
     >>> trap = PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 0.5, 0.0])
-    >>> network_width(26), network_width(26, trap)
-    (105, 209)
+    >>> network_width(26), network_width(26, trap), network_width(26, "cosine", pieces=8)
+    (105, 209, 313)
     """
     act = get_activation(activation)
     radius = check_int("radius", radius, minimum=1)
     if hasattr(act, "kinks_in"):
         return 2 + int(act.kinks_in(-radius, radius)[0].size)
+    if act.name == "cosine" and not act.piecewise_linear:
+        if pieces is None:
+            raise ParameterError(
+                "pieces must be given for activation 'cosine': no ReLU network equals it, so "
+                "the width is that of its interpolating network with q pieces a period "
+                "(sup error pi^2 / (2 q^2)); got pieces=None."
+            )
+        return cosine_network_width(radius, pieces)
+    if not act.piecewise_linear:
+        raise ParameterError(
+            f"activation must be piecewise linear (or the cosine, through its interpolant) for "
+            f"the width rule: a ReLU network has to equal it on [-R, R]; got {act.name!r}."
+        )
     return width_for_radius(radius)
+
+
+def cosine_network_width(radius: int, pieces: int) -> int:
+    """Width of the capped network of ``cosine_interpolant(q)`` at radius ``R`` (issue 16).
+
+    The interpolant's knots are ``j / q``; its slope changes at every knot except the quarter
+    periods when ``4 | q`` (there the two chords of the cosine, odd about the point, have one
+    slope). The knots in ``(-R, R)`` number ``2 R q - 1``, the quarter periods ``4 R``, and
+    the network has 2 units more than kinks (:func:`network_width`).
+
+    Examples
+    --------
+    >>> from hardlearn.problems.periodic import cosine_interpolant
+    >>> cosine_network_width(3, 6) == network_width(3, cosine_interpolant(6)) == 2 + 35
+    True
+    >>> cosine_network_width(3, 8)    # 4 | q: 12 quarter periods are not kinks
+    37
+    """
+    radius = check_int("radius", radius, minimum=1)
+    q = check_int("pieces", pieces, minimum=2)
+    kinks = 2 * radius * q - 1
+    if q % 4 == 0:
+        kinks -= 4 * radius
+    return 2 + kinks
+
+
+def cosine_pieces_for_error(error: float) -> int:
+    """The fewest pieces ``q >= 2`` a period whose interpolant of ``cos(2 pi t)`` errs by at
+    most ``error``, by the bound ``pi^2 / (2 q^2)``: ``q = ceil(pi / sqrt(2 error))``.
+
+    Examples
+    --------
+    >>> q = cosine_pieces_for_error(1e-3); q, math.pi**2 / (2 * q**2) <= 1e-3
+    (71, True)
+    """
+    error = check_real("error", error, low=0.0, low_open=True)
+    q = max(2, math.ceil(math.pi / math.sqrt(2.0 * error)))
+    while math.pi**2 / (2.0 * q * q) > error:    # float rounding at the edge
+        q += 1
+    return q
 
 
 def noise_tv_bound(
@@ -201,7 +270,7 @@ class Regime:
     eps: float
     tail_target: float
     radius: int
-    width: int
+    width: int | None
     tail_mass: float
     tv_noise_per_sample: float | None
     tv_tail_per_sample: float
@@ -212,6 +281,9 @@ class Regime:
     noise_law: str = "gaussian"
     noise_density_at_zero: float | None = None
     reduction: str = "applies"
+    pieces: int | None = None
+    interpolation_error: float | None = None
+    tv_interpolation_per_sample: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (JSON-ready)."""
@@ -224,7 +296,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "regime": ("polynomial (sigma = d^-2) or super-polynomial (sigma = 2^-d^eta)", "LZZ Thm"),
     "eta": ("exponent of the super-polynomial regime, in (0, 1/2)", "LZZ extension"),
     "gamma": ("2 sqrt(d) unless given", "BRST21 Thm 1.1"),
-    "beta": ("tv_budget pi / (2 m L f(0)), at most 1/2; Gaussian: "
+    "beta": ("tv_budget pi / (2 m L f(0)), at most 1/2 (3 m for the cosine); Gaussian: "
              "tv_budget pi sqrt(2 pi) sigma / (2 m L)", "mathematics 4; issue 16"),
     "freq": ("gamma / sqrt(2 pi)", "mathematics 2"),
     "clwe_noise_std": ("beta / sqrt(2 pi): std of e' in the standard view", "mathematics 2"),
@@ -232,20 +304,29 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sigma_bits": ("-log2 sigma", "mathematics 1"),
     "samples": ("m = d^2 unless given", "mathematics 4"),
     "eps": ("weak-learning margin, 1/d unless given", "mathematics 1"),
-    "tail_target": ("tv_budget / (2 m)", "mathematics 3-4"),
+    "tail_target": ("tv_budget / (2 m); tv_budget / (3 m) for the cosine", "mathematics 3-4"),
     "radius": ("R = ceil(freq sqrt(2) erfcinv(tail_target))", "mathematics 3 width rule"),
-    "width": ("k = 4R + 1 (triangle); 2 + kinks in (-R, R) for piecewise-linear phi", "maths 3"),
+    "width": ("k = 4R + 1 (triangle); 2 + kinks in (-R, R) for piecewise-linear phi; cosine: "
+              "2 R q + 1, less 4R when 4 | q (its q-piece interpolant's network)",
+              "maths 3; issue 16"),
     "tail_mass": ("erfc(R / (sqrt 2 freq))", "mathematics 3"),
     "tv_noise_per_sample": ("L f(0) beta / pi; Gaussian: L beta / (pi sqrt(2 pi) sigma)",
                             "mathematics 4; issue 16"),
     "tv_tail_per_sample": ("erfc(R / (sqrt 2 freq))", "mathematics 4"),
-    "tv_total": ("m (tv_noise_per_sample + tv_tail_per_sample)", "mathematics 4"),
+    "tv_total": ("m (tv_noise_per_sample + tv_tail_per_sample [+ tv_interpolation_per_sample])",
+                 "mathematics 4"),
     "gamma_over_beta": ("gamma / beta (polynomial in d for BRST21 hardness)", "BRST21"),
     "gapsvp_factor": ("about d / beta (up to polylog factors)", "BRST21 Thm 1.1"),
     "activation": ("the periodic activation phi", "mathematics 3"),
     "noise_law": ("law of the label noise, standard deviation sigma", "issue 16"),
     "noise_density_at_zero": ("f(0) of the label-noise law at std sigma", "problems/noise.py"),
     "reduction": ("whether the TV argument of mathematics 4 applies to this noise law", "issue 16"),
+    "pieces": ("cosine only: q = ceil(pi / sqrt(2 delta)), delta = tv_budget / (3 m f(0)), "
+               "pieces a period of the interpolating network", "issue 16"),
+    "interpolation_error": ("cosine only: pi^2 / (2 q^2), the interpolant's sup error bound",
+                            "problems/periodic.py; issue 16"),
+    "tv_interpolation_per_sample": ("cosine only: the label law's shift distance at "
+                                    "interpolation_error", "problems/noise.py; issue 16"),
 }
 
 #: Named regimes; each cites where it comes from.
@@ -270,6 +351,7 @@ def lzz_regime(
     tv_budget: float = DEFAULT_TV_BUDGET,
     activation: Any = "triangle",
     noise_law: str | NoiseLaw = "gaussian",
+    pieces: int | None = None,
 ) -> Regime:
     """Parameters of the hard learning instance for dimension ``dim`` (module docstring).
 
@@ -299,6 +381,10 @@ def lzz_regime(
         Law of the label noise (:mod:`hardlearn.problems.noise`) at standard deviation
         ``sigma``. For ``"discrete"`` the reduction gives nothing: ``beta`` and the TV fields
         are None and ``reduction`` says why.
+    pieces : int, optional
+        Cosine only: pieces a period of the interpolating network; default the fewest whose
+        error fits a third of the budget (module docstring). Without a density (discrete
+        law) and without ``pieces``, the cosine's ``width`` is None.
 
     Examples
     --------
@@ -308,6 +394,9 @@ def lzz_regime(
     >>> r.tv_total <= 0.1 + 1e-12
     True
     >>> lzz_regime(64, noise_law="discrete").beta is None
+    True
+    >>> c = lzz_regime(64, activation="cosine")    # no ReLU network equals the cosine
+    >>> c.width > 2 * c.radius * c.pieces > 1000 * (4 * c.radius + 1)
     True
     """
     dim = check_int("dim", dim, minimum=1)
@@ -326,7 +415,17 @@ def lzz_regime(
     sigma = check_real("sigma", sigma, low=0.0, low_open=True)
     m = dim**_SAMPLES_EXPONENT if samples is None else check_int("samples", samples, minimum=1)
     eps = 1.0 / dim if eps is None else check_real("eps", eps, low=0.0, low_open=True)
-    tail = tv_budget / (2.0 * m) if tail is None else tail
+    # the cosine: its interpolating network stands in, and the budget has a third share
+    interpolated = act.name == "cosine" and not act.piecewise_linear
+    shares = INTERPOLATION_SHARES if interpolated else 2
+    if pieces is not None:
+        if not interpolated:
+            raise ParameterError(
+                f"pieces applies to activation 'cosine' only (its interpolating network); "
+                f"activation {act.name!r} has its exact network; got pieces={pieces!r}."
+            )
+        pieces = check_int("pieces", pieces, minimum=2)
+    tail = tv_budget / (shares * m) if tail is None else tail
     freq = gamma_to_freq(gamma)
     radius = radius_for_tail(freq, tail)
     law = make_noise_law(noise_law, sigma)
@@ -338,8 +437,16 @@ def lzz_regime(
         reduction = REDUCTION_GIVES_NOTHING.format(law=law.spec)
     else:
         per_unit_beta = noise_tv_bound(1.0, sigma, act.lipschitz, law)
-        beta = min(tv_budget / (2.0 * m * per_unit_beta), 0.5)
+        beta = min(tv_budget / (shares * m * per_unit_beta), 0.5)
         tv_noise = noise_tv_bound(beta, sigma, act.lipschitz, law)
+    error = tv_interp = None
+    if interpolated:
+        if pieces is None and law.density_at_zero is not None:
+            pieces = cosine_pieces_for_error(tv_budget / (shares * m * law.density_at_zero))
+        if pieces is not None:
+            error = math.pi**2 / (2.0 * pieces * pieces)
+            tv_interp = law.shift_tv(error)
+    width = None if interpolated and pieces is None else network_width(radius, act, pieces)
     return Regime(
         dim=dim,
         regime="super-polynomial" if eta is not None else "polynomial",
@@ -354,17 +461,20 @@ def lzz_regime(
         eps=eps,
         tail_target=tail,
         radius=radius,
-        width=network_width(radius, act),
+        width=width,
         tail_mass=tv_tail,
         tv_noise_per_sample=tv_noise,
         tv_tail_per_sample=tv_tail,
-        tv_total=None if tv_noise is None else m * (tv_noise + tv_tail),
+        tv_total=None if tv_noise is None else m * (tv_noise + tv_tail + (tv_interp or 0.0)),
         gamma_over_beta=None if beta is None else gamma / beta,
         gapsvp_factor=None if beta is None else dim / beta,
         activation=act.name,
         noise_law=law.spec,
         noise_density_at_zero=law.density_at_zero,
         reduction=reduction,
+        pieces=pieces,
+        interpolation_error=error,
+        tv_interpolation_per_sample=tv_interp,
     )
 
 

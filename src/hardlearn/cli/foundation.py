@@ -63,6 +63,16 @@ def params(
         typer.Option(help="Label-noise law at std sigma: gaussian | laplace | uniform | "
                           "student-t:NU | logistic | discrete."),
     ] = "gaussian",
+    activation: Annotated[
+        str,
+        typer.Option(help="Periodic activation: triangle | cosine (the cosine's width is that "
+                          "of its q-piece interpolating network)."),
+    ] = "triangle",
+    pieces: Annotated[
+        int | None,
+        typer.Option(help="Cosine only: pieces q a period of the interpolating network "
+                          "(default: the fewest whose error fits a third of the TV budget)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Print the parameters of the hard instance for a dimension, each with its formula.
@@ -70,16 +80,23 @@ def params(
     Example: `hardlearn params --dim 64`, `hardlearn params --dim 64 --eta 0.25`, or
     `hardlearn params --dim 64 --preset lzz-superpoly-0.49`.
     """
-    from hardlearn._validation import check_choice
+    from hardlearn._validation import check_choice, check_int
+    from hardlearn.errors import ParameterError
     from hardlearn.estimate import instance_security
     from hardlearn.regimes import FIELDS, PRESETS, lzz_regime
 
     named = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))]) if preset else {}
     if eta is not None:
         named["eta"] = eta
+    check_choice("--activation", activation, ("triangle", "cosine"))
+    if pieces is not None:
+        if activation != "cosine":
+            raise ParameterError(f"--pieces applies to --activation cosine only; got "
+                                 f"--activation {activation} --pieces {pieces}.")
+        check_int("--pieces", pieces, minimum=2)
     regime = lzz_regime(
         dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail,
-        noise_law=noise_law, **named
+        noise_law=noise_law, activation=activation, pieces=pieces, **named
     )
     security = instance_security(regime)
     if json_out:
