@@ -29,6 +29,11 @@ noise bound becomes ``L f(0) E|e'|`` with ``f(0)`` the law's density at 0 at sta
 deviation ``sigma``, so ``beta`` scales with ``1 / f(0)``. For the discrete law (no density)
 the TV argument gives nothing; the regime then holds ``beta = None`` and says so in its
 ``reduction`` field.
+
+Size: about 600 lines, one calculator: every formula of the regime's accounting (width rule
+for the triangle, piecewise-linear and cosine networks, the TV bounds of each noise law, the
+inverse width rule) with its docstring and example; split, one regime's arithmetic would be
+spread over modules.
 """
 
 from __future__ import annotations

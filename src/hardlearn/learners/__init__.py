@@ -12,6 +12,7 @@ from hardlearn.learners.classical import (
 )
 from hardlearn.learners.exhaustive import ExhaustiveSearchRegressor
 from hardlearn.learners.lattice import LatticeRegressor
+from hardlearn.learners.lattice_pl import PiecewiseLinearLatticeRegressor
 from hardlearn.learners.mlp import MLPRegressor
 from hardlearn.learners.registry import LEARNERS, make_learner
 from hardlearn.learners.torch_module import TorchRegressor
@@ -26,6 +27,7 @@ __all__: list[str] = [
     "MLPRegressor",
     "MeanRegressor",
     "OracleRegressor",
+    "PiecewiseLinearLatticeRegressor",
     "RandomFeaturesRegressor",
     "RidgeRegressor",
     "TorchRegressor",
