@@ -49,7 +49,8 @@ def test_quick_demo_shows_the_papers_story(quick_demo):
 def test_quick_demo_writes_a_report(quick_demo):
     _, out = quick_demo
     page = (out / "report.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 4
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 5
+    assert "<h3>Hard widths against trained ones</h3>" in page   # issue 16's table and figure
     for name in ("threshold_vs_dimension", "mlp_advantage_vs_frequency",
                  "network_along_secret", "clwe_pancakes"):
         assert (out / f"{name}.png").stat().st_size > 10_000

@@ -170,7 +170,8 @@ def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
     """The demo's report page (self-contained: inline CSS, figures embedded as PNG)."""
     import base64
 
-    from hardlearn.experiments.report import column, fmt, render_template
+    from hardlearn.experiments.report import _markup, column, fmt, render_template
+    from hardlearn.experiments.sections import hard_widths_section
     from hardlearn.reduction import distinguisher_threshold
     from hardlearn.regimes import FIELDS
 
@@ -290,4 +291,5 @@ def render_demo_html(result: DemoResult, figures: Sequence[Path]) -> str:
         fig_network=fig("network_along_secret.png"), fig_pancakes=fig("clwe_pancakes.png"),
         fig_threshold=fig("threshold_vs_dimension.png"),
         fig_mlp=fig("mlp_advantage_vs_frequency.png"),
+        hard_widths=_markup(hard_widths_section(level=3)),
     )
