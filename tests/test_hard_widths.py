@@ -9,7 +9,7 @@ from scipy.special import erfcinv
 
 from hardlearn.errors import ParameterError
 from hardlearn.experiments.plots import hard_width_vs_dim
-from hardlearn.experiments.report import hard_widths_section
+from hardlearn.experiments.sections import hard_widths_section
 from hardlearn.regimes import (
     TRAINED_WIDTHS,
     hard_dims_for_width,
@@ -63,7 +63,7 @@ def test_table_and_figure_and_section():
 
 
 def test_advantage_by_section_renders_a_table():
-    from hardlearn.experiments.report import GAP_STATEMENT, advantage_by_section
+    from hardlearn.experiments.sections import GAP_STATEMENT, advantage_by_section
 
     rows = [
         {"status": "ok", "learner": "exhaustive", "dim": 2, "advantage": 0.99, "seconds": 0.4},
@@ -77,18 +77,19 @@ def test_advantage_by_section_renders_a_table():
 
 
 def test_advantage_by_noise_law_names_the_default_law():
-    from hardlearn.experiments.report import advantage_by_section
+    from hardlearn.experiments.sections import advantage_by_section
 
     rows = [
         {"status": "ok", "learner": "mlp", "noise_law": None, "advantage": 0.9},
         {"status": "ok", "learner": "mlp", "noise_law": "laplace", "advantage": 0.8},
     ]
     html = advantage_by_section(rows, by="noise_law", title="laws")
-    assert "<th>gaussian</th>" in html and "<th>laplace</th>" in html and "None" not in html
+    assert '<td class="l">gaussian</td>' in html and '<td class="l">laplace</td>' in html
+    assert "None" not in html and "<th>mlp</th>" in html
 
 
 def test_advantage_by_section_within_a_key():
-    from hardlearn.experiments.report import advantage_by_section
+    from hardlearn.experiments.sections import advantage_by_section
 
     rows = [
         {"status": "ok", "learner": "mlp", "noise_law": None, "freq": 0.4, "advantage": 0.9},

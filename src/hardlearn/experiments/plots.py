@@ -53,6 +53,7 @@ from hardlearn.errors import ParameterError
 from hardlearn.metrics import mean_t_interval, wilson_interval
 
 __all__ = [
+    "seconds_against",
     "as_rows",
     "filter_rows",
     "heatmap",
@@ -235,7 +236,9 @@ def plain_log_ticks(ax: Any, values: Sequence[float] | None = None, *,
         target = ax.xaxis if name == "x" else ax.yaxis
         if values is not None:
             target.set_ticks(sorted(set(values)))
-        target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        # three digits below 1 (0.000244, not 0.000244141), all above (1024, not 1.02e+03)
+        target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}" if v < 1
+                                                 else f"{v:g}"))
         target.set_minor_formatter(NullFormatter())
 
 
@@ -298,13 +301,20 @@ def point_interval(
     return float(values[0]), float(values[0]), float(values[0])
 
 
+#: At most this many labelled ticks on a log axis of powers of two (more overlap at the
+#: figures' 4.4-inch width: a noise axis from 2^-12 to 0.1 had 10 labels of 11 characters).
+MAX_LOG_TICKS = 5
+
+
 def _octaves(values: Sequence[float | None]) -> list[float]:
-    """Powers of two covering the positive ``values`` (tick positions of a log axis)."""
+    """Powers of two covering the positive ``values`` (tick positions of a log axis), every
+    k-th one when there are more than :data:`MAX_LOG_TICKS`."""
     nums = [v for v in values if v is not None and v > 0]
     lo, hi = math.floor(math.log2(min(nums))), math.ceil(math.log2(max(nums)))
     ticks = [2.0**k for k in range(lo, hi + 1)]
     inside = [t for t in ticks if min(nums) <= t <= max(nums)]
-    return inside if len(inside) >= 2 else ticks
+    out = inside if len(inside) >= 2 else ticks
+    return out[:: math.ceil(len(out) / MAX_LOG_TICKS)]
 
 
 def _n_text(counts: Sequence[int]) -> str:
@@ -748,3 +758,51 @@ def hard_width_vs_dim(
     ax.set_title(title or "Widths commonly trained already contain LZZ's hard instance",
                  fontsize=9)
     return fig
+
+
+def seconds_against(table: Any, *, x: str = "dim", group: str = "learner",
+                    title: str | None = None) -> Figure:
+    """Mean wall seconds of a trial against ``x``, one line per ``group``, log ``y`` axis
+    (issue 16: exhaustive search's time against ``d``). Each point is marked with its number
+    of trials; no band (with two or three trials a band on a log axis says little, and the
+    report's table holds the means). Tick labels are plain numbers, so the figure reads the
+    same with math text off (the CLI's setting).
+
+    Examples
+    --------
+    >>> rows = [{"status": "ok", "learner": "a", "dim": d, "seconds": 0.1 * 3**d}
+    ...         for d in (2, 3, 4)]
+    >>> fig = seconds_against(rows)
+    >>> fig.axes[0].get_yscale(), len(fig.axes[0].lines)
+    ('log', 1)
+    """
+    rows = [r for r in _ok_values(as_rows(table), "seconds")
+            if _number(r.get(x)) is not None and float(r["seconds"]) > 0]
+    if not rows:
+        raise ParameterError(f"no trial with status ok has numeric {x!r} and seconds > 0.")
+    fig = Figure(figsize=(7.0, 3.8), layout="constrained")
+    ax = fig.subplots()
+    for label, grows in _groups(rows, group):
+        xs = sorted({_number(r[x]) for r in grows})
+        means, counts = [], []
+        for xv in xs:
+            vals = [float(r["seconds"]) for r in grows if _number(r[x]) == xv]
+            means.append(sum(vals) / len(vals))
+            counts.append(len(vals))
+        (line,) = ax.plot(xs, means, marker="o", label=f"{group} = {label}")
+        for xv, m, n in zip(xs, means, counts, strict=True):
+            ax.annotate(f"n={n}", (xv, m), textcoords="offset points", xytext=(4, 4),
+                        fontsize=6, color=line.get_color())
+    ax.set_yscale("log")
+    plain_log_ticks(ax, axis="y")
+    if all(float(_number(r[x])).is_integer() for r in rows):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel("mean seconds a trial (log scale)")
+    ax.grid(True, which="both", alpha=0.3)
+    legend_outside(ax)
+    ax.set_title(title or f"Wall seconds of a trial against {x}", fontsize=9)
+    return fig
+
