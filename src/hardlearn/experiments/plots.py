@@ -738,7 +738,8 @@ def hard_width_vs_dim(
         raise ParameterError(f"dims must be integers >= 2; got {list(grid)}.")
     fig = Figure(figsize=(8.0, 4.4), layout="constrained")
     ax = fig.subplots()
-    ax.plot(grid, [lzz_regime(int(d)).width for d in grid], "k-", marker=".",
+    # the triangle's width is always a number (only the cosine's can be None)
+    ax.plot(grid, [float(lzz_regime(int(d)).width or 0) for d in grid], "k-", marker=".",
             label="hard width 4R + 1 (gamma = 2 sqrt d, m = d^2)")
     ax.plot(grid, np.sqrt(grid * np.log(grid)), "k:", label="sqrt(d log d)")
     for k in widths:
@@ -783,7 +784,7 @@ def seconds_against(table: Any, *, x: str = "dim", group: str = "learner",
     fig = Figure(figsize=(7.0, 3.8), layout="constrained")
     ax = fig.subplots()
     for label, grows in _groups(rows, group):
-        xs = sorted({_number(r[x]) for r in grows})
+        xs = sorted({v for r in grows if (v := _number(r[x])) is not None})
         means, counts = [], []
         for xv in xs:
             vals = [float(r["seconds"]) for r in grows if _number(r[x]) == xv]
@@ -795,7 +796,7 @@ def seconds_against(table: Any, *, x: str = "dim", group: str = "learner",
                         fontsize=6, color=line.get_color())
     ax.set_yscale("log")
     plain_log_ticks(ax, axis="y")
-    if all(float(_number(r[x])).is_integer() for r in rows):
+    if all(float(_number(r[x]) or 0.0).is_integer() for r in rows):
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

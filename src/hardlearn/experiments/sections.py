@@ -113,7 +113,7 @@ def advantage_by_section(
     """
     ok = [r for r in rows if r.get("status") == "ok" and r.get("advantage") is not None]
     default = "gaussian" if by == "noise_law" else ""   # the law omitted at its default
-    raw = {}
+    raw: dict[str, Any] = {}
 
     def key(r: Mapping[str, Any]) -> str:
         value = r.get(by)

@@ -322,4 +322,5 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"{type(self).__name__}: nothing was recovered (status {self.status_!r}); "
                 "predicting the training mean.", RuntimeWarning, stacklevel=2)
             return np.full(Xa.shape[0], self.mean_)
+        assert self.freq_ is not None and self.secret_ is not None  # set when recovered
         return self.activation_(self.freq_ * (Xa @ self.secret_))
