@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -212,7 +213,6 @@ def train_network(
     import torch
 
     device = config.device
-    tdtype = _torch_dtype(config.dtype)
     n, dim = X.shape
     if config.early_stopping:
         train_idx, val_idx = _split_validation(n, config.validation_fraction, generator)
@@ -242,7 +242,6 @@ def train_network(
     X_t = _to_tensor(X_np, config.dtype, device)
     y_t = _to_tensor(y_np, config.dtype, device)
     batch = min(config.batch_size, n_train)
-    on_cpu = device == "cpu"
 
     def snapshot() -> dict[str, torch.Tensor]:
         return {k: v.detach().clone() for k, v in params.items()}
@@ -251,17 +250,75 @@ def train_network(
         with torch.no_grad():
             return float((forward(params, X_val) - y_val).square().mean())
 
+    def step_fn(idx: torch.Tensor) -> torch.Tensor:
+        return train_step(params, opt, X_t[idx], y_t[idx])
+
+    run = run_schedule(config, n_train, batch, generator, step_fn, snapshot,
+                       val_loss if config.early_stopping else None, "training MLP")
+    step, reason, best_state = run.steps, run.stopped_reason, run.best_state
+    loss_curve, val_curve, best_step, seconds = (run.loss_curve, run.validation_curve,
+                                                 run.best_step, run.seconds)
+    final = best_state if best_state is not None else snapshot()
+    return TrainResult(
+        params={k: v.detach().cpu().numpy() for k, v in final.items()},
+        steps=step,
+        epochs=step * batch / n_train,
+        stopped_reason=reason,
+        seconds=seconds,
+        loss_curve=loss_curve,
+        validation_curve=val_curve,
+        best_step=best_step,
+    )
+
+
+@dataclass
+class Schedule:
+    """What :func:`run_schedule` did: steps taken, why it stopped, the curves and the best
+    snapshot (early stopping), and the seconds it took."""
+
+    steps: int
+    stopped_reason: str
+    loss_curve: list[float]
+    validation_curve: list[float]
+    best_step: int | None
+    best_state: dict[str, Any] | None
+    seconds: float
+
+
+def run_schedule(
+    config: TrainConfig,
+    n_train: int,
+    batch: int,
+    generator: torch.Generator,
+    step_fn: Callable[[torch.Tensor], torch.Tensor],
+    snapshot: Callable[[], dict[str, Any]],
+    val_loss: Callable[[], float] | None,
+    label: str,
+) -> Schedule:
+    """The recipe's stopping rules, written once for :func:`train_network` and
+    :class:`~hardlearn.learners.TorchRegressor`.
+
+    Epochs of shuffled minibatches (:func:`epoch_batches`) each passed to ``step_fn``
+    (one optimiser step; returns the minibatch loss, detached), until ``config.steps``,
+    early stopping on ``val_loss`` (every ``eval_every`` steps, ``patience`` evaluations
+    without a gain of ``tol``; the best ``snapshot`` is kept) or the time budget
+    ``max_seconds``. The running training loss is averaged over each ``eval_every`` steps.
+    """
+    import torch
+
+    device = config.device
+    on_cpu = device == "cpu"
     loss_curve: list[float] = []
     val_curve: list[float] = []
     best_state: dict[str, torch.Tensor] | None = None
     best_loss, best_step, bad_evals = math.inf, None, 0
-    if config.early_stopping:
+    if val_loss is not None:
         best_loss, best_step, best_state = val_loss(), 0, snapshot()
         val_curve.append(best_loss)
 
-    bar, task = _progress_bar(config)
+    bar, task = _progress_bar(config, label)
     step, reason = 0, "steps"
-    running = torch.zeros((), dtype=tdtype, device=device)
+    running = torch.zeros((), dtype=_torch_dtype(config.dtype), device=device)
     running_count = 0
     t0 = time.perf_counter()
     try:
@@ -269,7 +326,7 @@ def train_network(
             for idx in epoch_batches(n_train, batch, generator):
                 if not on_cpu:
                     idx = idx.to(device, non_blocking=True)
-                running += train_step(params, opt, X_t[idx], y_t[idx])
+                running += step_fn(idx)
                 running_count += 1
                 step += 1
                 if step % config.eval_every == 0 or step == config.steps:
@@ -278,7 +335,7 @@ def train_network(
                     running_count = 0
                     if bar is not None:
                         bar.update(task, completed=step)
-                    if config.early_stopping:
+                    if val_loss is not None:
                         current = val_loss()
                         val_curve.append(current)
                         if current < best_loss - config.tol:
@@ -304,26 +361,16 @@ def train_network(
     if not on_cpu:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    final = best_state if best_state is not None else snapshot()
-    return TrainResult(
-        params={k: v.detach().cpu().numpy() for k, v in final.items()},
-        steps=step,
-        epochs=step * batch / n_train,
-        stopped_reason=reason,
-        seconds=seconds,
-        loss_curve=loss_curve,
-        validation_curve=val_curve,
-        best_step=best_step,
-    )
+    return Schedule(step, reason, loss_curve, val_curve, best_step, best_state, seconds)
 
 
-def _progress_bar(config: TrainConfig) -> tuple[Any, Any]:
+def _progress_bar(config: TrainConfig, label: str = "training MLP") -> tuple[Any, Any]:
     if not config.progress:
         return None, None
     from rich.console import Console
     from rich.progress import Progress
 
     bar = Progress(console=Console(stderr=True), transient=True)  # stdout stays for results
-    task = bar.add_task("training MLP", total=config.steps)
+    task = bar.add_task(label, total=config.steps)
     bar.start()
     return bar, task

@@ -56,8 +56,6 @@ from __future__ import annotations
 import copy
 import importlib
 import inspect
-import math
-import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +72,9 @@ from hardlearn.learners._mlp_core import (
     _split_validation,
     _to_tensor,
     _torch_dtype,
-    epoch_batches,
     forward,
     init_parameters,
+    run_schedule,
 )
 from hardlearn.learners._mlp_params import (
     TrainConfig,
@@ -448,7 +446,6 @@ def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
     X_t = _to_tensor(X_np, config.dtype, device)
     y_t = _to_tensor(y_np, config.dtype, device)
     batch = min(config.batch_size, n_train)
-    on_cpu = device == "cpu"
 
     def snapshot() -> dict[str, torch.Tensor]:
         return {k: v.detach().clone() for k, v in net.state_dict().items()}
@@ -461,68 +458,19 @@ def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
         finally:
             net.train()
 
-    loss_curve: list[float] = []
-    val_curve: list[float] = []
-    best_state: dict[str, torch.Tensor] | None = None
-    best_loss, best_step, bad_evals = math.inf, None, 0
-    if config.early_stopping:
-        best_loss, best_step, best_state = val_loss(), 0, snapshot()
-        val_curve.append(best_loss)
-    bar = task = None
-    if config.progress:
-        from rich.progress import Progress
+    def step_fn(idx: torch.Tensor) -> torch.Tensor:
+        opt.zero_grad(set_to_none=True)
+        loss = (_outputs(net, X_t[idx]) - y_t[idx]).square().mean()
+        loss.backward()
+        opt.step()
+        return loss.detach()
 
-        bar = Progress(transient=True)
-        task = bar.add_task("training TorchRegressor", total=config.steps)
-        bar.start()
-    step, reason = 0, "steps"
-    running = torch.zeros((), dtype=_torch_dtype(config.dtype), device=device)
-    running_count = 0
-    t0 = time.perf_counter()
-    try:
-        while step < config.steps and reason == "steps":
-            for idx in epoch_batches(n_train, batch, generator):
-                if not on_cpu:
-                    idx = idx.to(device, non_blocking=True)
-                opt.zero_grad(set_to_none=True)
-                loss = (_outputs(net, X_t[idx]) - y_t[idx]).square().mean()
-                loss.backward()
-                opt.step()
-                running += loss.detach()
-                running_count += 1
-                step += 1
-                if step % config.eval_every == 0 or step == config.steps:
-                    loss_curve.append(float(running) / running_count)
-                    running.zero_()
-                    running_count = 0
-                    if bar is not None and task is not None:
-                        bar.update(task, completed=step)
-                    if config.early_stopping:
-                        current = val_loss()
-                        val_curve.append(current)
-                        if current < best_loss - config.tol:
-                            best_loss, best_step, bad_evals = current, step, 0
-                            best_state = snapshot()
-                        else:
-                            bad_evals += 1
-                            if bad_evals >= config.patience:
-                                reason = "early_stopping"
-                                break
-                if step >= config.steps:
-                    break
-                if config.max_seconds is not None and (
-                    time.perf_counter() - t0 > config.max_seconds
-                ):
-                    reason = "time"
-                    break
-    finally:
-        if bar is not None:
-            bar.stop()
-    if running_count:
-        loss_curve.append(float(running) / running_count)
-    if not on_cpu:
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - t0
+    run = run_schedule(config, n_train, batch, generator, step_fn, snapshot,
+                       val_loss if config.early_stopping else None,
+                       "training TorchRegressor")
+    step, reason, best_state, best_step = (run.steps, run.stopped_reason, run.best_state,
+                                           run.best_step)
+    loss_curve, val_curve, seconds = run.loss_curve, run.validation_curve, run.seconds
     if best_state is not None:
         net.load_state_dict(best_state)
     return {"module": net, "steps": step, "epochs": step * batch / n_train,
