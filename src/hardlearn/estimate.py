@@ -59,8 +59,9 @@ CLWE), must satisfy ``log2 E <= -certify_bits``. Solved for the noise::
 
     p_cert(m) = [c + log2 V_d(|t|) + log2 V_k(1) + log2(d ln(4 |t|)) + certify_bits] / k + log2 a
 
-With ``k = 1`` (``d + 1`` samples) this is about ``d log2 |t|``: at ``d <= 20`` it lies above
-the reduction's threshold, and no reduction, however strong, is certified below it.
+With ``k = 1`` (``d + 1`` samples) this is about ``d log2 |t|``: for CLWE labels it lies above
+the reduction's threshold below d = 36 (LLL; 44 for BKZ-20, 54 for BKZ-40), and there no
+reduction, however strong, is certified below it (README: 10 such cells measured).
 
 **The threshold** is the larger of the two: noise ``2^-p`` with ``p >= max(p*, p_cert)`` is
 predicted recovered and certified (:func:`threshold_bits`). The best ``m``
