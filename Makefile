@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-lowest test-slow lint bench docs clean
+.PHONY: demo test test-lowest test-slow test-docs lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: $(STAMP)
 docs: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 	@echo "open docs/_build/html/index.html"
+
+# The site's own tests (slow): build it, check every public name has a page, render two
+# pages in headless Chromium where it is installed.
+test-docs: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow tests/test_docs.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache \
