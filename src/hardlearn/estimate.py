@@ -73,8 +73,9 @@ predicted recovered and certified (:func:`threshold_bits`). The best ``m``
 ``2^(0.265 beta)`` quantumly (Laarhoven's thesis, 2015); the number of calls is ignored, as
 in that model. LLL's cost is polynomial (``cost_bits`` 0).
 
-Size: about 600 lines: one model (shape, scale, gap, threshold, sample count, block size,
-cost) whose formulas are documented beside each other so they can be checked as one.
+Size: about 710 lines: one model (shape, scale, gap, certificate, threshold, sample count,
+block size, cost) whose formulas are documented beside each other so they can be checked as
+one.
 
 Examples
 --------

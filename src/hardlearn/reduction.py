@@ -551,12 +551,13 @@ def estimate_advantage(
             "give exactly one of beta (float64 CLWE samples) and noise_bits (exact samples, "
             f"noise 2^-noise_bits); got beta={beta!r}, noise_bits={noise_bits!r}."
         )
+    clwe_beta = math.nan  # the float64 CLWE noise; exact samples carry theirs in noise_bits
     if noise_bits is not None:
         noise_bits = check_int("noise_bits", noise_bits, minimum=1)
         gamma = check_real("gamma", gamma, low=0.0, low_open=True)
     else:
-        assert beta is not None  # exactly one of beta and noise_bits (checked above)
-        CLWE(random_direction(dim, rng=0), gamma, beta)  # checks gamma and beta early
+        clwe_beta = check_real("beta", beta, low=0.0, low_open=True)
+        CLWE(random_direction(dim, rng=0), gamma, clwe_beta)  # checks gamma and beta early
     freq = gamma_to_freq(gamma)
     null = NullCLWE(dim)
     gen = as_generator(rng)
@@ -577,9 +578,8 @@ def estimate_advantage(
                                                    rng=sample_rng, freq=freq)
                 decision = dist.decide_exact(exact_data, rng=decide_rng, target=target)
             else:
-                assert beta is not None  # exactly one of beta and noise_bits (checked above)
                 if hypothesis == "clwe":
-                    data = CLWE(w, gamma, beta).sample(samples, rng=sample_rng)
+                    data = CLWE(w, gamma, clwe_beta).sample(samples, rng=sample_rng)
                 else:
                     data = null.sample(samples, rng=sample_rng)
                 decision = dist.decide(data, rng=decide_rng, target=target)

@@ -83,7 +83,7 @@ limit is checked between feeding steps only, and BKZ gets it as ``max_time``.
 **Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
 numbers; they carry 53 bits, which caps the attack near ``d = 10`` (mathematics section 5).
 
-Size: about 670 lines, most of them the documentation of one estimator with three entry
+Size: about 740 lines, most of them the documentation of one estimator with three entry
 points (``fit``, ``fit_exact``, and ``export_basis`` / ``fit_reduced`` for other solvers) that
 share one validation and one finish; the engine is already in its own module.
 

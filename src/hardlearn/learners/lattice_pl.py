@@ -53,7 +53,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 
 from hardlearn._validation import check_array, check_real
-from hardlearn.errors import ParameterError
+from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.problems.periodic import PiecewiseLinearActivation, triangle_wave
 
 __all__ = ["lattice_labels", "PiecewiseLinearLatticeRegressor", "branches"]
@@ -322,5 +322,7 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"{type(self).__name__}: nothing was recovered (status {self.status_!r}); "
                 "predicting the training mean.", RuntimeWarning, stacklevel=2)
             return np.full(Xa.shape[0], self.mean_)
-        assert self.freq_ is not None and self.secret_ is not None  # set when recovered
-        return self.activation_(self.freq_ * (Xa @ self.secret_))
+        freq, secret = self.freq_, self.secret_
+        if freq is None or secret is None:  # recovered_ is only set with both
+            raise HardlearnError(f"{type(self).__name__}: recovered_ without freq_ and secret_.")
+        return self.activation_(freq * (Xa @ secret))
