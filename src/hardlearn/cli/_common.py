@@ -32,7 +32,8 @@ JSON_HELP = "Print one JSON object instead of a table."
 QUIET_HELP = "No progress bar (it is drawn on stderr, and never with --json)."
 VERBOSE_HELP = (
     "Log what the package does on stderr: -v for INFO (sandbox restarts, timeouts, lattice "
-    "attempts), -vv for DEBUG (every reduction rung, worker starts). May follow the command."
+    "attempts), -vv for DEBUG (every reduction rung, worker starts); records of sweep worker "
+    "processes included. May follow the command."
 )
 
 #: Log line format of ``-v`` / ``-vv``: time, logger (the module), level, message.

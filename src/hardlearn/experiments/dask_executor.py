@@ -5,16 +5,23 @@ on first use, so budgets hold as in the local executor. With no scheduler addres
 :class:`distributed.LocalCluster` is started on 127.0.0.1 (one single-threaded worker
 process per ``workers``) and closed at the end. A running scheduler needs hardlearn
 installed on its workers.
+
+Log records: the sandbox forwards its records to its Dask worker (at the client's level of
+the ``hardlearn`` logger, passed with each unit), and Dask's own forwarding
+(:meth:`distributed.Client.forward_logging`, registered for the ``hardlearn`` logger while
+the sweep runs) sends them on to the client, where they are handled by its loggers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from hardlearn._logforward import LOGGER_NAME
 from hardlearn._optional import require
 from hardlearn.errors import ExecutorError, ParameterError
 from hardlearn.experiments.framework import Record, environment, now_stamp
@@ -30,14 +37,21 @@ _DASK_BOXES: dict[int, Sandbox] = {}
 
 
 def _dask_trial(
-    task: Unit, threads: int, preload: tuple[str, ...], path: tuple[str, ...] | None = None
+    task: Unit, threads: int, preload: tuple[str, ...], path: tuple[str, ...] | None = None,
+    log_level: int = logging.WARNING,
 ) -> list[dict[str, Any]]:
     """Run one unit inside a Dask worker, in that worker thread's sandbox (``path``: the
-    client's import path, for plug-ins)."""
+    client's import path, for plug-ins; ``log_level``: the client's level, from which the
+    sandbox forwards its log records to this Dask worker, which forwards them on to the
+    client, see :func:`run_dask`)."""
     ident = threading.get_ident()
     box = _DASK_BOXES.get(ident)
+    if box is not None and box.log_level != log_level:
+        box.stop()  # a later sweep on the same cluster, at another level
+        box = None
     if box is None:
-        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None, path, die_with_parent=False)
+        box = _DASK_BOXES[ident] = Sandbox(preload, threads, None, path, die_with_parent=False,
+                                           log_level=log_level)
     return [r.to_dict() for r in box.run(task)]
 
 
@@ -94,6 +108,8 @@ def run_dask(
                 f"address (tcp://host:8786): {type(exc).__name__}: {exc}".rstrip(": ")
             ) from None
     preload = preload_modules(tasks)
+    log_level = logging.getLogger(LOGGER_NAME).getEffectiveLevel()
+    client.forward_logging(LOGGER_NAME, level=log_level)
     units = {f"trial-{unit_tasks(u)[0].task_id}": u for u in make_units(tasks, workers, batch)}
     attempts = dict.fromkeys(units, 0)
     futures: dict[str, Any] = {}  # unit key -> its current future
@@ -102,7 +118,7 @@ def run_dask(
     def submit(key: str) -> Any:
         attempts[key] += 1
         fut = client.submit(
-            _dask_trial, units[key], threads, preload, tuple(sys.path), pure=False,
+            _dask_trial, units[key], threads, preload, tuple(sys.path), log_level, pure=False,
             key=key if attempts[key] == 1 else f"{key}-again-{attempts[key]}",
         )
         futures[key] = fut
@@ -131,6 +147,9 @@ def run_dask(
                     client.cancel(list(futures.values()))
                     return
         finally:
+            if scheduler is not None and client.status == "running":
+                with contextlib.suppress(Exception):  # a cluster that went away has none
+                    client.unregister_worker_plugin(_FORWARD_PLUGIN)
             client.close()
             if cluster is not None:
                 cluster.close()
@@ -143,6 +162,11 @@ def run_dask(
             "(with a live scheduler) to resume."
         )
 
+
+#: The name :meth:`distributed.Client.forward_logging` gives its worker plug-in for the
+#: ``hardlearn`` logger (``forward-logging-<name>``), unregistered from a running cluster
+#: at the end of a sweep.
+_FORWARD_PLUGIN = f"forward-logging-{LOGGER_NAME}"
 
 #: Times a unit is sent to the scheduler before it counts as lost: Dask itself re-runs a
 #: unit whose worker died (up to ``distributed.scheduler.allowed-failures``); this counts
@@ -181,8 +205,6 @@ def _quiet_dask_logs() -> Iterator[None]:
     """Silence distributed's and tornado's log records below CRITICAL while a sweep runs: a
     lost scheduler or an interrupt made them print tracebacks, and what they report is
     told once by the sweep (a lost trial is sent again or left to resume). Restored after."""
-    import logging
-
     names = [n for n in logging.root.manager.loggerDict
              if n.split(".")[0] in ("distributed", "tornado")]
     loggers = [logging.getLogger(n) for n in ("distributed", "tornado", *names)]

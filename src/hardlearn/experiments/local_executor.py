@@ -4,7 +4,8 @@ The loop hands units (:func:`~hardlearn.experiments.units.make_units`) to idle s
 waits on their pipes until the nearest deadline, and emits each record as it arrives (the
 sweep driver commits it to the store). A sandbox past its deadline is killed and its trials
 are recorded as ``"timeout"``; one that dies is recorded as ``"failed"`` (``WorkerDied``)
-and replaced. Overhead is one pipe round trip per unit.
+and replaced. Overhead is one pipe round trip per unit. Log records a worker forwards
+(:mod:`~hardlearn.experiments.sandbox`) are handed to this process's loggers as they arrive.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def run_local(
                     if not all(emit(died_record(t, code)) for t in unit_tasks(task)):
                         return
                     continue
+                if kind == "log":  # handled by receive(); the unit is still running
+                    continue
                 if kind == "ready":
                     box.ready = True
                     continue
@@ -107,6 +110,3 @@ def run_local(
                 box.stop()
             else:
                 box.kill()
-
-
-_DASK_BOXES: dict[int, Sandbox] = {}

@@ -8,6 +8,13 @@ a trial), limits BLAS and torch to ``threads`` threads, runs units from its stdi
 on its original stdout; what trials print goes to stderr, never into the protocol. The child
 exits when its parent goes away.
 
+Log records: the parent gives the child the effective level of its ``hardlearn`` logger
+when it starts it; the child forwards each record of a ``hardlearn`` logger at or above that
+level as a ``("log", record)`` message (:mod:`hardlearn._logforward`) and the parent hands it
+to its own logger of that name, its message prefixed with the worker's pid and trial. So
+``-v`` shows what happens inside workers, and by default a worker's warnings appear where
+the parent's own do.
+
 :func:`timeout_record` and :func:`died_record` are the records of a trial killed at its
 budget and of one whose worker died.
 """
@@ -25,6 +32,7 @@ from multiprocessing.connection import wait as _wait
 from pathlib import Path
 from typing import IO, Any
 
+from hardlearn._logforward import LOGGER_NAME, forward_to, handle_packed
 from hardlearn.errors import HardlearnError
 from hardlearn.experiments.framework import Record, environment, now_stamp
 from hardlearn.experiments.pipe import recv, send
@@ -42,6 +50,7 @@ __all__ = [
     "timeout_record",
     "died_record",
     "wait_ready",
+    "handle_log",
 ]
 
 #: Seconds a fresh worker process may take to import its modules and report ready.
@@ -99,16 +108,39 @@ def _watch_parent(parent: int) -> None:
             os._exit(3)
 
 
+def _unit_label(unit: Unit) -> str:
+    """How a forwarded log line names the unit it came from."""
+    tasks = unit_tasks(unit)
+    if len(tasks) == 1:
+        return f"trial {tasks[0].task_id}"
+    return f"batch of {len(tasks)} trials from {tasks[0].task_id}"
+
+
 def worker_main() -> None:
     """Entry point of a sandbox process: run trials from stdin, answer on the original stdout.
 
     What trials print goes to stderr (the run directory's ``workers.log``), never into the
-    protocol. The process exits when its parent goes away.
+    protocol; records of the ``hardlearn`` loggers at or above the parent's level
+    (``HARDLEARN_SANDBOX_LOG_LEVEL``) are sent to the parent as ``("log", record)``
+    messages. The process exits when its parent goes away.
     """
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     proto_in = sys.stdin.buffer
+    lock = threading.Lock()  # a record logged by a trial's thread: one whole frame at a time
+    current: list[str | None] = [None]  # the unit being run, for the records' marks
+
+    def answer(message: tuple[Any, ...]) -> None:
+        with lock:
+            send(proto_out, message)
+
+    def forward(packed: dict[str, Any]) -> None:
+        answer(("log", {**packed, "worker_pid": os.getpid(), "trial": current[0]}))
+
+    level = os.environ.get("HARDLEARN_SANDBOX_LOG_LEVEL")
+    if level is not None:
+        forward_to(forward, int(level))
     parent = int(os.environ.get("HARDLEARN_SANDBOX_PARENT", "0"))
     if parent:
         if os.environ.get("HARDLEARN_SANDBOX_DEATHSIG") == "1":
@@ -125,7 +157,7 @@ def worker_main() -> None:
             print(f"hardlearn worker: cannot preload {module}: {exc}", file=sys.stderr)
     _limit_threads(threads)
     environment()
-    send(proto_out, ("ready", os.getpid()))
+    answer(("ready", os.getpid()))
     while True:
         try:
             message = recv(proto_in)
@@ -133,10 +165,12 @@ def worker_main() -> None:
             return
         if message[0] == "stop":
             return
+        current[0] = _unit_label(message[1])
         records = run_unit(message[1])
+        current[0] = None
         if "torch" in sys.modules:  # a trial may import torch after the first limit
             sys.modules["torch"].set_num_threads(threads)
-        send(proto_out, ("done", [r.to_dict() for r in records]))
+        answer(("done", [r.to_dict() for r in records]))
 
 
 _WORKER_CODE = "from hardlearn.experiments.sandbox import worker_main; worker_main()"
@@ -165,13 +199,19 @@ class Sandbox:
         included); otherwise it notices within a second. The Dask executor turns it off:
         there the worker is started from a thread of a pool, and the kernel's rule follows
         the thread that started it.
+    log_level : int, optional
+        Level from which the worker forwards the records of its ``hardlearn`` loggers to
+        this process; default: the effective level of this process's ``hardlearn`` logger
+        when the worker starts.
     """
 
     def __init__(
         self, preload: Sequence[str] = (), threads: int = 1, log: str | Path | None = None,
         path: Sequence[str] | None = None, die_with_parent: bool = True,
+        log_level: int | None = None,
     ) -> None:
         self.die_with_parent = die_with_parent
+        self.log_level = log_level
         self.preload = tuple(preload)
         self.path = tuple(sys.path if path is None else path)
         self.threads = threads
@@ -191,6 +231,7 @@ class Sandbox:
             HARDLEARN_SANDBOX_PRELOAD=",".join(self.preload),
             HARDLEARN_SANDBOX_PATH=os.pathsep.join(self.path),
             HARDLEARN_SANDBOX_DEATHSIG="1" if self.die_with_parent else "0",
+            HARDLEARN_SANDBOX_LOG_LEVEL=str(self.forward_level()),
             OMP_NUM_THREADS=str(self.threads),
             OPENBLAS_NUM_THREADS=str(self.threads),
             MKL_NUM_THREADS=str(self.threads),
@@ -216,6 +257,12 @@ class Sandbox:
         self.started_at = time.monotonic()
         _log.debug("started sandbox worker process %d", self.proc.pid)
 
+    def forward_level(self) -> int:
+        """The level from which the worker forwards its log records (see ``log_level``)."""
+        if self.log_level is not None:
+            return self.log_level
+        return logging.getLogger(LOGGER_NAME).getEffectiveLevel()
+
     @property
     def stdout(self) -> IO[bytes]:
         """The pipe the worker answers on."""
@@ -233,8 +280,16 @@ class Sandbox:
         send(self.proc.stdin, ("run", task))
 
     def receive(self) -> tuple[str, Any]:
-        """Read one message (``("ready", pid)`` or ``("done", record_dict)``); EOFError if dead."""
-        return recv(self.stdout)
+        """Read one message (``("ready", pid)``, ``("done", record_dicts)`` or ``("log",
+        record)``); EOFError if dead.
+
+        A ``"log"`` message is handled here (:func:`handle_log`) before it is returned;
+        callers skip it and wait for the next message.
+        """
+        message = recv(self.stdout)
+        if message[0] == "log":
+            handle_log(message[1])
+        return message
 
     def kill(self) -> None:
         """Kill the process at once and reap it."""
@@ -263,20 +318,25 @@ class Sandbox:
 
     def wait_ready(self) -> None:
         """Block until the worker reports ready (raises if it dies or takes too long)."""
-        ready = wait_ready([self.stdout], timeout=STARTUP_TIMEOUT_S)
-        if not ready:
-            self.kill()
-            raise HardlearnError(f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s.")
-        try:
-            kind, _ = self.receive()
-        except EOFError:
-            code = self.proc.wait() if self.proc is not None else None
-            self.kill()
-            raise HardlearnError(
-                f"a worker process exited while starting (status {code}); see its stderr "
-                f"({self.log or 'inherited'})."
-            ) from None
-        self.ready = kind == "ready"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            left = deadline - time.monotonic()
+            if not wait_ready([self.stdout], timeout=max(0.0, left)):
+                self.kill()
+                raise HardlearnError(
+                    f"a worker process did not start in {STARTUP_TIMEOUT_S:g} s.")
+            try:
+                kind, _ = self.receive()
+            except EOFError:
+                code = self.proc.wait() if self.proc is not None else None
+                self.kill()
+                raise HardlearnError(
+                    f"a worker process exited while starting (status {code}); see its stderr "
+                    f"({self.log or 'inherited'})."
+                ) from None
+            if kind != "log":
+                self.ready = kind == "ready"
+                return
 
     def run(self, task: Unit) -> list[Record]:
         """Run one unit with its budget, blocking; restart the worker as needed."""
@@ -285,18 +345,31 @@ class Sandbox:
         if not self.ready:
             self.wait_ready()
         self.submit(task)
-        remaining = max(0.0, self.deadline - time.monotonic())
-        if not wait_ready([self.stdout], timeout=remaining):
-            self.kill()
-            return [timeout_record(t) for t in unit_tasks(task)]
-        try:
-            _, payload = self.receive()
-        except EOFError:
-            code = self.proc.wait() if self.proc is not None else None
-            self.kill()
-            return [died_record(t, code) for t in unit_tasks(task)]
-        self.task = None
-        return [Record(**p) for p in payload]
+        while True:
+            remaining = max(0.0, self.deadline - time.monotonic())
+            if not wait_ready([self.stdout], timeout=remaining):
+                self.kill()
+                return [timeout_record(t) for t in unit_tasks(task)]
+            try:
+                kind, payload = self.receive()
+            except EOFError:
+                code = self.proc.wait() if self.proc is not None else None
+                self.kill()
+                return [died_record(t, code) for t in unit_tasks(task)]
+            if kind == "done":
+                self.task = None
+                return [Record(**p) for p in payload]
+
+
+def handle_log(packed: dict[str, Any]) -> None:
+    """Hand a record forwarded by a worker to this process's logger of the same name.
+
+    The message is prefixed with where it came from (``[worker PID, trial ID]``), also kept
+    as the record's ``worker_pid`` and ``trial`` attributes.
+    """
+    where = ", ".join(str(v) for v in (f"worker {packed.get('worker_pid')}",
+                                       packed.get("trial")) if v)
+    handle_packed(packed, f"[{where}] ")
 
 
 def timeout_record(task: Task) -> Record:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from hardlearn._logforward import LOGGER_NAME, forward_to, handle_packed
 from hardlearn._optional import require
 from hardlearn._validation import check_array, check_choice
 from hardlearn.errors import HardlearnError, ParameterError
@@ -545,7 +546,10 @@ def _reduce_loop(prob: _Problem, cfg: ReductionConfig, report=None) -> dict[str,
             "cpu_seconds": time.process_time() - cpu_start}
 
 
-def _child_main(conn, prob, cfg) -> None:  # pragma: no cover - runs in the child process
+def _child_main(conn, prob, cfg, log_level=logging.WARNING) -> None:  # pragma: no cover
+    # runs in the child process; its log records travel on the pipe (handled by the parent)
+    forward_to(lambda packed: conn.send(("log", packed)), log_level)
+
     def report(info):
         conn.send(("progress", info))
 
@@ -580,7 +584,8 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
     # typeshed's BaseContext (the type of get_context(<a str>)) lacks Process; every
     # concrete context has it.
     proc = ctx.Process(  # type: ignore[attr-defined]
-        target=_child_main, args=(child, prob, cfg), daemon=True
+        target=_child_main, daemon=True,
+        args=(child, prob, cfg, logging.getLogger(LOGGER_NAME).getEffectiveLevel()),
     )
     t0 = time.perf_counter()
     proc.start()
@@ -596,7 +601,9 @@ def _run_with_limit(prob: _Problem, cfg: ReductionConfig, time_limit: float | No
                 tag, payload = parent.recv()
             except EOFError:
                 break
-            if tag == "progress":
+            if tag == "log":  # a record logged in the child
+                handle_packed(payload)
+            elif tag == "progress":
                 attempts.append(payload)
                 score = payload["log2_expected_false"]
                 _log.debug("lattice rung log2 M = %s: %.3g s, certified %s, log2 E = %s",

@@ -1,0 +1,34 @@
+"""A task kind that logs, registered when this module is imported (``plugins`` of a sweep).
+
+``test_worker_logging`` runs it in sweep workers: each trial logs ``count`` INFO records,
+one DEBUG and, with ``warn``, one WARNING to the ``hardlearn.tests_logging_kind`` logger,
+so forwarding from a worker to the sweep's process can be checked without a lattice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from hardlearn.experiments import Param, TaskKind, register_task_kind
+
+LOGGER = "hardlearn.tests_logging_kind"
+
+
+def _log_records(task, rng):
+    """Log the records, then return how many and the worker's pid."""
+    log = logging.getLogger(LOGGER)
+    for i in range(task.params["count"]):
+        log.info("record %d of x = %g", i, task.params["x"])
+    log.debug("debug of x = %g", task.params["x"])
+    if task.params["warn"]:
+        log.warning("warning of x = %g", task.params["x"])
+    return {"logged": task.params["count"], "pid": os.getpid()}
+
+
+KIND = register_task_kind(
+    TaskKind(name="s15_logging_kind", fn=_log_records,
+             params=(Param("x", "real"), Param("count", "int", default=1, minimum=0),
+                     Param("warn", "bool", default=False)),
+             description="test-only kind that logs")
+)
