@@ -16,6 +16,10 @@ kinds, ``hardlearn estimate`` and ``hardlearn params`` all call it.
 * triangle / cosine labels: rank ``n = 2 m``, weights ``1`` (m times) and
   ``W = round(freq)`` (m times), ``log2 vol = m log2 W + k log2 M``; planted vector
   ``(k, W s, M L e)`` with ``|k, W s|^2 = m (freq^2 + W^2)``;
+* triangle labels with known offsets (``"triangle-offset"``, the inhomogeneous embedding
+  of :mod:`hardlearn.learners.lattice_pl`): one constant row more, rank ``n = 2 m + 1``,
+  planted vector ``(k, W s, 1, M L e)`` with ``|k, W s, 1|^2 = m (freq^2 + W^2) + 1``, the
+  volume taken as the triangle lattice's (the row's ``L o`` is not modelled);
 * the noise part has norm ``M sigma a`` with ``a = sqrt(k)`` (``L`` has orthonormal rows);
   for cosine labels ``arccos`` amplifies the noise by ``1 / (2 pi sin(2 pi u))``, whose mean
   square over ``m`` samples (truncated at the nearest of them to the poles, ``1 / (4 m)``) is
@@ -125,7 +129,7 @@ __all__ = [
 ]
 
 #: Label kinds an estimate can be made for (``labels=``).
-LABELS = ("clwe", "triangle", "cosine")
+LABELS = ("clwe", "triangle", "cosine", "triangle-offset")
 #: Lattice reductions an estimate can assume (``reduction=``).
 REDUCTIONS = ("lll", "bkz")
 #: LLL's root-Hermite factor (Gama and Nguyen, EUROCRYPT 2008, section 3.2).
@@ -235,11 +239,12 @@ def _shape(dim: int, m: np.ndarray, labels: str, freq: float) -> _Shape:
         log2_vol_extra = 0.5 * np.log2(1 + k / 3)
         r0_sq = m * (freq**2 + 1 / 3) + 1
     else:
-        n = 2 * m
+        const = 1.0 if labels == "triangle-offset" else 0.0   # the constant row
+        n = 2 * m + const
         weight = max(1, round(freq))
         log2_weights = m * math.log2(weight)
         log2_vol_extra = np.zeros_like(m)
-        r0_sq = m * (freq**2 + weight**2)
+        r0_sq = m * (freq**2 + weight**2) + const
     amp_sq = k * (np.maximum(1.0, m / math.pi**4) if labels == "cosine" else 1.0)
     return _Shape(n, k, log2_weights, log2_vol_extra, 0.5 * np.log2(r0_sq),
                   0.5 * np.log2(amp_sq))
@@ -503,7 +508,8 @@ def block_size_needed(
     def ok(beta: int) -> bool:
         return bool(np.min(_threshold_array(dim, m, labels, "bkz", beta, freq)) <= noise_bits)
 
-    top = int(2 * m[-1]) if labels != "clwe" else int(m[-1] + 1)
+    top = int(2 * m[-1] + (labels == "triangle-offset")) if labels != "clwe" else \
+        int(m[-1] + 1)
     if not ok(top):
         return None
     if ok(2):
@@ -571,7 +577,7 @@ def estimate_attack(
     dim : int
     noise_bits : float, optional
         The instance's noise ``2^-noise_bits``; without it only thresholds are reported.
-    labels : {"clwe", "triangle", "cosine"}
+    labels : {"clwe", "triangle", "cosine", "triangle-offset"}
     samples : int, optional
         Samples available (default: up to :data:`MAX_SAMPLE_FACTOR` ``d``).
     freq : float, optional

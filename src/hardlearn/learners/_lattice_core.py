@@ -351,9 +351,23 @@ def _arccos_labels(labels: list[int], P: int) -> tuple[list[int], list[float]]:
 
 
 def _build_problem(
-    X: np.ndarray, labels: list[int], P: int, kind: str, hi: int, weight: int
+    X: np.ndarray, labels: list[int], P: int, kind: str, hi: int, weight: int,
+    offsets: list[int] | None = None,
 ) -> _Problem:
+    """The lattice's fixed-point columns (:mod:`hardlearn.learners.lattice`, "The lattice").
+
+    ``offsets`` (triangle labels only; integers at scale ``2^P``): known per-sample offsets
+    ``o`` of the inhomogeneous relation ``t = k + s u + o``; they add one constant row
+    ``(0, .., 0, 1, M L o)`` of weight 1 after the ``2 m`` rows, whose coefficient
+    :func:`_candidate` requires to be ``+-1`` (as CLWE's constant row).
+    """
     m, d = X.shape
+    extra: dict[str, Any] = {}
+    if offsets is not None and (kind != "triangle" or len(offsets) != m):
+        raise ParameterError(
+            f"offsets need triangle labels and one offset a sample ({m}); got kind {kind!r} "
+            f"and {len(offsets)} offsets."
+        )
     L, mu = _dependences(X, hi)
     k = m - d
     if kind == "clwe":
@@ -373,6 +387,11 @@ def _build_problem(
         cols += [[(L[c][i] * u[i]) >> P for c in range(k)] for i in range(m)]
         weights = [1] * m + [weight] * m
         targets = u
+        if offsets is not None:
+            o = [int(v) for v in offsets]
+            extra["offsets"] = o
+            cols.append([sum(L[c][i] * o[i] for i in range(m)) >> P for c in range(k)])
+            weights.append(1)
     # |L e| / sigma for e with independent entries of sd sigma * amp_i
     amp2 = sum(
         (L[c][i] / 2.0**hi if hi < 1000 else float(_rshift(L[c][i], hi - 60)) * 2.0**-60) ** 2
@@ -381,7 +400,7 @@ def _build_problem(
     return _Problem(
         kind=kind, m=m, d=d, n=len(cols), k=k, weights=weights, cols=cols, hi=hi,
         targets=targets, label_bits=P, noise_amp=math.sqrt(max(amp2, 1e-300)),
-        extra={"amp": amp},
+        extra={"amp": amp, **extra},
     )
 
 
@@ -403,23 +422,32 @@ def _candidate(prob: _Problem, row: list[int]) -> list[int] | None:
         if abs(coef[-1]) != 1:
             return None
         return [c * coef[-1] for c in coef]
-    s = coef[prob.m:]
+    if "offsets" in prob.extra:  # the constant row: coefficient +-1, fixing the sign
+        if abs(coef[-1]) != 1:
+            return None
+        coef = [c * coef[-1] for c in coef]
+    s = coef[prob.m:2 * prob.m]
     if any(abs(v) != 1 for v in s):
         return None
     return coef
 
 
 def _t_values(prob: _Problem, coef: list[int]) -> list[int]:
-    """``t`` at scale 2^P: ``k + z`` (CLWE) or ``k + s u`` (triangle/cosine)."""
+    """``t`` at scale 2^P: ``k + z`` (CLWE), ``k + s u`` (triangle/cosine) or ``k + s u + o``
+    (triangle labels with known offsets, :func:`_build_problem`)."""
     P, m = prob.label_bits, prob.m
     if prob.kind == "clwe":
         return [(coef[i] << P) + prob.targets[i] for i in range(m)]
-    return [(coef[i] << P) + coef[m + i] * prob.targets[i] for i in range(m)]
+    t = [(coef[i] << P) + coef[m + i] * prob.targets[i] for i in range(m)]
+    if "offsets" in prob.extra:
+        t = [ti + oi for ti, oi in zip(t, prob.extra["offsets"], strict=True)]
+    return t
 
 
 def _log2_expected_false(prob: _Problem, log2_t: float, log2_rho: float) -> float:
     """``log2 E`` of :func:`hardlearn.estimate.log2_expected_false` (with the ``2^m`` sign
-    patterns of even labels)."""
+    patterns of even labels; known offsets shift the candidates' lattice ``Z^m + s u`` by
+    ``o``, which leaves the count of its points in a ball, and so ``E``, as it is)."""
     signs = prob.m if prob.kind != "clwe" else 0
     return float(log2_expected_false(prob.d, prob.k, log2_t, log2_rho, signs))
 

@@ -423,8 +423,37 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         return self._fit(np.asarray(samples.X), list(samples.labels), samples.label_bits, p,
                          noise)
 
+    def _fit_with_offsets(self, X: Any, u: Any, offsets: Any) -> LatticeRegressor:
+        """Fit triangle labels ``u`` of the inhomogeneous relation ``t = k + s u + o`` with
+        known float64 offsets ``o`` (one a sample): the lattice gains one constant row (module
+        docstring, "The lattice"). The entry point of
+        :class:`~hardlearn.learners.lattice_pl.PiecewiseLinearLatticeRegressor`; ``labels``
+        must be ``"triangle"`` and the labels float64. ``u`` and ``o`` are read as exact
+        dyadic numbers on one grid. ``secret_`` and ``freq_`` are then those of
+        ``t = freq <w, x>`` itself (the offsets fix its sign); ``predict`` still gives
+        ``tri(t)``, which is not what these labels are.
+        """
+        p = self._params()
+        name = type(self).__name__
+        if p["labels"] != "triangle" or p["label_scale_bits"] is not None:
+            raise ParameterError(
+                f"{name}: known offsets need labels='triangle' and float64 labels "
+                f"(label_scale_bits=None); got labels={p['labels']!r}, label_scale_bits="
+                f"{p['label_scale_bits']!r}."
+            )
+        Xa, ua = _validate_fit(self, X, u)
+        oa = np.asarray(offsets, dtype=np.float64)
+        if oa.shape != ua.shape or not np.all(np.isfinite(oa)):
+            raise ParameterError(f"{name}: offsets must be {ua.shape[0]} finite numbers, one "
+                                 f"a sample; got shape {oa.shape}.")
+        ints, P = dyadic_integers(np.r_[ua, oa])
+        m = ua.shape[0]
+        labels = [int(v) for v in ints[:m]]
+        return self._fit(Xa, labels, P, p, p["noise_bits"],
+                         offsets=[int(v) for v in ints[m:]])
+
     def _fit(self, X: np.ndarray, labels: list[int], P: int, p: dict[str, Any],
-             noise_bits: float | None) -> LatticeRegressor:
+             noise_bits: float | None, offsets: list[int] | None = None) -> LatticeRegressor:
         m_all, d = X.shape
         if m_all < d + 1:
             raise ParameterError(
@@ -432,12 +461,13 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                 f"got m = {m_all}."
             )
         kind = p["labels"]
+        model = kind if offsets is None else "triangle-offset"   # hardlearn.estimate's lattice
         freq_guess = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
         weight = _weight_for(freq_guess)
         # noise cap (without it the label grid stands in for the noise)
         noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
         if p["max_samples"] == "auto":
-            plan = _sample_plan(d, m_all, kind, freq_guess, noise_level, p["reduction"],
+            plan = _sample_plan(d, m_all, model, freq_guess, noise_level, p["reduction"],
                                 p["block_size"], p["certify_bits"])
         elif p["max_samples"] is None:
             plan = [m_all]
@@ -453,7 +483,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         t_begin = time.perf_counter()
         for i, m in enumerate(plan):
             status = self._attempt(X, labels, P, p, m, noise_level, noise_bits, freq_guess,
-                                   weight, t_begin)
+                                   weight, t_begin, offsets)
             _log.info("lattice attempt %d of %d: d = %d, m = %d samples, lattice dimension "
                       "%d, %s, engine %s, last log2 M = %s: %s", i + 1, len(plan), d, m,
                       self.lattice_dim_, p["reduction"], self.engine_, self.scale_bits_,
@@ -476,20 +506,22 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def _attempt(self, X, labels, P, p, m, noise_level, noise_bits, freq_guess, weight,
-                 t_begin):
+                 t_begin, offsets=None):
         """One reduction run on the first ``m`` samples; sets the per-run attributes."""
         d = X.shape[1]
         kind = p["labels"]
+        model = kind if offsets is None else "triangle-offset"   # hardlearn.estimate's lattice
         Xm, lab = X[:m], labels[:m]
-        self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m
+        self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m + (offsets is not None)
         self.samples_used_ = m
-        pred = predicted_scale_bits(d, m, labels=kind, reduction=p["reduction"],
+        pred = predicted_scale_bits(d, m, labels=model, reduction=p["reduction"],
                                     freq=freq_guess, block_size=p["block_size"])
         # fixed-point precision of the columns: past the noise cap nothing is fed, and far
         # past the prediction (3x) LLL would long have succeeded
         hi = int(min(noise_level + 160, max(3 * pred, 256))) + _GUARD_BITS
-        prob = _build_problem(Xm, lab, P, kind, hi, weight)
-        cap = _noise_cap(d, m, kind, freq_guess, noise_level, prob.noise_amp)
+        prob = _build_problem(Xm, lab, P, kind, hi, weight,
+                              None if offsets is None else offsets[:m])
+        cap = _noise_cap(d, m, model, freq_guess, noise_level, prob.noise_amp)
         cap = int(math.floor(min(cap, hi - _GUARD_BITS)))
         if p["scale_bits"] is not None:
             schedule = [min(p["scale_bits"], hi)]
@@ -582,7 +614,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         self.secret_ = vf / freq
         self.phases_ = np.array(coef[:m], dtype=object)
         if prob.kind != "clwe":
-            self.signs_ = np.array(coef[m:], dtype=np.int64)
+            self.signs_ = np.array(coef[m:2 * m], dtype=np.int64)
         return "recovered"
 
     # ---------------------------------------------------------------- other solvers

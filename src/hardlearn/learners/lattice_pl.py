@@ -54,6 +54,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 
 from hardlearn._validation import check_array, check_real
 from hardlearn.errors import HardlearnError, ParameterError
+from hardlearn.learners._lattice_core import NOISE_Z_MAX
+from hardlearn.problems.exact import dyadic_integers
 from hardlearn.problems.periodic import PiecewiseLinearActivation, triangle_wave
 
 __all__ = ["lattice_labels", "PiecewiseLinearLatticeRegressor", "branches"]
@@ -61,13 +63,15 @@ __all__ = ["lattice_labels", "PiecewiseLinearLatticeRegressor", "branches"]
 #: Relative tolerance for "the same value" when reading an activation's branches (float64
 #: breakpoint values; the activations' own continuity tolerance).
 _RTOL = 1e-12
-#: A recovered relation is the neuron's only if its coefficients on the appended columns are
-#: the known ones (``-1`` on ``c``, ``-b0`` modulo 1 on ``1``) within this much. Relations
-#: that use a subset's proportional branches instead (``c = lambda u`` on the labels used, when
-#: all of them fall where the branches' ratio is constant) have coefficient ``1 / lambda``
-#: with ``|lambda| < 1``, at least 0.02 from 1 unless one branch is 100 times longer; the
-#: neuron's own were within 2e-9 of the known ones at noise 2^-30 (tests/test_lattice_pl.py).
+#: A relation recovered by the symmetric embedding is the neuron's only if its coefficient on
+#: the column ``1`` is the known ``-b0`` modulo 1 within this much (the neuron's own were
+#: within 2e-9 at noise 2^-30, tests/test_lattice_pl.py).
 KNOWN_COEF_TOL = 0.01
+#: Labels within this many noise standard deviations of a flat level are dropped: a label
+#: on a flat piece says nothing about ``t``, and one off it is that far from the level with
+#: probability 4e-33 only when it is on the piece (Gaussian noise; the residual test's own
+#: bound, :data:`~hardlearn.learners._lattice_core.NOISE_Z_MAX`).
+FLAT_Z_MAX = NOISE_Z_MAX
 
 
 def _as_piecewise(activation: Any) -> PiecewiseLinearActivation:
@@ -84,70 +88,83 @@ def _as_piecewise(activation: Any) -> PiecewiseLinearActivation:
 def branches(activation: Any) -> dict[str, Any]:
     """The two branches of a unimodal piecewise-linear activation (module docstring).
 
-    Returns ``b0`` (position of the minimum, in ``[0, 1)``), the rising knots ``up_t`` /
-    ``up_y`` (positions from ``b0``, values increasing), the falling knots ``down_t`` /
-    ``down_y`` (distances back from ``b0 + 1``, values increasing), and ``min_slope``.
+    Returns ``b0`` (where the rise from the minimum starts, in ``[0, 1)``), the rising knots
+    ``up_t`` / ``up_y`` (positions from ``b0``, values increasing), the falling knots
+    ``down_t`` / ``down_y`` (distances back from where the fall ends, ``b0 + 1 - bottom``,
+    values increasing), the lengths ``top`` and ``bottom`` of the flat pieces at the maximum
+    and the minimum (0 when there is none), ``low``, ``high`` and ``min_slope`` (over the
+    pieces that are not flat).
 
     Raises
     ------
     ParameterError
-        When ``phi`` is not strictly rising then strictly falling in one period.
+        When ``phi`` is not strictly rising then strictly falling in one period, flat only at
+        its minimum and its maximum.
 
     Examples
     --------
     >>> b = branches("triangle")
-    >>> b["b0"], b["up_t"].tolist(), b["down_t"].tolist(), b["min_slope"]
-    (0.0, [0.0, 0.5], [0.0, 0.5], 1.0)
+    >>> b["b0"], b["up_t"].tolist(), b["down_t"].tolist(), b["min_slope"], b["top"]
+    (0.0, [0.0, 0.5], [0.0, 0.5], 1.0, 0.0)
+    >>> from hardlearn.problems.periodic import PiecewiseLinearActivation
+    >>> b = branches(PiecewiseLinearActivation([0.0, 0.25, 0.5, 0.75], [0.0, 1.0, 1.0, 0.0]))
+    >>> b["b0"], b["top"], b["bottom"], b["min_slope"]
+    (0.0, 0.25, 0.25, 4.0)
     """
     act = _as_piecewise(activation)
     xp, fp = np.asarray(act.breakpoints, float), np.asarray(act.values, float)
     scale = max(1.0, float(np.max(np.abs(fp))))
-    i0 = int(np.argmin(fp))
-    # one period of knots from the minimum, closed by its copy one period later
+    tol = _RTOL * scale
+    low, high = float(np.min(fp)), float(np.max(fp))
+    at_low = np.abs(fp - low) <= tol
+    # start where the rise leaves the minimum: a knot at the minimum whose successor is above
+    starts = np.flatnonzero(at_low & ~np.roll(at_low, -1))
+    refuse = ParameterError(
+        f"activation {act.name!r} must rise strictly from its minimum to its maximum and "
+        "fall strictly back within one period, flat only at its minimum and maximum (one "
+        "minimum, one maximum a period) for lattice labels: its inverse on a period is then "
+        "two piecewise-linear branches (a second maximum would need a third); got values "
+        f"{act.values.tolist()} at {act.breakpoints.tolist()}."
+    )
+    if starts.size != 1 or high - low <= tol:
+        raise refuse
+    i0 = int(starts[0])
+    # one period of knots from there, closed by its copy one period later
     order = np.r_[np.arange(i0, xp.size), np.arange(0, i0)]
     t = np.r_[xp[order] + np.where(order < i0, 1.0, 0.0), xp[i0] + 1.0]
     v = np.r_[fp[order], fp[i0]]
-    j1 = int(np.argmax(v))
-    rise, fall = np.diff(v[: j1 + 1]), np.diff(v[j1:])
-    if j1 == 0 or np.any(rise <= _RTOL * scale) or np.any(fall >= -_RTOL * scale):
-        raise ParameterError(
-            f"activation {act.name!r} must rise strictly from its minimum to its maximum and "
-            "fall strictly back within one period (one minimum, one maximum, no flat piece) "
-            "for lattice labels: its inverse on a period is then two piecewise-linear "
-            f"branches; got values {act.values.tolist()} at {act.breakpoints.tolist()}."
-        )
-    b0 = float(t[0] % 1.0)
-    slopes = np.abs(np.diff(v) / np.diff(t))
+    top_run = np.flatnonzero(np.abs(v - high) <= tol)
+    j1, j2 = int(top_run[0]), int(top_run[-1])
+    low_run = np.flatnonzero(np.abs(v - low) <= tol)
+    j3 = int(low_run[low_run > j2][0])
+    rise, fall = np.diff(v[: j1 + 1]), np.diff(v[j2: j3 + 1])
+    if j1 == 0 or top_run.size != j2 - j1 + 1 or low_run.size != 1 + v.size - j3 or \
+            np.any(rise <= tol) or np.any(fall >= -tol):
+        raise refuse
+    slopes = np.abs(np.r_[rise / np.diff(t[: j1 + 1]), fall / np.diff(t[j2: j3 + 1])])
     return {
-        "b0": b0,
+        "b0": float(t[0] % 1.0),
         "up_t": t[: j1 + 1] - t[0], "up_y": v[: j1 + 1],
-        "down_t": (t[-1] - t[j1:])[::-1], "down_y": v[j1:][::-1],
-        "low": float(v[0]), "high": float(v[j1]),
+        "down_t": (t[j3] - t[j2: j3 + 1])[::-1], "down_y": v[j2: j3 + 1][::-1],
+        "top": float(t[j2] - t[j1]), "bottom": float(t[-1] - t[j3]),
+        "low": low, "high": high,
         "min_slope": float(np.min(slopes)),
     }
 
 
-def _check_not_proportional(activation: Any, b: dict[str, Any], knots: np.ndarray) -> None:
-    """Refuse ``c`` affine in ``u`` (and not 0): then ``x' = (x, [1,] c)`` holds the trivial
-    relation ``<v, x'> = u`` with ``v`` zero on ``x``, which the lattice finds first."""
-    up = np.interp(knots, b["up_y"], b["up_t"])
-    down = np.interp(knots, b["down_y"], b["down_t"])
-    A = np.column_stack([0.5 * (up + down), np.ones_like(knots)])
-    c = 0.5 * (up - down)
-    coef, *_ = np.linalg.lstsq(A, c, rcond=None)
-    if np.max(np.abs(A @ coef - c)) <= _RTOL * max(1.0, float(np.max(np.abs(c)))):
-        name = _as_piecewise(activation).name
-        raise ParameterError(
-            f"activation {name!r} has proportional branches (each one linear piece, of unequal "
-            "lengths), so its shift c(y) is affine in the triangle label u(y) and the triangle "
-            "lattice finds the trivial relation first; lattice labels need a branch of two or "
-            "more pieces, or a symmetric activation (an asymmetric tent needs an inhomogeneous "
-            "embedding, not implemented)."
-        )
+def _symmetric(b: dict[str, Any]) -> bool:
+    """``phi`` symmetric about ``b0`` with no flat piece: the two branches agree at every knot
+    value (both are linear between), so ``c = 0`` and the offset is the constant ``b0``."""
+    if b["top"] > 0 or b["bottom"] > 0:
+        return False
+    knots = np.union1d(b["up_y"], b["down_y"])
+    return bool(np.allclose(np.interp(knots, b["up_y"], b["up_t"]),
+                            np.interp(knots, b["down_y"], b["down_t"]), rtol=0, atol=_RTOL))
 
 
-def lattice_labels(activation: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Triangle-lattice data ``(x', u)`` of labels ``y = phi(freq <w, x>) + e`` (module docstring).
+def lattice_labels(activation: Any, X: Any, y: Any, *,
+                   noise_bits: float | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Triangle-lattice data of labels ``y = phi(freq <w, x>) + e`` (module docstring).
 
     Parameters
     ----------
@@ -155,15 +172,21 @@ def lattice_labels(activation: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndar
     X : array_like, shape (m, d)
     y : array_like, shape (m,)
         Labels; clipped to the range of ``phi`` first.
+    noise_bits : float or None, default None
+        Label noise ``2^-noise_bits``; labels within :data:`FLAT_Z_MAX` of it of a flat
+        level are dropped (None: the labels' dyadic grid stands in for the noise).
 
     Returns
     -------
-    X_lattice : ndarray, shape (m, d + len(columns))
-        ``X`` with the columns ``columns`` appended (``"1"``, ``"c"``, each only when needed).
-    u : ndarray, shape (m,)
+    X_lattice : ndarray, shape (m_kept, d + len(columns))
+        The kept rows of ``X``, with the columns ``columns`` appended (symmetric activations:
+        ``"1"`` when ``b0`` is not an integer).
+    u : ndarray, shape (m_kept,)
         Triangle labels in ``[0, 1/2]``.
     info : dict
-        ``b0``, ``columns``, ``noise_gain`` (``1 / min |slope|``).
+        ``b0``, ``columns``, ``noise_gain`` (``1 / min |slope|``), ``offset`` (the known
+        offsets ``o`` of ``t = k + s u + o``, or None for the symmetric embedding) and
+        ``keep`` (the mask of kept samples: those not on a flat level).
     """
     b = branches(activation)
     Xa = check_array("X", X, ndim=2)
@@ -171,24 +194,26 @@ def lattice_labels(activation: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndar
     yc = np.clip(ya, b["low"], b["high"])
     g_up = np.interp(yc, b["up_y"], b["up_t"])
     g_down = np.interp(yc, b["down_y"], b["down_t"])
-    c = 0.5 * (g_up - g_down)
-    u = 0.5 * (g_up + g_down)
-    # symmetric about b0 when the two branches agree at every knot value (c is linear between)
-    knots = np.union1d(b["up_y"], b["down_y"])
-    symmetric = np.allclose(np.interp(knots, b["up_y"], b["up_t"]),
-                            np.interp(knots, b["down_y"], b["down_t"]), rtol=0, atol=_RTOL)
-    if not symmetric:
-        _check_not_proportional(activation, b, knots)
-    columns: list[str] = []
-    extra = []
-    if b["b0"] != 0.0:
-        columns.append("1")
-        extra.append(np.ones(Xa.shape[0]))
-    if not symmetric:
-        columns.append("c")
-        extra.append(c)
-    out = np.column_stack([Xa, *extra]) if extra else Xa.copy()
-    return out, u, {"b0": b["b0"], "columns": tuple(columns), "noise_gain": 1.0 / b["min_slope"]}
+    info: dict[str, Any] = {"b0": b["b0"], "noise_gain": 1.0 / b["min_slope"]}
+    if _symmetric(b):
+        extra = [np.ones(Xa.shape[0])] if b["b0"] != 0.0 else []
+        out = np.column_stack([Xa, *extra]) if extra else Xa.copy()
+        info.update(columns=("1",) if extra else (), offset=None,
+                    keep=np.ones(Xa.shape[0], dtype=bool))
+        return out, 0.5 * (g_up + g_down), info
+    # the two places of t mod 1 a label allows, both near b0: on the rise and on the fall
+    p_up = g_up
+    p_down = -b["bottom"] - g_down
+    keep = np.ones(Xa.shape[0], dtype=bool)
+    if b["top"] > 0 or b["bottom"] > 0:
+        bits = float(dyadic_integers(ya)[1]) if noise_bits is None else float(noise_bits)
+        near = FLAT_Z_MAX * 2.0**-bits
+        if b["top"] > 0:
+            keep &= np.abs(ya - b["high"]) > near
+        if b["bottom"] > 0:
+            keep &= np.abs(ya - b["low"]) > near
+    info.update(columns=(), offset=(b["b0"] + 0.5 * (p_up + p_down))[keep], keep=keep)
+    return Xa[keep], (0.5 * (p_up - p_down))[keep], info
 
 
 class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
@@ -252,31 +277,46 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"{getattr(est, 'labels', type(est).__name__)!r}."
             )
         if self.noise_bits is not None:
-            bits = check_real(f"{type(self).__name__}.noise_bits", self.noise_bits, low=0.0)
-            est.set_params(noise_bits=max(bits - math.log2(max(gain, 1.0)), 0.0))
+            est.set_params(noise_bits=max(self._noise_bits() - math.log2(max(gain, 1.0)), 0.0))
         return est
+
+    def _noise_bits(self) -> float | None:
+        if self.noise_bits is None:
+            return None
+        return check_real(f"{type(self).__name__}.noise_bits", self.noise_bits, low=0.0)
 
     def fit(self, X: Any, y: Any) -> PiecewiseLinearLatticeRegressor:
         """Transform the labels (:func:`lattice_labels`) and run the lattice learner."""
         act = _as_piecewise(self.activation)
         Xa = check_array("X", X, ndim=2)
-        Xl, u, info = lattice_labels(act, Xa, y)
-        d = Xa.shape[1]
-        est = self._inner(info["noise_gain"]).fit(Xl, u)
-        self.retried_ = False
-        if est.recovered_ and self._orient(est, d, info) is None and \
-                est.get_params()["max_samples"] is not None:
-            # a relation of the used samples' proportional branches: twice the samples break
-            # it unless all of them fall there too (the chance squares)
-            more = min(Xa.shape[0], 2 * int(est.samples_used_))
-            est = clone(est).set_params(max_samples=more).fit(Xl, u)
-            self.retried_ = True
+        ya = check_array("y", y, shape=(Xa.shape[0],))
+        Xl, u, info = lattice_labels(act, Xa, ya, noise_bits=self._noise_bits())
+        m, d = Xl.shape[0], Xa.shape[1]
+        if m < d + 1:
+            raise ParameterError(
+                f"{type(self).__name__}.fit: the lattice needs at least d + 1 = {d + 1} "
+                f"labels off the flat levels of {act.name!r}; {m} of the {Xa.shape[0]} given "
+                "are off them (labels on a flat piece say nothing about t)."
+            )
+        est = self._inner(info["noise_gain"])
+        if info["offset"] is None:
+            est.fit(Xl, u)
+        else:
+            if not hasattr(est, "_fit_with_offsets"):
+                raise ParameterError(
+                    f"{type(self).__name__}.estimator must be a LatticeRegressor for "
+                    f"activation {act.name!r} (it takes the known offsets); got "
+                    f"{type(est).__name__}."
+                )
+            est._fit_with_offsets(Xl, u, info["offset"])
         self.activation_ = act
         self.estimator_ = est
+        self.embedding_ = "columns" if info["offset"] is None else "offsets"
         self.columns_ = info["columns"]
+        self.samples_dropped_ = int(Xa.shape[0] - m)
         self.noise_gain_ = info["noise_gain"]
         self.n_features_in_ = d
-        self.mean_ = float(np.mean(np.asarray(y, dtype=float)))
+        self.mean_ = float(np.mean(ya))
         self.status_ = est.status_
         self.recovered_ = bool(est.recovered_)
         self.secret_ = self.freq_ = None
@@ -291,20 +331,20 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 self.secret_ = v[:d] / self.freq_
         return self
 
-    def _orient(self, est: Any, d: int, info: dict) -> tuple[np.ndarray, dict] | None:
-        """``v`` with the sign that gives the appended columns their known coefficients, or
-        None when no sign does (:data:`KNOWN_COEF_TOL`)."""
+    def _orient(self, est: Any, d: int, info: dict) -> tuple[np.ndarray, dict | None] | None:
+        """``v`` with its sign: the one the offsets fixed, or (symmetric embedding) the one
+        that gives the column ``1`` its known coefficient ``-b0`` modulo 1 (None when no sign
+        does, :data:`KNOWN_COEF_TOL`)."""
         v = est.freq_ * np.asarray(est.secret_, dtype=float)
+        if info["offset"] is not None:
+            return (v, None) if np.any(v) else None
         extra = dict(zip(info["columns"], v[d:], strict=True))
 
         def miss(sign: float) -> float:
-            out = 0.0
-            if "c" in extra:
-                out = max(out, abs(sign * extra["c"] + 1.0))
-            if "1" in extra:
-                r = (sign * extra["1"] + info["b0"]) % 1.0
-                out = max(out, min(r, 1.0 - r))
-            return out
+            if "1" not in extra:
+                return 0.0
+            r = (sign * extra["1"] + info["b0"]) % 1.0
+            return min(r, 1.0 - r)
 
         sign = 1.0 if miss(1.0) <= miss(-1.0) else -1.0   # no column: phi even, w ~ -w
         if miss(sign) > KNOWN_COEF_TOL or not np.any(v[:d]):
