@@ -245,3 +245,47 @@ def test_offsets_need_the_triangle_lattice_learner():
         LatticeRegressor(labels="clwe")._fit_with_offsets(X, np.zeros(8), np.zeros(8))
     with pytest.raises(ParameterError, match="offsets must be 8 finite numbers"):
         LatticeRegressor(labels="triangle")._fit_with_offsets(X, np.zeros(8), np.zeros(7))
+
+
+def test_the_constant_row_of_known_offsets():
+    """Independent check of the inhomogeneous lattice: the planted coefficients
+    ``(k, s, 1)`` of ``t = k + s u + o`` have a residual ``L t`` at the columns' rounding,
+    ``_t_values`` gives ``t`` back, and ``_candidate`` turns ``-(k, s, 1)`` into it."""
+    from hardlearn.learners._lattice_core import _build_problem, _candidate, _t_values
+    from hardlearn.problems.exact import dyadic_integers
+
+    rng = np.random.default_rng(5)
+    m, d = 9, 3
+    X = rng.standard_normal((m, d))
+    t = X @ rng.standard_normal(d)
+    s = rng.choice([-1, 1], m)
+    u = rng.uniform(0.0, 0.5, m)
+    o = t - np.floor(t) - s * u                 # any offsets; then k = t - s u - o
+    k = np.rint(t - s * u - o).astype(int)
+    ints, P = dyadic_integers(np.r_[u, o])
+    prob = _build_problem(X, [int(v) for v in ints[:m]], P, "triangle", 80, 2,
+                          offsets=[int(v) for v in ints[m:]])
+    assert prob.n == 2 * m + 1 and prob.weights[-1] == 1
+    coef = [int(v) for v in k] + [int(v) for v in s] + [1]
+    row = [c * w for c, w in zip(coef, prob.weights, strict=True)]
+    assert _candidate(prob, [-v for v in row]) == coef
+    assert _candidate(prob, row[:-1] + [2]) is None               # the constant row: +-1
+    tt = np.array([float(v) for v in _t_values(prob, coef)]) / 2.0**P
+    np.testing.assert_allclose(tt, t, rtol=0, atol=1e-12)
+    res = [sum(coef[j] * prob.cols[j][c] for j in range(prob.n)) for c in range(prob.k)]
+    assert max(abs(r) for r in res) < 2.0**(80 - 30)               # L t = 0 up to rounding
+    with pytest.raises(ParameterError, match="offsets need triangle labels"):
+        _build_problem(X, [0] * m, P, "clwe", 80, 1, offsets=[0] * m)
+
+
+def test_the_offset_model_has_one_row_more():
+    """hardlearn.estimate's "triangle-offset" lattice: rank 2 m + 1 and a planted norm
+    sqrt(m (freq^2 + W^2) + 1), against the closed form."""
+    from hardlearn.estimate import _shape, scale_bits_needed
+
+    m, freq = np.array([7, 12]), 1.9
+    a, b = _shape(6, m, "triangle", freq), _shape(6, m, "triangle-offset", freq)
+    np.testing.assert_array_equal(b.n, 2 * m + 1)
+    np.testing.assert_allclose(2.0 ** (2 * b.log2_r0), m * (freq**2 + 2**2) + 1)
+    np.testing.assert_array_equal(b.k, a.k)
+    assert scale_bits_needed(6, 7, "triangle-offset") > scale_bits_needed(6, 7, "triangle")

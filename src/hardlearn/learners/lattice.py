@@ -18,6 +18,13 @@ orthonormal basis of the dependences (``L X = 0``). Then
 for CLWE, one more row ``(0, .., 1, M L z)``; for triangle/cosine the rows of the ``s``
 coordinates carry ``L_j y_j`` and the weight ``W = round(freq)``, which balances the two
 halves of the planted vector ``(k, W s)``). Its dimension is ``m + 1`` (CLWE) or ``2 m``.
+Triangle labels with known per-sample offsets ``o``, ``t = k + s y + o`` (the
+piecewise-linear activations of :mod:`hardlearn.learners.lattice_pl`, through the private
+entry point ``_fit_with_offsets``), add one constant row ``(0, .., 0, 1, M L o)`` as CLWE's:
+dimension ``2 m + 1``, planted vector ``(k, W s, 1)``, a candidate's coefficient on that row
+must be ``+-1`` and fixes its sign; the model is :mod:`hardlearn.estimate`'s
+``"triangle-offset"`` lattice and the certificate is unchanged (the offsets shift the
+candidates' lattice, not its density).
 The planted vector is short (norm about ``freq sqrt(m)``); reduction finds it when
 ``M`` is large enough that nothing else is that short.
 
