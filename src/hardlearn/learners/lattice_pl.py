@@ -299,8 +299,9 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"labels='triangle' (the transform gives triangle labels); got "
                 f"{getattr(est, 'labels', type(est).__name__)!r}."
             )
-        if self.noise_bits is not None:
-            est.set_params(noise_bits=max(self._noise_bits() - math.log2(max(gain, 1.0)), 0.0))
+        bits = self._noise_bits()
+        if bits is not None:
+            est.set_params(noise_bits=max(bits - math.log2(max(gain, 1.0)), 0.0))
         return est
 
     def _noise_bits(self) -> float | None:
