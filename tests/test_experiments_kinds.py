@@ -128,7 +128,7 @@ def test_learn_and_distinguish_validate_when_the_file_is_read():
         parse_spec(
             {"task": "learn", "root_seed": 1, "grid": {"dim": 4, "freq": 1.0, "samples": 10}}
         )
-    with pytest.raises(ParameterError, match="needs grid.activation = 'triangle'"):
+    with pytest.raises(ParameterError, match="needs a piecewise-linear grid.activation"):
         parse_spec(
             {
                 "task": "learn",

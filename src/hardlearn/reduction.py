@@ -30,7 +30,7 @@ rounded to float64. The held-out loss and the decision rule are the same as abov
 training labels: the trivial predictor, so its failure costs the distinguisher nothing but
 its advantage.
 
-Size: about 620 lines: the forward map, the distinguisher and the advantage estimate in both
+Size: about 650 lines: the forward map, the distinguisher and the advantage estimate in both
 noise regimes are the one reduction of LZZ, each step documented where it is computed.
 """
 
@@ -76,6 +76,9 @@ __all__ = [
     "AdvantageEstimate",
     "estimate_advantage",
 ]
+
+#: Label kinds of the lattice learner that the forward map's activations give.
+_LATTICE_LABELS = ("triangle", "cosine")
 
 
 def clwe_to_regression(
@@ -178,6 +181,7 @@ def build_learner(
     params: Mapping[str, Any] | None = None,
     target: Any = None,
     rng: np.random.Generator | None = None,
+    activation: Any = None,
 ) -> Any:
     """A fresh estimator from a learner specification, seeded from ``rng``.
 
@@ -185,7 +189,8 @@ def build_learner(
     ``{"name": ..., "params": {...}}``, an unfitted estimator (cloned), or a callable
     returning a fresh estimator (called with the trial's target if it takes an argument, so
     an oracle factory can use it). If the estimator has an ``rng`` parameter left at None, it
-    gets a seed drawn from ``rng``.
+    gets a seed drawn from ``rng``. A learner by name with an ``activation`` hyper-parameter
+    its params leave out gets ``activation`` (:func:`~hardlearn.learners.registry.make_learner`).
 
     Examples
     --------
@@ -199,11 +204,13 @@ def build_learner(
     from hardlearn.learners.registry import copy_learner, make_learner
 
     if isinstance(learner, str):
-        est = make_learner(learner, dict(params or {}), target=target)
+        est = make_learner(learner, dict(params or {}), target=target, activation=activation)
     elif isinstance(learner, tuple) and len(learner) == 2 and isinstance(learner[0], str):
-        est = make_learner(learner[0], dict(learner[1] or {}), target=target)
+        est = make_learner(learner[0], dict(learner[1] or {}), target=target,
+                           activation=activation)
     elif isinstance(learner, Mapping) and "name" in learner:
-        est = make_learner(learner["name"], dict(learner.get("params") or {}), target=target)
+        est = make_learner(learner["name"], dict(learner.get("params") or {}), target=target,
+                           activation=activation)
     elif hasattr(learner, "fit") and hasattr(learner, "get_params"):
         est = clone(learner)
     elif not inspect.isclass(learner) and hasattr(learner, "fit") and hasattr(learner, "predict"):
@@ -329,13 +336,22 @@ class Distinguisher:
         kind (its labels are the forward map's ``phi(z)``) and the label noise ``sigma`` (a
         public parameter of the problem, which sets its best scale), and, unless the caller
         says otherwise, uses its strongest setting: the prediction model's best sample count
-        among the training samples (``max_samples="auto"``)."""
+        among the training samples (``max_samples="auto"``). ``lattice-pl`` (and any learner
+        with an ``activation`` hyper-parameter) is told the activation, and ``sigma`` too."""
         params = dict(self.params or {})
+        act = get_activation(self.activation)
         if isinstance(self.learner, str) and self.learner == "lattice":
-            params.setdefault("labels", get_activation(self.activation).name)
-            if self.noise_std > 0:
-                params.setdefault("noise_bits", -math.log2(self.noise_std))
-        return build_learner(self.learner, params=params, target=target, rng=rng)
+            if act.name not in _LATTICE_LABELS:
+                raise ParameterError(
+                    "learner 'lattice' reads triangle or cosine labels only; for the "
+                    f"piecewise-linear activation {act.name!r} use learner 'lattice-pl'."
+                )
+            params.setdefault("labels", act.name)
+        if isinstance(self.learner, str) and self.learner in ("lattice", "lattice-pl") \
+                and self.noise_std > 0:
+            params.setdefault("noise_bits", -math.log2(self.noise_std))
+        return build_learner(self.learner, params=params, target=target, rng=rng,
+                             activation=act)
 
     @property
     def threshold(self) -> float:
@@ -546,6 +562,12 @@ def estimate_advantage(
     dist = Distinguisher(learner, act, noise_std, eps, holdout, params, noise_law)
     dist.split_sizes(samples)
     exact = noise_bits is not None
+    if exact and act.name != "triangle":
+        raise ParameterError(
+            "noise_bits (exact samples) needs activation = 'triangle' (the exact forward map "
+            "is tri(z) = min(z, 1 - z) in integers); for another activation give beta and a "
+            f"small noise_std (float64 samples); got {act.name!r}."
+        )
     if exact == (beta is not None):
         raise ParameterError(
             "give exactly one of beta (float64 CLWE samples) and noise_bits (exact samples, "

@@ -18,7 +18,15 @@ from hardlearn.cli._common import JSON_HELP, SEED_HELP, emit_json
 # The commands import NumPy, SciPy and the package's modules inside their bodies, so that
 # ``hardlearn --help`` loads none of them (tests/test_cli_startup.py checks it).
 
-__all__ = ["register"]
+__all__ = ["register", "ACTIVATION_HELP"]
+
+#: Help of every ``--activation`` option (the syntax of hardlearn.problems.activation_spec,
+#: written out: importing it costs NumPy's import time).
+ACTIVATION_HELP = (
+    "Periodic activation: triangle | cosine | trapezoid | tent:P (peak 1/2 at P) | "
+    "cosine-interpolant:Q | pl:B=V,B=V,... (value V at breakpoint B of one period, "
+    "e.g. pl:0=0,0.25=0.5,0.5=0.25)."
+)
 
 #: Names of :data:`hardlearn.regimes.PRESETS` and :data:`hardlearn.verification.CHECKS`,
 #: written out for the option help (importing those modules costs SciPy's import time);
@@ -65,8 +73,8 @@ def params(
     ] = "gaussian",
     activation: Annotated[
         str,
-        typer.Option(help="Periodic activation: triangle | cosine (the cosine's width is that "
-                          "of its q-piece interpolating network)."),
+        typer.Option(help=ACTIVATION_HELP[:-1] + "; the width is its capped network's (the "
+                          "cosine's, that of its q-piece interpolating network)."),
     ] = "triangle",
     pieces: Annotated[
         int | None,
@@ -77,8 +85,9 @@ def params(
 ) -> None:
     """Print the parameters of the hard instance for a dimension, each with its formula.
 
-    Example: `hardlearn params --dim 64`, `hardlearn params --dim 64 --eta 0.25`, or
-    `hardlearn params --dim 64 --preset lzz-superpoly-0.49`.
+    Example: `hardlearn params --dim 64`, `hardlearn params --dim 64 --eta 0.25`,
+    `hardlearn params --dim 64 --preset lzz-superpoly-0.49`, or
+    `hardlearn params --dim 64 --activation pl:0=0,0.25=0.5,0.5=0.25`.
     """
     from hardlearn._validation import check_choice, check_int
     from hardlearn.errors import ParameterError
@@ -88,15 +97,17 @@ def params(
     named = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))]) if preset else {}
     if eta is not None:
         named["eta"] = eta
-    check_choice("--activation", activation, ("triangle", "cosine"))
+    from hardlearn.problems.activation_spec import parse_activation
+
+    act = parse_activation(activation, key="--activation")
     if pieces is not None:
-        if activation != "cosine":
+        if act.name != "cosine":
             raise ParameterError(f"--pieces applies to --activation cosine only; got "
                                  f"--activation {activation} --pieces {pieces}.")
         check_int("--pieces", pieces, minimum=2)
     regime = lzz_regime(
         dim, gamma=gamma, sigma=sigma, samples=samples, eps=eps, tail=tail,
-        noise_law=noise_law, activation=activation, pieces=pieces, **named
+        noise_law=noise_law, activation=act, pieces=pieces, **named
     )
     security = instance_security(regime)
     if json_out:

@@ -27,6 +27,7 @@ from hardlearn.cli._common import (
     progress_bar,
     time_limit_bar,
 )
+from hardlearn.cli.foundation import ACTIVATION_HELP
 from hardlearn.errors import ParameterError
 
 # NumPy, SciPy and the package's numerical modules are imported inside the commands, so
@@ -35,7 +36,8 @@ from hardlearn.errors import ParameterError
 __all__ = ["register"]
 
 _LEARNER_HELP = (
-    "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice, a plug-in pkg.module:Name, "
+    "Learner: mean | oracle | ridge | kernel | rf | mlp | lattice | lattice-pl | exhaustive, "
+    "a plug-in pkg.module:Name, "
     "or an entry point (`hardlearn learners` lists them; see `--param`)."
 )
 _NOISE_LAW_HELP = (
@@ -114,8 +116,10 @@ def learn(
     noise_law: Annotated[str, typer.Option(help=_NOISE_LAW_HELP)] = "gaussian",
     target: Annotated[
         TargetKind,
-        typer.Option(help="network: the capped ReLU network g_R; neuron: tri(freq <w, x>)."),
+        typer.Option(help="network: the capped ReLU network of the activation (g_R for the "
+                          "triangle wave); neuron: phi(freq <w, x>)."),
     ] = TargetKind.network,
+    activation: Annotated[str, typer.Option(help=ACTIVATION_HELP)] = "triangle",
     param: Annotated[list[str] | None, typer.Option("--param", help=_PARAM_HELP)] = None,
     seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
@@ -141,7 +145,9 @@ def learn(
     every setting. A lattice learner that recovers nothing reports its outcome
     (`not_recovered` or `timeout`) with no MSE, exit status 0.
 
-    Example: `hardlearn learn --learner mlp --dim 16 --freq 0.5 --json`. With
+    Example: `hardlearn learn --learner mlp --dim 16 --freq 0.5 --json`, or on the network of
+    a piecewise-linear activation `hardlearn learn --learner lattice-pl --dim 6 --noise 1e-9
+    --activation pl:0=0,0.25=0.5,0.5=0.25` (`lattice-pl` is told the activation). With
     `--data train.npz [--test test.npz]` the data come from files someone else wrote.
     """
     from hardlearn._rng import as_generator, spawn
@@ -151,6 +157,7 @@ def learn(
     from hardlearn.experiments.kinds.learn import CURVE_MLP_PARAMS, CURVE_SAMPLES, LEARN
     from hardlearn.learners.registry import make_learner
     from hardlearn.metrics import evaluate_learner
+    from hardlearn.problems.activation_spec import activation_spec, parse_activation
     from hardlearn.problems.clwe import random_direction
     from hardlearn.problems.network import capped_periodic_network
     from hardlearn.problems.periodic import PeriodicNeuron
@@ -158,6 +165,13 @@ def learn(
     from hardlearn.regimes import lzz_regime
 
     _check_learner_name(learner)
+    act = parse_activation(activation, key="--activation")
+    if target is TargetKind.network and not act.piecewise_linear:
+        raise ParameterError(
+            "--target network needs a piecewise-linear --activation (a ReLU network equals "
+            "only those; for the cosine take its interpolant cosine-interpolant:Q, or use "
+            f"--target neuron); got --activation {activation}."
+        )
     if data is not None:
         result = _learn_from_files(learner, parse_params(param), data, test, seed, confidence)
         if json_out:
@@ -187,9 +201,9 @@ def learn(
     secret_rng, run_rng = spawn(gen, 2)
     w = random_direction(dim, rng=secret_rng)
     if target is TargetKind.network:
-        f: Any = capped_periodic_network(w, freq_v, radius_v)
+        f: Any = capped_periodic_network(w, freq_v, radius_v, activation=act)
     else:
-        f = PeriodicNeuron(w, freq_v)
+        f = PeriodicNeuron(w, freq_v, act)
     problem = NoisyRegression(f, noise_v, noise_law=noise_law)
     params = parse_params(param)
     if learner == "mlp":
@@ -198,7 +212,7 @@ def learn(
     show = not (quiet or json_out)
     if show and learner == "mlp":
         params.setdefault("progress", True)  # the MLP's own bar: steps, with the time left
-    estimator = make_learner(learner, params, target=f)
+    estimator = make_learner(learner, params, target=f, activation=act)
     if learner == "mlp":
         import torch  # noqa: F401  (imported here so its import time is not charged to the fit)
     limit = getattr(estimator, "time_limit", None) if learner == "lattice" else None
@@ -217,7 +231,7 @@ def learn(
             out = {"outcome": "not_recovered", "mse": None, "advantage": None,
                    **({} if exc.outcome is None else exc.outcome)}
             out["outcome"] = out.pop("status", out["outcome"])
-    if learner == "lattice":
+    if learner in ("lattice", "lattice-pl"):
         out.setdefault("outcome", "recovered")
     result = {
         "learner": learner,
@@ -225,8 +239,9 @@ def learn(
         "dim": dim,
         "freq": freq_v,
         "radius": radius_v if target is TargetKind.network else None,
-        "width": (4 * radius_v + 1) if target is TargetKind.network else None,
+        "width": f.width if target is TargetKind.network else None,
         "target": target.value,
+        "activation": activation_spec(act),
         "noise": noise_v,
         "noise_law": problem.noise_law,
         "seed": seed,
@@ -313,7 +328,7 @@ def _learn_from_files(
 
 def _distinguish_file(
     learner: str, params: dict[str, Any], data: Path, noise: float, eps: float,
-    holdout: int | float, seed: int,
+    holdout: int | float, seed: int, activation: Any = "triangle",
 ) -> dict[str, Any]:
     """One decision of the distinguisher on the CLWE (or null) samples in ``data``."""
     import numpy as np
@@ -330,7 +345,7 @@ def _distinguish_file(
         )
     samples = CLWESamples(np.asarray(arrays["y"], dtype=np.float64),
                           np.asarray(arrays["z"], dtype=np.float64))
-    dist = Distinguisher(learner, "triangle", noise, eps=eps, holdout=holdout, params=params)
+    dist = Distinguisher(learner, activation, noise, eps=eps, holdout=holdout, params=params)
     decision = dist.decide(samples, rng=seed)
     return {
         "learner": learner, "params": params, "data": str(data),
@@ -361,6 +376,9 @@ def distinguish(
         float, typer.Option(help="Held-out part m': a fraction in (0, 1) or a count >= 1.")
     ] = 0.25,
     trials: Annotated[int, typer.Option(help="Trials per hypothesis (CLWE and null).")] = 20,
+    activation: Annotated[str, typer.Option(
+        help=ACTIVATION_HELP[:-1] + " (the forward map's labels phi(z); --noise-bits needs "
+             "triangle).")] = "triangle",
     param: Annotated[list[str] | None, typer.Option("--param", help=_PARAM_HELP)] = None,
     seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
     confidence: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.95,
@@ -383,12 +401,20 @@ def distinguish(
     `--noise-bits 200` the samples are exact and the noise 2^-200: there the lattice learner
     (`--learner lattice`) distinguishes, at polynomial noise it does not.
     """
+    from hardlearn.problems.activation_spec import parse_activation
     from hardlearn.reduction import default_eps, estimate_advantage
     from hardlearn.regimes import lzz_regime
 
     _check_learner_name(learner)
+    act = parse_activation(activation, key="--activation")
+    if noise_bits is not None and act.name != "triangle":
+        raise ParameterError(
+            "--noise-bits (exact samples) needs --activation triangle (the exact forward map "
+            "is tri(z) = min(z, 1 - z) in integers); for another activation give --beta and a "
+            f"small --noise; got --activation {activation}."
+        )
     regime = lzz_regime(dim, gamma=gamma, sigma=noise, samples=samples, eps=eps,
-                        noise_law=noise_law)
+                        noise_law=noise_law, activation=act)
     if noise_bits is None and beta is None and regime.beta is None:
         raise ParameterError(
             f"--noise-law {regime.noise_law}: the regime calculator has no beta to offer (the "
@@ -400,12 +426,12 @@ def distinguish(
             f"and no label noise is added); got --beta {beta!r}, --noise {noise!r}."
         )
     beta_v = None if noise_bits is not None else (regime.beta if beta is None else beta)
-    eps_v = default_eps(regime.eps) if eps is None else eps
+    eps_v = default_eps(regime.eps, act) if eps is None else eps
     holdout_v: int | float = int(holdout) if holdout >= 1 else holdout
     params = parse_params(param)
     if data is not None:
         one = _distinguish_file(learner, params, data, regime.sigma if noise is None else noise,
-                                eps_v, holdout_v, seed)
+                                eps_v, holdout_v, seed, act)
         if json_out:
             emit_json(one)
         else:
@@ -428,6 +454,7 @@ def distinguish(
             confidence=confidence,
             progress=lambda done, _total: update(done),
             noise_law=regime.noise_law,
+            activation=act,
         )
     result = {"params": params, "seed": seed, **est.as_dict()}
     if json_out:

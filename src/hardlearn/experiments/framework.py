@@ -94,6 +94,9 @@ class Param:
     #: now is (:func:`hardlearn.experiments.identity.neutral_defaults`); the flag remains
     #: for the declarations written before that rule.
     omit_default: bool = False
+    #: ``normalize(key, value) -> value``: a str parameter's canonical form (checked and
+    #: rewritten when the file is read), so that spellings of one value share a task id.
+    normalize: Callable[[str, Any], Any] | None = None
 
     @property
     def required(self) -> bool:
@@ -126,7 +129,7 @@ class Param:
                 raise ParameterError(f"{key} must be a string; got {value!r}.")
             if self.choices is not None:
                 check_choice(key, value, self.choices)
-            return value
+            return value if self.normalize is None else self.normalize(key, value)
         raise ParameterError(
             f"parameter kind must be int, real, bool, str or int|str; got {self.kind!r}."
         )

@@ -93,7 +93,11 @@ FLAT_Z_MAX = NOISE_Z_MAX
 
 
 def _as_piecewise(activation: Any) -> PiecewiseLinearActivation:
-    if activation is triangle_wave or activation == "triangle":
+    if isinstance(activation, str):  # a spec: triangle, pl:B=V,... (problems.activation_spec)
+        from hardlearn.problems.activation_spec import parse_activation
+
+        activation = parse_activation(activation)
+    if activation is triangle_wave:
         return PiecewiseLinearActivation([0.0, 0.5], [0.0, 0.5], name="triangle")
     if not isinstance(activation, PiecewiseLinearActivation):
         raise ParameterError(

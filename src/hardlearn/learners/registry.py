@@ -2,8 +2,13 @@
 
 Names: ``mean``, ``oracle`` (needs the target), ``ridge``, ``kernel``, ``rf``, ``mlp``,
 ``exhaustive`` (exponential time, :mod:`hardlearn.learners.exhaustive`), and ``lattice``
-when :mod:`hardlearn.learners.lattice` is present (loaded on first use, so its heavy
-dependencies are imported only by whoever asks for it).
+and ``lattice-pl`` (lattice labels of a piecewise-linear activation,
+:mod:`hardlearn.learners.lattice_pl`) when :mod:`hardlearn.learners.lattice` is present
+(loaded on first use, so their heavy dependencies are imported only by whoever asks).
+
+A learner with an ``activation`` hyper-parameter (``lattice-pl``, ``exhaustive``) that its
+params leave out gets the problem's activation when the caller passes it
+(``make_learner(name, params, activation=...)``: the sweep kinds pass the trial's).
 
 Plug-in learners
 ----------------
@@ -57,6 +62,7 @@ ENTRY_POINT_GROUP = "hardlearn.learners"
 _LAZY = {
     "lattice": ("hardlearn.learners.lattice", "LatticeRegressor"),
     "exhaustive": ("hardlearn.learners.exhaustive", "ExhaustiveSearchRegressor"),
+    "lattice-pl": ("hardlearn.learners.lattice_pl", "PiecewiseLinearLatticeRegressor"),
 }
 
 
@@ -266,7 +272,8 @@ def _learner_class(name: Any) -> type:
     return LEARNERS[name]
 
 
-def make_learner(name: str, params: dict[str, Any] | None = None, *, target: Any = None) -> Any:
+def make_learner(name: str, params: dict[str, Any] | None = None, *, target: Any = None,
+                 activation: Any = None) -> Any:
     """A fresh, unfitted learner ``name`` with hyper-parameters ``params``, checked now.
 
     Parameters
@@ -280,6 +287,9 @@ def make_learner(name: str, params: dict[str, Any] | None = None, *, target: Any
         and the valid ones.
     target : callable, optional
         The target ``f``; required by (and only used by) ``"oracle"``.
+    activation : str or PeriodicActivation, optional
+        The problem's activation: the default of an ``activation`` hyper-parameter that
+        ``params`` leave out (``"lattice-pl"``, ``"exhaustive"``); ignored by the others.
 
     Examples
     --------
@@ -303,6 +313,8 @@ def make_learner(name: str, params: dict[str, Any] | None = None, *, target: Any
             raise ParameterError(
                 f"learner {name!r} has no parameter {key!r}; valid parameters: {options}."
             )
+    if activation is not None and "activation" in valid:
+        params.setdefault("activation", activation)
     if name == "oracle":
         params.setdefault("target", target)
         if params["target"] is None:

@@ -267,7 +267,8 @@ def capped_piecewise_linear_coefficients(
     if not hasattr(activation, "kinks_in"):
         raise ParameterError(
             "activation must be a PiecewiseLinearActivation (or 'triangle'); a ReLU network "
-            f"equals only piecewise-linear activations; got {activation!r}."
+            "equals only piecewise-linear activations (for the cosine, take its interpolant "
+            f"'cosine-interpolant:Q'); got {getattr(activation, 'name', activation)!r}."
         )
     kinks, jumps = activation.kinks_in(-radius, radius)
     r = float(radius)
@@ -321,10 +322,12 @@ def capped_periodic_network(
     radius : int
         ``R >= 1``; the network equals the periodic neuron where ``|freq <w, x>| <= R``.
         :func:`hardlearn.regimes.radius_for_tail` picks ``R`` for a target tail mass.
-    activation : PiecewiseLinearActivation, "triangle" or None
+    activation : PiecewiseLinearActivation, str or None
         ``phi``; None or ``"triangle"`` give ``g_R`` of mathematics section 3 exactly as before.
-        A :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation` gives its network
-        of width ``2 + (kinks in (-R, R))``.
+        A :class:`~hardlearn.problems.periodic.PiecewiseLinearActivation`, or a spec such as
+        ``"trapezoid"`` or ``"pl:0=0,0.25=0.5,0.5=0.25"``
+        (:mod:`hardlearn.problems.activation_spec`), gives its network of width
+        ``2 + (kinks in (-R, R))``.
 
     Examples
     --------
@@ -337,7 +340,11 @@ def capped_periodic_network(
     w = check_unit_vector("secret", secret)
     freq = check_real("freq", freq, low=0.0, low_open=True)
     offset = 0.0
-    name = activation if isinstance(activation, str) else getattr(activation, "name", None)
+    if isinstance(activation, str):
+        from hardlearn.problems.periodic import get_activation
+
+        activation = get_activation(activation)
+    name = getattr(activation, "name", None)
     triangle = activation is None or (name == "triangle" and not hasattr(activation, "kinks_in"))
     kinks = getattr(activation, "kink_positions", None)
     check_network_size(radius, w.shape[0], 2 if triangle or kinks is None else int(np.size(kinks)))

@@ -294,7 +294,7 @@ class PiecewiseLinearActivation(PeriodicActivation):
                 raise ParameterError(
                     "values must be continuous across the period: the breakpoints "
                     f"{b[0]:g} and {b[-1]:g} are one period apart, so their values must agree; "
-                    f"got {v[0]!r} and {v[-1]!r}."
+                    f"got {float(v[0])!r} and {float(v[-1])!r}."
                 )
             b, v = b[:-1], v[:-1]
         # one period of knots starting at the first breakpoint, closed by its copy one later
@@ -423,22 +423,22 @@ def cosine_interpolant(pieces: int) -> PiecewiseLinearActivation:
     k = np.arange(q + 1) / q
     values = np.cos(2 * math.pi * k)
     values[-1] = values[0]
-    return PiecewiseLinearActivation(k, values, name=f"cosine-interpolant-{q}")
+    return PiecewiseLinearActivation(k, values, name=f"cosine-interpolant:{q}")
 
 
 def get_activation(activation: str | PeriodicActivation) -> PeriodicActivation:
-    """Return the activation named ``activation`` (or the object itself).
+    """The activation a spec names, or the object itself: ``triangle``, ``cosine``,
+    ``trapezoid``, ``tent:P``, ``cosine-interpolant:Q`` or ``pl:B=V,...``
+    (:func:`hardlearn.problems.activation_spec.parse_activation`).
 
     Examples
     --------
-    >>> get_activation("cosine").lipschitz == 2 * math.pi
-    True
+    >>> get_activation("cosine").lipschitz == 2 * math.pi, get_activation("tent:0.25").name
+    (True, 'tent:0.25')
     """
-    from hardlearn._validation import check_choice
+    from hardlearn.problems.activation_spec import parse_activation
 
-    if isinstance(activation, PeriodicActivation):
-        return activation
-    return ACTIVATIONS[check_choice("activation", activation, tuple(ACTIVATIONS))]
+    return parse_activation(activation)
 
 
 class PeriodicNeuron:

@@ -1,4 +1,5 @@
-"""Helpers the built-in task kinds share: learner checks, metric flattening, gamma."""
+"""Helpers the built-in task kinds share: learner checks, metric flattening, gamma, and the
+``activation`` parameter (a spec of :mod:`hardlearn.problems.activation_spec`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,36 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_learner", "flatten", "gamma_of"]
+__all__ = ["check_learner", "flatten", "gamma_of", "activation_param", "canonical_activation"]
+
+#: Help of the ``activation`` grid parameter.
+ACTIVATION_DOC = (
+    "the periodic activation phi: triangle, cosine, trapezoid, tent:P, cosine-interpolant:Q "
+    "or pl:B=V,B=V,... (values at breakpoints of one period), stored in its canonical form"
+)
+
+
+def canonical_activation(key: str, value: str) -> str:
+    """The canonical spec of an activation (``Param.normalize`` of the ``activation``
+    parameter): spellings of one function give one string, so one task id.
+
+    Examples
+    --------
+    >>> canonical_activation("grid.activation", "pl:0=0, 0.25=0.5, 0.5=0.5, 0.75=0")
+    'trapezoid'
+    """
+    from hardlearn.problems.activation_spec import activation_spec
+
+    return activation_spec(value, key=key)
+
+
+def activation_param() -> Any:
+    """The ``activation`` grid parameter of the learn and distinguish kinds (default the
+    triangle wave, whose canonical spec is ``"triangle"``: the ids of existing sweeps stay)."""
+    from hardlearn.experiments.framework import Param
+
+    return Param("activation", "str", "triangle", doc=ACTIVATION_DOC,
+                 normalize=canonical_activation)
 
 
 def check_learner(name: str, params: dict[str, Any]) -> None:

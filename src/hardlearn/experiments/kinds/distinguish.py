@@ -13,7 +13,12 @@ import numpy as np
 
 from hardlearn.errors import ParameterError
 from hardlearn.experiments.framework import Param, TaskKind
-from hardlearn.experiments.kinds._common import check_learner, flatten, gamma_of
+from hardlearn.experiments.kinds._common import (
+    activation_param,
+    check_learner,
+    flatten,
+    gamma_of,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from hardlearn.experiments.spec import Task
@@ -77,7 +82,9 @@ def _check_distinguish(params: dict[str, Any]) -> None:
         if params["activation"] != "triangle":
             raise ParameterError(
                 "grid.noise_bits > 0 (exact samples) supports grid.activation = 'triangle' "
-                f"only; got {params['activation']!r}."
+                "only (the exact forward map is tri(z) = min(z, 1 - z) in integers); for "
+                "another activation give noise_bits = 0 with a small beta and noise (float64 "
+                f"samples); got {params['activation']!r}."
             )
         return
     if not 0 < params["beta"] < 1:
@@ -105,7 +112,7 @@ DISTINGUISH = TaskKind(
         Param("eps", "real", 0.01, minimum=0, doc="margin of the decision rule"),
         Param("holdout", "real", 0.25, minimum=0, doc="m' as a fraction (< 1) or a count"),
         Param("trials", "int", 20, minimum=1, doc="decisions per hypothesis"),
-        Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        activation_param(),
         Param("noise_law", "str", "gaussian", omit_default=True,
               doc="law of the label noise at std noise: gaussian, laplace, uniform, "
                   "student-t:NU, logistic, discrete (issue 16)"),

@@ -28,7 +28,7 @@ from hardlearn.experiments.framework import (
     jsonable_metrics,
     now_stamp,
 )
-from hardlearn.experiments.kinds._common import check_learner, flatten
+from hardlearn.experiments.kinds._common import activation_param, check_learner, flatten
 
 if TYPE_CHECKING:  # pragma: no cover
     from hardlearn.experiments.spec import Task
@@ -49,18 +49,21 @@ def _learn_setup(task: Task, rng: np.random.Generator) -> tuple[Any, Any, np.ran
     from hardlearn.learners.registry import make_learner
     from hardlearn.problems.clwe import random_direction
     from hardlearn.problems.network import capped_periodic_network
-    from hardlearn.problems.periodic import PeriodicNeuron
+    from hardlearn.problems.periodic import PeriodicNeuron, get_activation
     from hardlearn.problems.regression import NoisyRegression
 
     p = task.params
     secret_rng, eval_rng = spawn(rng, 2)
     w = random_direction(p["dim"], rng=secret_rng)
+    act = get_activation(p["activation"])
     if p["target"] == "network":
-        target: Any = capped_periodic_network(w, p["freq"], p["radius"])
+        target: Any = capped_periodic_network(w, p["freq"], p["radius"], activation=act)
     else:
-        target = PeriodicNeuron(w, p["freq"], p["activation"])
+        target = PeriodicNeuron(w, p["freq"], act)
     problem = NoisyRegression(target, p["noise"], noise_law=p.get("noise_law", "gaussian"))
-    learner = make_learner(task.learner_name or "", task.learner_params, target=target)
+    # a learner with an activation hyper-parameter (lattice-pl, exhaustive) gets the trial's
+    learner = make_learner(task.learner_name or "", task.learner_params, target=target,
+                           activation=p["activation"])
     return learner, problem, eval_rng
 
 
@@ -205,18 +208,21 @@ def _check_learn(params: dict[str, Any]) -> None:
     from hardlearn._validation import check_allocation
     from hardlearn.problems.network import check_network_size
     from hardlearn.problems.noise import noise_law_name
+    from hardlearn.problems.periodic import get_activation
 
     noise_law_name(params.get("noise_law", "gaussian"))
     # sizes refused when the sweep file is read, before any trial allocates them
     check_allocation("grid.samples x grid.dim", (params["samples"], params["dim"]))
     check_allocation("grid.test_samples x grid.dim", (params["test_samples"], params["dim"]))
     if params["target"] == "network":
-        check_network_size(params["radius"], params["dim"])
-    if params["target"] == "network" and params["activation"] != "triangle":
-        raise ParameterError(
-            "grid.target = 'network' needs grid.activation = 'triangle' (the capped ReLU "
-            f"network equals the triangle wave; mathematics 3); got {params['activation']!r}."
-        )
+        act = get_activation(params["activation"])
+        if not act.piecewise_linear:
+            raise ParameterError(
+                "grid.target = 'network' needs a piecewise-linear grid.activation (a ReLU "
+                "network equals only those, mathematics 3; for the cosine take its interpolant "
+                f"'cosine-interpolant:Q'); got {params['activation']!r}."
+            )
+        check_network_size(params["radius"], params["dim"], act.breakpoints_per_period)
 
 
 #: The kind, as the registry holds it.
@@ -234,10 +240,11 @@ LEARN = TaskKind(
             "str",
             "neuron",
             choices=("neuron", "network"),
-            doc="the periodic neuron, or the capped ReLU network of width 4R+1",
+            doc="the periodic neuron, or its capped ReLU network (width 4R+1 for the "
+                "triangle wave, about 2Rp+2 for p kinks a period)",
         ),
         Param("radius", "int", 8, minimum=1, doc="R of the capped network"),
-        Param("activation", "str", "triangle", choices=("triangle", "cosine")),
+        activation_param(),
         Param("noise_law", "str", "gaussian", omit_default=True,
               doc="law of the label noise at std noise: gaussian, laplace, uniform, "
                   "student-t:NU, logistic, discrete (issue 16)"),
