@@ -367,8 +367,9 @@ def handle_log(packed: dict[str, Any]) -> None:
     The message is prefixed with where it came from (``[worker PID, trial ID]``), also kept
     as the record's ``worker_pid`` and ``trial`` attributes.
     """
-    where = ", ".join(str(v) for v in (f"worker {packed.get('worker_pid')}",
-                                       packed.get("trial")) if v)
+    where = f"worker {packed.get('worker_pid')}"
+    if packed.get("trial"):  # None between units (a record from preloading, or a thread)
+        where += f", {packed['trial']}"
     handle_packed(packed, f"[{where}] ")
 
 
