@@ -1,7 +1,8 @@
 """A task kind that logs, registered when this module is imported (``plugins`` of a sweep).
 
 ``test_worker_logging`` runs it in sweep workers: each trial logs ``count`` INFO records,
-one DEBUG and, with ``warn``, one WARNING to the ``hardlearn.tests_logging_kind`` logger,
+one DEBUG, with ``warn`` one WARNING and with ``long`` > 0 one INFO record of ``long``
+characters to the ``hardlearn.tests_logging_kind`` logger,
 so forwarding from a worker to the sweep's process can be checked without a lattice.
 """
 
@@ -23,12 +24,15 @@ def _log_records(task, rng):
     log.debug("debug of x = %g", task.params["x"])
     if task.params["warn"]:
         log.warning("warning of x = %g", task.params["x"])
+    if task.params["long"]:
+        log.info("%s", "y" * task.params["long"])
     return {"logged": task.params["count"], "pid": os.getpid()}
 
 
 KIND = register_task_kind(
     TaskKind(name="s15_logging_kind", fn=_log_records,
              params=(Param("x", "real"), Param("count", "int", default=1, minimum=0),
-                     Param("warn", "bool", default=False)),
+                     Param("warn", "bool", default=False),
+                     Param("long", "int", default=0, minimum=0)),
              description="test-only kind that logs")
 )

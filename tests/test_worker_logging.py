@@ -72,14 +72,17 @@ def test_cli_sweep_prints_nothing_extra_without_v(tmp_path, capsys):
 
 def test_a_flood_of_records_does_not_corrupt_the_protocol(tmp_path, caplog):
     # 2 x 3000 records, each a frame on the pipe, interleaved with two workers' results;
-    # more than a pipe's buffer, so a worker blocks until the parent reads
+    # more than a pipe's buffer, so a worker blocks until the parent reads; and one record
+    # of 1 MB each, a frame larger than the buffer, read in pieces
     with caplog.at_level(logging.INFO, logger="hardlearn"):
-        summary = run_sweep(_spec(count=3000), tmp_path / "run", workers=2)
+        summary = run_sweep(_spec(count=3000, long=2**20), tmp_path / "run", workers=2)
     assert summary.counts == {"ok": 2}
     assert sorted(r["logged"] for r in read_results(tmp_path / "run")) == [3000, 3000]
-    messages = {r.getMessage().split("] ", 1)[1] for r in _kind_records(caplog)}
-    assert len(_kind_records(caplog)) == 6000
-    assert messages == {f"record {i} of x = {x}" for i in range(3000) for x in (1, 2)}
+    messages = [r.getMessage().split("] ", 1)[1] for r in _kind_records(caplog)]
+    assert len(messages) == 6002
+    assert messages.count("y" * 2**20) == 2
+    assert set(messages) - {"y" * 2**20} == {
+        f"record {i} of x = {x}" for i in range(3000) for x in (1, 2)}
 
 
 def test_dask_workers_forward_through_dask(tmp_path, caplog):
