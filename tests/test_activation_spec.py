@@ -170,7 +170,7 @@ def test_lattice_pl_is_a_registry_learner_told_the_trial_activation():
     assert not hasattr(make_learner("ridge", activation=THREE), "activation")
     # radius 8 at frequency 1: the network is the neuron but for a mass below 1e-15
     spec = parse_spec(learn_data(THREE, target="network", noise=2.0**-30, radius=8,
-                                 learners=[{"name": "lattice-pl"}]))
+                                 learners=[{"name": "lattice-pl", "params": {"noise_bits": 30}}]))
     (task,) = spec.tasks()
     rec = run_task(task)
     assert rec.status == "ok", rec.error_message
