@@ -53,7 +53,8 @@ def test_lattice_learner_that_recovers_nothing_reports_the_outcome(capsys, limit
     assert code == 0, captured.err
     out = json.loads(captured.out)
     assert out["outcome"] == outcome
-    assert out["mse"] is None and out["advantage"] is None
+    # scored as what it predicts, the training mean: advantage about 0 (100 test points)
+    assert abs(out["advantage"]) < 0.2 and out["mse"] > 0
     assert out["train_samples"] == 200 and captured.err == ""
 
 
@@ -65,26 +66,46 @@ def test_lattice_outcome_in_the_table(capsys):
     assert re.search(r"outcome\s*│\s*not_recovered", out), out
 
 
-def test_evaluate_learner_raises_not_recovered_with_the_outcome():
+def test_evaluate_learner_scores_an_attack_that_found_nothing_as_an_outcome():
+    """A learner with ``recovered_ = False`` is scored through its fallback predictor (the
+    training mean), its warning is not repeated, and its status is the trial's outcome."""
+    import warnings
+
     import numpy as np
 
     from hardlearn import NoisyRegression, PeriodicNeuron
-    from hardlearn.errors import NotRecovered
     from hardlearn.metrics import evaluate_learner
 
     class Fails:
         def fit(self, X, y):
-            self.recovered_, self.status_ = False, "timeout"
+            self.recovered_, self.status_, self.mean_ = False, "timeout", float(np.mean(y))
             return self
 
-        def predict(self, X):  # pragma: no cover - must not be reached
-            raise AssertionError
+        def predict(self, X):
+            warnings.warn("Fails.predict: nothing was recovered (status 'timeout')",
+                          UserWarning, stacklevel=2)
+            return np.full(len(X), self.mean_)
 
     problem = NoisyRegression(PeriodicNeuron(np.array([1.0, 0.0]), 0.5), 0.01)
-    with pytest.raises(NotRecovered, match="recovered nothing .status 'timeout'") as info:
-        evaluate_learner(Fails(), problem, train_samples=10, test_samples=10, rng=0)
-    assert info.value.outcome["status"] == "timeout"
-    assert info.value.outcome["train_samples"] == 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = evaluate_learner(Fails(), problem, train_samples=400, test_samples=4000, rng=0)
+    assert out["learner_status"] == "timeout"
+    assert out["train_samples"] == 400 and out["seconds"] >= 0
+    assert abs(out["advantage"]) < 0.05          # the mean of 400 labels: advantage ~ -1/400
+    assert out["advantage_ci"][0] < 0.0 < out["advantage_ci"][1] + 0.01
+
+
+def test_evaluate_learner_gives_no_status_for_a_learner_without_one():
+    import numpy as np
+
+    from hardlearn import NoisyRegression, PeriodicNeuron
+    from hardlearn.learners import MeanRegressor
+    from hardlearn.metrics import evaluate_learner
+
+    problem = NoisyRegression(PeriodicNeuron(np.array([1.0, 0.0]), 0.5), 0.01)
+    out = evaluate_learner(MeanRegressor(), problem, train_samples=50, test_samples=50, rng=0)
+    assert "learner_status" not in out
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

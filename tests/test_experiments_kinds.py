@@ -88,6 +88,27 @@ def test_learn_oracle_is_perfect_and_mean_is_trivial():
     assert "run_seconds" in rows[("mean", 0.25)]
 
 
+@pytest.mark.skipif(not HAS_LATTICE, reason="the lattice learner needs the lattice extra")
+def test_learn_trial_of_an_attack_that_finds_nothing_is_an_outcome():
+    """At polynomial noise the lattice learner finds nothing: the trial is ok, scored as the
+    training mean it predicts, with its status; at 2^-30 the same trial recovers."""
+    spec = parse_spec({
+        "task": "learn", "root_seed": 1,
+        "grid": {"dim": 4, "freq": 1.6, "samples": 200, "test_samples": 2000,
+                 "noise": [0.1, 2.0**-30]},
+        "learners": [{"name": "lattice", "params": {"labels": "triangle", "time_limit": 30}}],
+    })
+    got = {}
+    for task in spec.tasks():
+        rec = run_task(task)
+        assert rec.status == "ok", (rec.error_type, rec.error_message)
+        got[task.params["noise"]] = rec.metrics
+    assert got[0.1]["learner_status"] == "not_recovered"
+    assert abs(got[0.1]["advantage"]) < 0.05 and got[0.1]["success"] is False
+    assert got[2.0**-30]["learner_status"] == "recovered"
+    assert got[2.0**-30]["advantage"] > 1 - 1e-6
+
+
 def test_learn_results_match_in_process_and_in_workers(tmp_path):
     spec = learn_spec()
     here = {t.task_id: run_task(t).metrics for t in spec.tasks()}

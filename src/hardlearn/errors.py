@@ -14,7 +14,6 @@ __all__ = [
     "StoreError",
     "DataFileError",
     "ExecutorError",
-    "NotRecovered",
 ]
 
 
@@ -54,14 +53,3 @@ class DataFileError(HardlearnError, ValueError):
 class ExecutorError(HardlearnError, RuntimeError):
     """The machinery that runs trials failed, not a request: for example the Dask scheduler
     went away. What was stored is kept and the run resumes; the command line exits 1."""
-
-
-class NotRecovered(HardlearnError):
-    """A learner that may find nothing (the lattice attack) found nothing to predict with.
-
-    Raised by :func:`hardlearn.metrics.evaluate_learner` when the fitted learner says
-    ``recovered_ = False``; ``outcome`` (when set) holds what is known: ``status``
-    (``"not_recovered"`` or ``"timeout"``), ``seconds`` and the sample counts.
-    """
-
-    outcome: dict | None = None

@@ -142,8 +142,9 @@ def learn(
     4000 training samples, 20000 test inputs, label noise 0.01 and, for `--learner mlp`,
     width 128, 1500 steps, batch 256, learning rate 0.003 (each `--param` overrides one). The
     frequency and the radius come from the regime calculator for `--dim`. The result lists
-    every setting. A lattice learner that recovers nothing reports its outcome
-    (`not_recovered` or `timeout`) with no MSE, exit status 0.
+    every setting. A lattice learner reports its outcome (`recovered`, `not_recovered` or
+    `timeout`); one that recovers nothing predicts the training mean, scored as such
+    (advantage about 0), exit status 0.
 
     Example: `hardlearn learn --learner mlp --dim 16 --freq 0.5 --json`, or on the network of
     a piecewise-linear activation `hardlearn learn --learner lattice-pl --dim 6 --noise 1e-9
@@ -153,7 +154,6 @@ def learn(
     from hardlearn._rng import as_generator, spawn
     from hardlearn._validation import check_allocation, check_int, check_real
     from hardlearn.conventions import freq_to_gamma
-    from hardlearn.errors import NotRecovered
     from hardlearn.experiments.kinds.learn import CURVE_MLP_PARAMS, CURVE_SAMPLES, LEARN
     from hardlearn.learners.registry import make_learner
     from hardlearn.metrics import evaluate_learner
@@ -218,21 +218,16 @@ def learn(
     limit = getattr(estimator, "time_limit", None) if learner == "lattice" else None
     t0 = time.perf_counter()
     with time_limit_bar("lattice attack", limit, enabled=show and limit is not None):
-        try:
-            out = evaluate_learner(
-                estimator,
-                problem,
-                train_samples=samples_v,
-                test_samples=test_samples,
-                rng=run_rng,
-                confidence=confidence,
-            )
-        except NotRecovered as exc:  # an outcome to report, not an error
-            out = {"outcome": "not_recovered", "mse": None, "advantage": None,
-                   **({} if exc.outcome is None else exc.outcome)}
-            out["outcome"] = out.pop("status", out["outcome"])
-    if learner in ("lattice", "lattice-pl"):
-        out.setdefault("outcome", "recovered")
+        out = evaluate_learner(
+            estimator,
+            problem,
+            train_samples=samples_v,
+            test_samples=test_samples,
+            rng=run_rng,
+            confidence=confidence,
+        )
+    if "learner_status" in out:  # an attack that found nothing is an outcome, not an error
+        out = {"outcome": out.pop("learner_status"), **out}
     result = {
         "learner": learner,
         "params": shown if learner != "oracle" else {},

@@ -100,7 +100,9 @@ def advantage_by_section(
     the noise-law sweep) and learner (a column), from the ``learn`` trials in ``rows``; with
     ``within`` (e.g. ``"freq"``) one table per value of that key instead of pooling. A cell
     also counts the trials there that did not finish ok (failed, timed out, pending), so a
-    learner that failed is not mistaken for one that was not run. ``figure`` is a
+    learner that failed is not mistaken for one that was not run, and, for a learner that
+    reports ``learner_status`` (the lattice attacks), how many of its trials recovered the
+    neuron (a trial that did not is scored as the training mean). ``figure`` is a
     ``(caption, Figure)`` drawn under the tables.
 
     Examples
@@ -109,6 +111,10 @@ def advantage_by_section(
     ...         {"status": "failed", "learner": "mlp", "dim": 2}]
     >>> html = advantage_by_section(rows, by="dim", title="gap")
     >>> "0.500 (1 s) [1 of 2 not ok]" in html
+    True
+    >>> rows = [{"status": "ok", "learner": "lattice", "dim": 6, "advantage": a,
+    ...          "learner_status": s} for a, s in ((1.0, "recovered"), (0.0, "timeout"))]
+    >>> "0.500 recovered 1 of 2" in advantage_by_section(rows, by="dim", title="gap")
     True
     """
     ok = [r for r in rows if r.get("status") == "ok" and r.get("advantage") is not None]
@@ -147,6 +153,9 @@ def advantage_by_section(
                     secs = [float(r["seconds"]) for r in sel
                             if isinstance(r.get("seconds"), int | float)]
                     text = f"{adv:.3f}" + (f" ({sum(secs) / len(secs):.2g} s)" if secs else "")
+                    told = [r["learner_status"] for r in sel if r.get("learner_status")]
+                    if told:   # an attack that may find nothing: how often it found the neuron
+                        text += f" recovered {told.count('recovered')} of {len(told)}"
                 if bad:
                     text += (" " if text else "") + f"[{bad} of {len(here)} not ok]"
                 cells.append(text)
