@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-lowest test-slow test-docs lint bench docs clean
+.PHONY: demo test test-lowest test-lowest-torch test-slow test-docs lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,20 @@ test: $(STAMP)
 # a later one. torch is the exception to the lowest rule: PyPI's Linux wheels of torch are
 # CUDA builds of several GB, the only CPU build this environment serves is constraints.txt's
 # 2.13.0 (named with its +cpu label so pip never fetches the CUDA build), so torch stays there.
+# `make test-lowest-torch` (not run by CI: it downloads about 3 GB) is the same check with
+# torch too at its lowest declared version, PyPI's CUDA build, which runs on the CPU.
 # tests/test_typing.py (mypy) is left out: the package is typed against the current stubs.
 LOWEST := .venv-lowest
+ifdef LOWEST_TORCH
+LOWEST_CONSTRAINTS :=
+LOWEST_TORCH_REQ = $(shell $(PYTHON) tools/lowest_pins.py --extras nn 2>/dev/null | grep '^torch==')
+else
+LOWEST_CONSTRAINTS := -c constraints.txt
+LOWEST_TORCH_REQ := torch==2.13.0+cpu
+endif
+test-lowest-torch:
+	$(MAKE) test-lowest LOWEST=.venv-lowest-torch LOWEST_TORCH=1
+
 test-lowest:
 	rm -rf $(LOWEST)
 	$(PYTHON) -m venv $(LOWEST)
@@ -40,9 +52,9 @@ test-lowest:
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/build-pins.txt setuptools wheel
 	$(LOWEST)/bin/python -m pip wheel --quiet --no-build-isolation --no-deps -w $(LOWEST)/dist .
 	$(PYTHON) tools/lowest_pins.py --extras all,dev,docs --skip torch,setuptools > $(LOWEST)/pins.txt
-	$(LOWEST)/bin/python -m pip install --quiet -c constraints.txt -c $(LOWEST)/pins.txt \
-		torch==2.13.0+cpu
-	$(LOWEST)/bin/python -m pip install --quiet -c constraints.txt -c $(LOWEST)/pins.txt \
+	$(LOWEST)/bin/python -m pip install --quiet $(LOWEST_CONSTRAINTS) -c $(LOWEST)/pins.txt \
+		'$(LOWEST_TORCH_REQ)'
+	$(LOWEST)/bin/python -m pip install --quiet $(LOWEST_CONSTRAINTS) -c $(LOWEST)/pins.txt \
 		-e '.[all,dev,docs]'
 	$(LOWEST)/bin/python -m pip check
 	$(LOWEST)/bin/python -m pip list --format=freeze > $(LOWEST)/installed.txt
