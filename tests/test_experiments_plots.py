@@ -243,3 +243,20 @@ def test_log_axes_read_as_numbers_when_a_report_turns_math_text_off():
             ticks = [t.get_text() for ax in fig.axes for t in
                      ax.get_xticklabels() + ax.get_yticklabels()]
             assert ticks and not any("$" in t for t in ticks), ticks
+
+
+def test_long_log_tick_labels_are_slanted_so_they_do_not_run_together():
+    """A noise axis's labels (0.000244 ...) are drawn at 30 degrees; short ones stay level."""
+    from hardlearn.experiments.plots import plain_log_ticks
+
+    def rotations(values):
+        ax = Figure(figsize=(4.4, 3)).subplots()
+        ax.set_xscale("log")
+        ax.plot(values, range(len(values)))
+        plain_log_ticks(ax, values)
+        return {label.get_text(): label.get_rotation() for label in ax.get_xticklabels()}
+
+    noise = rotations([2.0**-12, 2.0**-10, 2.0**-8, 2.0**-6])
+    assert set(noise) == {"0.000244", "0.000977", "0.00391", "0.0156"}
+    assert set(noise.values()) == {30.0}
+    assert set(rotations([2.0, 4.0, 8.0, 16.0]).values()) == {0.0}

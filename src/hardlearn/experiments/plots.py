@@ -236,10 +236,19 @@ def plain_log_ticks(ax: Any, values: Sequence[float] | None = None, *,
         target = ax.xaxis if name == "x" else ax.yaxis
         if values is not None:
             target.set_ticks(sorted(set(values)))
-        # three digits below 1 (0.000244, not 0.000244141), all above (1024, not 1.02e+03)
-        target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}" if v < 1
-                                                 else f"{v:g}"))
+        target.set_major_formatter(FuncFormatter(_plain_tick))
         target.set_minor_formatter(NullFormatter())
+        if name == "x" and values is not None and len(set(values)) >= 3 and \
+                max(len(_plain_tick(v)) for v in values) >= SLANT_TICK_CHARS:
+            # long labels side by side run into each other (0.000244 next to 0.000977)
+            ax.tick_params(axis="x", labelrotation=30)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
+
+
+def _plain_tick(v: float, _pos: Any = None) -> str:
+    """Three digits below 1 (0.000244, not 0.000244141), all above (1024, not 1.02e+03)."""
+    return f"{v:.3g}" if v < 1 else f"{v:g}"
 
 
 def legend_outside(ax: Any, *, title: str | None = None, fontsize: float = 8) -> Any:
@@ -304,6 +313,10 @@ def point_interval(
 #: At most this many labelled ticks on a log axis of powers of two (more overlap at the
 #: figures' 4.4-inch width: a noise axis from 2^-12 to 0.1 had 10 labels of 11 characters).
 MAX_LOG_TICKS = 5
+#: From this many characters, x tick labels are drawn slanted: five labels of 8 characters
+#: (0.000244 to 0.0625, a noise axis) ran into each other at the figures' width, while the
+#: 4-character labels of a dimension or frequency axis (0.25 to 16) do not.
+SLANT_TICK_CHARS = 6
 
 
 def _octaves(values: Sequence[float | None]) -> list[float]:
