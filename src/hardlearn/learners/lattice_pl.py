@@ -49,7 +49,22 @@ relation: the lattice finds nothing (no false recovery), so pass ``noise_bits``.
 
 **Noise.** A label noise ``e`` moves ``t`` by at most ``|e| / min |slope|`` over the pieces
 that are not flat (:attr:`PiecewiseLinearLatticeRegressor.noise_gain_`), so the noise bits
-handed to the lattice are the label's less ``log2`` of that gain (when it exceeds 1).
+handed to the lattice are the label's less ``log2`` of that gain (more bits when every
+piece is steeper than 1: a trapezoid of slope 4 tolerates 2 bits more label noise).
+
+**Measured** (d = 6, ``freq = 2 sqrt(d / (2 pi))``, 400 samples given, the lattice's sample
+plan, 20 seeds, 2 cores under load 6 to 8): the rate of exact recovery (secret and frequency
+within ``2^(12 - p)``; no wrong neuron was ever returned) at label noise ``2^-p``:
+
+=========================  ====  ====  ====  ====  ====  ====  ====
+p                          14    12    11    10    9     8     7
+=========================  ====  ====  ====  ====  ====  ====  ====
+triangle wave              1.0   0.9   0.85  0.6   0.4   0.2   0.0
+tent, peak at 0.3          1.0   0.95  0.85  0.55  0.5   0.15  0.0
+trapezoid, flats of 1/4    1.0   1.0   1.0   0.9   0.6   0.6   0.25
+=========================  ====  ====  ====  ====  ====  ====  ====
+
+(all 1.0 at p = 30 and 40, from the first ``d + 2`` samples; 20 or 21 samples at p <= 10).
 
 Examples
 --------
@@ -305,7 +320,7 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
             )
         bits = self._noise_bits()
         if bits is not None:
-            est.set_params(noise_bits=max(bits - math.log2(max(gain, 1.0)), 0.0))
+            est.set_params(noise_bits=max(bits - math.log2(gain), 0.0))
         return est
 
     def _noise_bits(self) -> float | None:
