@@ -289,3 +289,20 @@ def test_the_offset_model_has_one_row_more():
     np.testing.assert_allclose(2.0 ** (2 * b.log2_r0), m * (freq**2 + 2**2) + 1)
     np.testing.assert_array_equal(b.k, a.k)
     assert scale_bits_needed(6, 7, "triangle-offset") > scale_bits_needed(6, 7, "triangle")
+
+
+def test_without_a_noise_level_a_failed_first_count_is_retried_at_the_best_count():
+    # seed 0 at d = 4, freq 1, unknown noise 2^-30: the plan's d + 1 samples fail (the plan
+    # reads the labels' grid as the noise), the model's most noise-tolerant count recovers
+    act = PiecewiseLinearActivation([0.0, 0.25, 0.5], [0.0, 0.5, 0.25])
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(4)
+    w /= np.linalg.norm(w)
+    X = rng.standard_normal((400, 4))
+    y = PeriodicNeuron(w, 1.0, act)(X) + 2.0**-30 * rng.standard_normal(400)
+    est = PiecewiseLinearLatticeRegressor(act).fit(X, y)
+    assert est.retried_ and est.status_ == "recovered"
+    assert est.estimator_.samples_used_ > 5 and float(np.linalg.norm(est.secret_ - w)) < 1e-6
+    # told the noise, the plan is right the first time: no second run
+    known = PiecewiseLinearLatticeRegressor(act, noise_bits=30).fit(X, y)
+    assert known.status_ == "recovered" and not known.retried_
