@@ -53,8 +53,9 @@ handed to the lattice are the label's less ``log2`` of that gain (more bits when
 piece is steeper than 1: a trapezoid of slope 4 tolerates 2 bits more label noise).
 
 **Measured** (``benchmarks/bench_lattice_pl.py``: d = 6, ``freq = 2 sqrt(d / (2 pi))``, 400
-samples given, the lattice's sample plan, 20 seeds, 2 cores under load 4 to 8): the rate of exact recovery (secret and frequency
-within ``2^(12 - p)``; no wrong neuron was ever returned) at label noise ``2^-p``:
+samples given, the lattice's sample plan, 20 seeds, 2 cores under load 4 to 8): the rate
+of exact recovery (secret and frequency within ``2^(12 - p)``; no wrong neuron was ever
+returned) at label noise ``2^-p``:
 
 =========================  ====  ====  ====  ====  ====  ====  ====
 p                          14    12    11    10    9     8     7
