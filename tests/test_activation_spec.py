@@ -252,3 +252,12 @@ def test_the_uniform_moments_of_a_spec_match_quadrature():
     assert act.uniform_mean == pytest.approx(float(np.mean(act(t))), abs=1e-9)
     assert act.uniform_variance == pytest.approx(float(np.var(act(t))), abs=1e-9)
     assert act.lipschitz == 2.0 and not math.isnan(act.gaussian_variance(1.0))
+
+
+def test_lattice_pl_distinguishes_through_the_reduction_at_small_noise():
+    """The distinguisher tells lattice-pl the activation and the label noise (reduction.py)."""
+    from hardlearn.reduction import estimate_advantage
+
+    est = estimate_advantage("lattice-pl", dim=4, gamma=4.0, beta=2.0**-24, noise_std=2.0**-20,
+                             eps=0.005, samples=200, trials=2, activation=THREE, rng=0)
+    assert est.p_clwe_given_clwe == 1.0 and est.p_clwe_given_null == 0.0
