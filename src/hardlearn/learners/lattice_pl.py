@@ -42,10 +42,14 @@ same noise levels, the offsets from fewer samples (11 against 13 to 15 at noise 
 
 **Flat pieces.** A label on a flat level says nothing about ``t`` (any point of the flat
 piece gives it), so labels within :data:`FLAT_Z_MAX` noise standard deviations of a flat
-level are dropped before the lattice (``samples_dropped_``); the noise is ``noise_bits``
-when given, else the labels' dyadic grid (as the lattice learner reads a missing noise
-level). Noisy labels on a flat piece with no ``noise_bits`` are kept and then break the
-relation: the lattice finds nothing (no false recovery), so pass ``noise_bits``.
+level are dropped before the lattice (``samples_dropped_``). The noise is ``noise_bits``
+when given; without it, the root mean square of the labels' excursions beyond the flat
+levels (no neuron label lies above the maximum or below the minimum, so those are noise,
+half of the flat labels' own; ``flat_noise_bits_``), or the labels' dyadic grid when none
+crosses (noise-free labels). Measured on the trapezoid at d = 6 with 400 samples and unknown
+noise: 10 of 10 seeds recovered at noise 2^-40, 2^-30 and 2^-14, 9 of 10 at 2^-10; with the
+grid alone as the band, 0 of 10 at 2^-30 (the noisy flat labels stayed and broke the
+relation). The lattice itself is still not told an estimated noise.
 
 **Noise.** A label noise ``e`` moves ``t`` by at most ``|e| / min |slope|`` over the pieces
 that are not flat (:attr:`PiecewiseLinearLatticeRegressor.noise_gain_`), so the noise bits
@@ -283,6 +287,10 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
         Columns appended to ``X`` (``"1"`` or none).
     samples_dropped_ : int
         Labels on a flat level, dropped (:data:`FLAT_Z_MAX`).
+    flat_noise_bits_ : float or None
+        The noise level of that band: ``noise_bits``, or without it the root mean square of
+        the labels' excursions beyond the flat levels (:meth:`_flat_noise_bits`); None when
+        there is neither (the labels' grid is used).
     noise_gain_ : float
     retried_ : bool
         Whether the lattice ran a second time at a larger sample count (no ``noise_bits``
@@ -337,7 +345,13 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
         act = _as_piecewise(self.activation)
         Xa = check_array("X", X, ndim=2)
         ya = check_array("y", y, shape=(Xa.shape[0],))
-        Xl, u, info = lattice_labels(act, Xa, ya, noise_bits=self._noise_bits())
+        b = branches(act)
+        gain = 1.0 / b["min_slope"]
+        est = self._inner(gain)
+        self.flat_noise_bits_ = self._noise_bits()
+        if self.flat_noise_bits_ is None:
+            self.flat_noise_bits_ = self._flat_noise_bits(b, ya)
+        Xl, u, info = lattice_labels(act, Xa, ya, noise_bits=self.flat_noise_bits_)
         m, d = Xl.shape[0], Xa.shape[1]
         if m < d + 1:
             raise ParameterError(
@@ -345,7 +359,6 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"labels off the flat levels of {act.name!r}; {m} of the {Xa.shape[0]} given "
                 "are off them (labels on a flat piece say nothing about t)."
             )
-        est = self._inner(info["noise_gain"])
         if info["offset"] is None:
             est.fit(Xl, u)
         else:
@@ -386,6 +399,23 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 self.freq_ = float(np.linalg.norm(v[:d]))
                 self.secret_ = v[:d] / self.freq_
         return self
+
+    @staticmethod
+    def _flat_noise_bits(b: dict[str, Any], y: np.ndarray) -> float | None:
+        """Label noise bits of the band around a flat level when the noise is unknown,
+        read off the labels beyond a flat level: no label of the neuron lies above its
+        maximum or below its minimum, so those excursions are noise, mostly of the labels
+        on the flats, half of which cross (a half-normal's root mean square is its sigma).
+        None when no label crosses (noise-free labels: the labels' grid rule)."""
+        out = []
+        if b["top"] > 0:
+            out.append(y[y > b["high"]] - b["high"])
+        if b["bottom"] > 0:
+            out.append(b["low"] - y[y < b["low"]])
+        excess = np.concatenate(out) if out else np.empty(0)
+        if excess.size == 0:
+            return None
+        return float(-0.5 * math.log2(float(np.mean(excess**2))))
 
     def _retry_samples(self, est: Any, shape: tuple[int, int], info: dict) -> int | None:
         """The sample count of a second run, or None: without ``noise_bits`` the lattice
