@@ -326,3 +326,18 @@ def test_without_a_noise_level_the_flat_band_is_read_off_the_excursions():
     assert PiecewiseLinearLatticeRegressor._flat_noise_bits(b, np.r_[1.0 + e, -e]) == \
         pytest.approx(20.0, abs=0.05)
     assert PiecewiseLinearLatticeRegressor._flat_noise_bits(b, np.array([0.0, 0.5, 1.0])) is None
+
+
+def test_zero_offsets_are_the_homogeneous_triangle_lattice():
+    # a constant row of zeros would be a unit vector that no basis row combines with the
+    # planted one (measured: the triangle through zero offsets, 0 of 10 seeds at d = 6)
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((40, 4))
+    w = rng.standard_normal(4)
+    y = PeriodicNeuron(w / np.linalg.norm(w), 1.5)(X)
+    a = LatticeRegressor(labels="triangle", noise_bits=50, time_limit=None)
+    b = clone(a)
+    a._fit_with_offsets(X, y, np.zeros(40))
+    b.fit(X, y)
+    assert a.status_ == b.status_ == "recovered" and a.lattice_dim_ == b.lattice_dim_
+    np.testing.assert_array_equal(a.secret_, b.secret_)

@@ -436,7 +436,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         docstring, "The lattice"). The entry point of
         :class:`~hardlearn.learners.lattice_pl.PiecewiseLinearLatticeRegressor`; ``labels``
         must be ``"triangle"`` and the labels float64. ``u`` and ``o`` are read as exact
-        dyadic numbers on one grid. ``secret_`` and ``freq_`` are then those of
+        dyadic numbers on one grid (offsets all 0: the homogeneous lattice, as ``fit``).
+        ``secret_`` and ``freq_`` are then those of
         ``t = freq <w, x>`` itself (the offsets fix its sign); ``predict`` still gives
         ``tri(t)``, which is not what these labels are.
         """
@@ -456,8 +457,10 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         ints, P = dyadic_integers(np.r_[ua, oa])
         m = ua.shape[0]
         labels = [int(v) for v in ints[:m]]
+        # all offsets 0: the constant row would be a unit vector, shorter than the planted
+        # one and never part of it; the relation is the homogeneous one
         return self._fit(Xa, labels, P, p, p["noise_bits"],
-                         offsets=[int(v) for v in ints[m:]])
+                         offsets=[int(v) for v in ints[m:]] if np.any(oa) else None)
 
     def _fit(self, X: np.ndarray, labels: list[int], P: int, p: dict[str, Any],
              noise_bits: float | None, offsets: list[int] | None = None) -> LatticeRegressor:
