@@ -157,3 +157,17 @@ def test_the_documented_file_shape_parses(tmp_path):
     assert len(spec.tasks()) == 2 * 2 * 2 * 3
     assert spec.swept == ("dim", "freq")
     assert spec.tasks()[0].learner_params == {"steps": 2000, "width": 256}
+
+
+def test_spellings_of_one_noise_law_share_a_task_id():
+    """grid.noise_law is stored in its canonical spelling: "Student-T:5.0" is "student-t:5"."""
+    def ids(law):
+        return [t.task_id for t in parse_spec({
+            "task": "learn", "root_seed": 0,
+            "grid": {"dim": 2, "freq": 1.0, "samples": 10, "noise_law": law},
+            "learners": [{"name": "mean"}]}).tasks()]
+
+    assert ids("Student-T:5.0") == ids("student-t:5")
+    assert ids("laplace") != ids("student-t:5")
+    with pytest.raises(ParameterError, match="noise_law.*cauchy"):
+        ids("cauchy")

@@ -39,6 +39,35 @@ def activation_param() -> Any:
                  normalize=canonical_activation)
 
 
+def canonical_noise_law(key: str, value: str) -> str:
+    """The canonical spelling of a noise law (``Param.normalize`` of ``noise_law``):
+    ``"Student-T:5.0"`` and ``"student-t:5"`` are one law, so one task id.
+
+    Examples
+    --------
+    >>> canonical_noise_law("grid.noise_law", "Student-T:5.0")
+    'student-t:5'
+    """
+    from hardlearn.errors import ParameterError
+    from hardlearn.problems.noise import noise_law_name
+
+    try:
+        return noise_law_name(value)
+    except ParameterError as exc:
+        raise ParameterError(f"{key}: {exc}") from None
+
+
+def noise_law_param() -> Any:
+    """The ``noise_law`` grid parameter of the learn and distinguish kinds (omitted from the
+    task identity at its default, Gaussian, so the ids of existing sweeps stay)."""
+    from hardlearn.experiments.framework import Param
+
+    return Param("noise_law", "str", "gaussian", omit_default=True,
+                 doc="law of the label noise at std noise: gaussian, laplace, uniform, "
+                     "student-t:NU, logistic, discrete (issue 16)",
+                 normalize=canonical_noise_law)
+
+
 def check_learner(name: str, params: dict[str, Any]) -> None:
     """Build the learner once (cheap: no fitting) so bad names and parameters fail early."""
     from hardlearn.learners.registry import make_learner

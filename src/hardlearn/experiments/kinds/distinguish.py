@@ -18,6 +18,7 @@ from hardlearn.experiments.kinds._common import (
     check_learner,
     flatten,
     gamma_of,
+    noise_law_param,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,9 +76,6 @@ def _distinguish(task: Task, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _check_distinguish(params: dict[str, Any]) -> None:
-    from hardlearn.problems.noise import noise_law_name
-
-    noise_law_name(params.get("noise_law", "gaussian"))
     if params["noise_bits"] > 0:
         if params["activation"] != "triangle":
             raise ParameterError(
@@ -113,9 +111,7 @@ DISTINGUISH = TaskKind(
         Param("holdout", "real", 0.25, minimum=0, doc="m' as a fraction (< 1) or a count"),
         Param("trials", "int", 20, minimum=1, doc="decisions per hypothesis"),
         activation_param(),
-        Param("noise_law", "str", "gaussian", omit_default=True,
-              doc="law of the label noise at std noise: gaussian, laplace, uniform, "
-                  "student-t:NU, logistic, discrete (issue 16)"),
+        noise_law_param(),
     ),
     learners="required",
     preload=("hardlearn.reduction", "hardlearn.learners"),

@@ -28,7 +28,12 @@ from hardlearn.experiments.framework import (
     jsonable_metrics,
     now_stamp,
 )
-from hardlearn.experiments.kinds._common import activation_param, check_learner, flatten
+from hardlearn.experiments.kinds._common import (
+    activation_param,
+    check_learner,
+    flatten,
+    noise_law_param,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from hardlearn.experiments.spec import Task
@@ -207,10 +212,8 @@ def _budget_binds(task: Task, limit: float) -> bool:
 def _check_learn(params: dict[str, Any]) -> None:
     from hardlearn._validation import check_allocation
     from hardlearn.problems.network import check_network_size
-    from hardlearn.problems.noise import noise_law_name
     from hardlearn.problems.periodic import get_activation
 
-    noise_law_name(params.get("noise_law", "gaussian"))
     # sizes refused when the sweep file is read, before any trial allocates them
     check_allocation("grid.samples x grid.dim", (params["samples"], params["dim"]))
     check_allocation("grid.test_samples x grid.dim", (params["test_samples"], params["dim"]))
@@ -245,9 +248,7 @@ LEARN = TaskKind(
         ),
         Param("radius", "int", 8, minimum=1, doc="R of the capped network"),
         activation_param(),
-        Param("noise_law", "str", "gaussian", omit_default=True,
-              doc="law of the label noise at std noise: gaussian, laplace, uniform, "
-                  "student-t:NU, logistic, discrete (issue 16)"),
+        noise_law_param(),
     ),
     learners="required",
     preload=("hardlearn.metrics", "hardlearn.learners"),
