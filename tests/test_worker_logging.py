@@ -51,6 +51,17 @@ def test_worker_records_reach_the_parent_with_name_level_and_origin(tmp_path, ca
         assert record.getMessage().startswith(f"[worker {pid}, {record.trial}] ")
 
 
+def test_python_warnings_of_a_worker_reach_the_parent_as_one_line(tmp_path, caplog):
+    """warnings.warn in a trial (an MLP's ConvergenceWarning, say) is logged in the worker as
+    a WARNING record ``Category: message`` and forwarded, at the default level too."""
+    run_sweep(_spec(pywarn=True), tmp_path / "run", workers=1)
+    got = sorted(r.getMessage().split("] ", 1)[1] for r in caplog.records
+                 if r.name == "hardlearn.warnings")
+    assert got == ["UserWarning: python warning of x = 1",
+                   "UserWarning: python warning of x = 2"]
+    assert all(r["status"] == "ok" for r in read_results(tmp_path / "run"))
+
+
 def test_at_the_default_level_only_warnings_are_forwarded(tmp_path, caplog):
     # the parent's hardlearn logger is not configured: WARNING, as for its own records
     assert logging.getLogger("hardlearn").getEffectiveLevel() == logging.WARNING

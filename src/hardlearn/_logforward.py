@@ -12,8 +12,13 @@ record to the logger of the same name, so it goes through the parent's logging
 configuration like the parent's own records (``-v`` on the command line, ``caplog`` in
 tests, by default Python's last-resort handler for WARNING and above).
 
+Python warnings (``warnings.warn``: an MLP stopped by its time budget, kernel ridge trained
+on a subset) are not log records; :func:`forward_warnings` makes a worker log each one it
+shows as a WARNING record of :data:`WARNINGS_LOGGER`, one line ``Category: message``, so it
+is forwarded like the others (and still written to the worker's stderr).
+
 Nothing here runs at import time; only a child process's entry point calls
-:func:`forward_to`.
+:func:`forward_to` and :func:`forward_warnings`.
 
 Examples
 --------
@@ -28,13 +33,18 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LOGGER_NAME", "ForwardingHandler", "pack_record", "forward_to", "handle_packed"]
+__all__ = ["LOGGER_NAME", "WARNINGS_LOGGER", "ForwardingHandler", "pack_record", "forward_to",
+           "forward_warnings", "handle_packed"]
 
 #: The logger whose records (and its children's) a child process forwards.
 LOGGER_NAME = "hardlearn"
+
+#: The logger a worker's Python warnings are logged to (:func:`forward_warnings`).
+WARNINGS_LOGGER = f"{LOGGER_NAME}.warnings"
 
 #: Types of the record attributes that are shipped as they are; any other attribute (an
 #: ``extra`` holding an arbitrary object) is left out, so a packed record always pickles.
@@ -104,6 +114,36 @@ def forward_to(send: Callable[[dict[str, Any]], None], level: int) -> Forwarding
     logger.setLevel(level)
     logger.propagate = False
     return handler
+
+
+def forward_warnings() -> None:
+    """Make this (child) process log each Python warning it shows (module docstring).
+
+    ``warnings.showwarning`` is wrapped: the warning is written as before (the worker's
+    stderr) and logged as one WARNING record ``Category: message`` of
+    :data:`WARNINGS_LOGGER`, which :func:`forward_to`'s handler sends to the parent. The
+    warning filters still decide what is shown (by default each warning once per place in a
+    worker's life).
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> code = ("import logging, warnings; from hardlearn._logforward import forward_warnings;"
+    ...         "logging.getLogger('hardlearn').addHandler(logging.StreamHandler(sys.stdout));"
+    ...         "forward_warnings(); warnings.warn('budget spent', RuntimeWarning)")
+    >>> out = subprocess.run([sys.executable, "-c", "import sys;" + code],
+    ...                      capture_output=True, text=True).stdout
+    >>> out.strip()
+    'RuntimeWarning: budget spent'
+    """
+    shown = warnings.showwarning
+    log = logging.getLogger(WARNINGS_LOGGER)
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        shown(message, category, filename, lineno, file, line)
+        log.warning("%s: %s", category.__name__, message)
+
+    warnings.showwarning = show
 
 
 def handle_packed(packed: dict[str, Any], prefix: str = "",

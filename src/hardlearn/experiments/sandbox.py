@@ -32,7 +32,7 @@ from multiprocessing.connection import wait as _wait
 from pathlib import Path
 from typing import IO, Any
 
-from hardlearn._logforward import LOGGER_NAME, forward_to, handle_packed
+from hardlearn._logforward import LOGGER_NAME, forward_to, forward_warnings, handle_packed
 from hardlearn.errors import HardlearnError
 from hardlearn.experiments.framework import Record, environment, now_stamp
 from hardlearn.experiments.pipe import recv, send
@@ -122,7 +122,9 @@ def worker_main() -> None:
     What trials print goes to stderr (the run directory's ``workers.log``), never into the
     protocol; records of the ``hardlearn`` loggers at or above the parent's level
     (``HARDLEARN_SANDBOX_LOG_LEVEL``) are sent to the parent as ``("log", record)``
-    messages. The process exits when its parent goes away.
+    messages, and so are the Python warnings the trials raise (logged as WARNING records,
+    :func:`hardlearn._logforward.forward_warnings`). The process exits when its parent goes
+    away.
     """
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -141,6 +143,7 @@ def worker_main() -> None:
     level = os.environ.get("HARDLEARN_SANDBOX_LOG_LEVEL")
     if level is not None:
         forward_to(forward, int(level))
+        forward_warnings()
     parent = int(os.environ.get("HARDLEARN_SANDBOX_PARENT", "0"))
     if parent:
         if os.environ.get("HARDLEARN_SANDBOX_DEATHSIG") == "1":
