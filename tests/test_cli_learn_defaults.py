@@ -144,3 +144,29 @@ def test_learn_mlp_shows_training_progress_with_time_left_on_stderr(capsys, monk
     for quiet in (["--quiet"], ["--json"]):
         assert main(args + quiet) == 0
         assert _drawn(capsys)[1] == ""
+
+
+@lattice
+def test_learn_from_a_data_file_tells_the_learner_the_activation(capsys, tmp_path):
+    """``--data`` with ``--activation``: lattice-pl fits the file's trapezoid labels (it
+    fitted the triangle before) and the outcome is reported; the network-target check on
+    generated data does not apply to someone else's file."""
+    import numpy as np
+
+    from hardlearn import NoisyRegression, PeriodicNeuron
+    from hardlearn.datasets import save_dataset
+
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal(5)
+    problem = NoisyRegression(PeriodicNeuron(w / np.linalg.norm(w), 1.8, "trapezoid"), 2.0**-30)
+    X, y = problem.sample(400, rng=rng)
+    save_dataset(tmp_path / "t.npz", {"X": X, "y": y}, {"kind": "regression"})
+    argv = ["learn", "--learner", "lattice-pl", "--data", str(tmp_path / "t.npz"),
+            "--param", "noise_bits=30", "--json"]
+    assert main([*argv, "--activation", "trapezoid"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcome"] == "recovered" and out["advantage"] > 0.999
+    assert main([*argv, "--activation", "triangle"]) == 0  # the wrong activation: no neuron
+    assert json.loads(capsys.readouterr().out)["outcome"] != "recovered"
+    assert main(["learn", "--learner", "mean", "--data", str(tmp_path / "t.npz"),
+                 "--activation", "cosine", "--json"]) == 0

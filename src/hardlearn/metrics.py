@@ -51,6 +51,8 @@ __all__ = [
     "population_mse",
     "evaluate_learner",
     "seed_learner",
+    "learner_status",
+    "predict_fitted",
 ]
 
 #: How each interval is computed (stored with results so a reader knows the method).
@@ -271,6 +273,35 @@ def seed_learner(learner: Any, rng: np.random.Generator) -> Any:
     return learner
 
 
+def learner_status(estimator: Any) -> str | None:
+    """The outcome of a fitted learner that may find nothing (one with ``recovered_``, the
+    lattice attacks): its ``status_`` (``"recovered"``, ``"not_recovered"``, ``"timeout"``);
+    None for every other learner.
+
+    Examples
+    --------
+    >>> from hardlearn.learners import MeanRegressor
+    >>> class Attack:
+    ...     recovered_, status_ = False, "timeout"
+    >>> learner_status(Attack()), learner_status(MeanRegressor())
+    ('timeout', None)
+    """
+    recovered = getattr(estimator, "recovered_", None)
+    if recovered is None:
+        return None
+    return str(getattr(estimator, "status_", "recovered" if recovered else "not_recovered"))
+
+
+def predict_fitted(estimator: Any, X: Any) -> np.ndarray:
+    """``estimator.predict(X)``; for an attack that found nothing, its fallback predictor
+    (the training mean) without the warning that says so, since the caller records the
+    outcome (:func:`learner_status`)."""
+    with warnings.catch_warnings():
+        if getattr(estimator, "recovered_", None) is False:
+            warnings.filterwarnings("ignore", message=".*nothing was recovered")
+        return estimator.predict(X)
+
+
 def evaluate_learner(
     learner: Any,
     problem: Any,
@@ -333,12 +364,9 @@ def evaluate_learner(
     t0 = time.perf_counter()
     estimator.fit(X, y)
     seconds = time.perf_counter() - t0
-    recovered = getattr(estimator, "recovered_", None)
     X_test = problem.sample_inputs(test_samples, rng=test_rng)
-    with warnings.catch_warnings():
-        if recovered is False:  # the fallback predictor says so; the outcome is recorded
-            warnings.filterwarnings("ignore", message=".*nothing was recovered")
-        mse = population_mse(estimator.predict, problem.target, X_test, confidence=confidence)
+    mse = population_mse(lambda Z: predict_fitted(estimator, Z), problem.target, X_test,
+                         confidence=confidence)
     out: dict[str, Any] = {
         "mse": mse.mean,
         "mse_ci": mse.ci,
@@ -352,9 +380,9 @@ def evaluate_learner(
         "confidence": confidence,
         "ci_method": CI_METHODS["mse"],
     }
-    if recovered is not None:
-        out["learner_status"] = str(getattr(estimator, "status_",
-                                            "recovered" if recovered else "not_recovered"))
+    status = learner_status(estimator)
+    if status is not None:
+        out["learner_status"] = status
     summary = getattr(estimator, "fit_summary", None)
     if callable(summary):
         out.update({f"fit_{k}": v for k, v in summary().items()})

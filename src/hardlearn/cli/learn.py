@@ -166,19 +166,20 @@ def learn(
 
     _check_learner_name(learner)
     act = parse_activation(activation, key="--activation")
+    if data is not None:  # someone else's data: the activation only tells the learner
+        result = _learn_from_files(learner, parse_params(param), data, test, seed, confidence,
+                                   activation=act)
+        if json_out:
+            emit_json(result)
+        else:
+            _print_table(f"{learner} on {data}", result)
+        return
     if target is TargetKind.network and not act.piecewise_linear:
         raise ParameterError(
             "--target network needs a piecewise-linear --activation (a ReLU network equals "
             "only those; for the cosine take its interpolant cosine-interpolant:Q, or use "
             f"--target neuron); got --activation {activation}."
         )
-    if data is not None:
-        result = _learn_from_files(learner, parse_params(param), data, test, seed, confidence)
-        if json_out:
-            emit_json(result)
-        else:
-            _print_table(f"{learner} on {data}", result)
-        return
     if test is not None:
         raise ParameterError("--test needs --data (the training file); got only --test.")
     if freq is not None:  # checked here so the message names --freq, not the derived gamma
@@ -255,9 +256,12 @@ _HOLDOUT_SHARE = 0.25
 
 def _learn_from_files(
     learner: str, params: dict[str, Any], data: Path, test: Path | None, seed: int,
-    confidence: float,
+    confidence: float, activation: Any = "triangle",
 ) -> dict[str, Any]:
     """Fit on the file ``data`` and score on ``test`` (or on a held-out part of ``data``).
+
+    A learner with an ``activation`` parameter the params leave unset (``lattice-pl``,
+    ``exhaustive``) is told ``activation``; one that may find nothing reports its outcome.
 
     The test MSE is against the clean target ``f`` when the test file has it, else against
     the noisy labels ``y``; the trivial MSE is the variance of that reference on the test
@@ -268,7 +272,14 @@ def _learn_from_files(
     from hardlearn._rng import as_generator
     from hardlearn.datasets import load_dataset
     from hardlearn.learners.registry import make_learner
-    from hardlearn.metrics import advantage, advantage_interval, mean_ci, seed_learner
+    from hardlearn.metrics import (
+        advantage,
+        advantage_interval,
+        learner_status,
+        mean_ci,
+        predict_fitted,
+        seed_learner,
+    )
 
     arrays, meta = load_dataset(data)
     for name in ("X", "y"):
@@ -298,18 +309,21 @@ def _learn_from_files(
         raise ParameterError(
             f"the test inputs have {X_test.shape[1]} columns, the training inputs {X.shape[1]}."
         )
-    estimator = seed_learner(make_learner(learner, params), as_generator(seed))
+    estimator = seed_learner(make_learner(learner, params, activation=activation),
+                             as_generator(seed))
     t0 = time.perf_counter()
     estimator.fit(X, y)
     seconds = time.perf_counter() - t0
-    pred = np.asarray(estimator.predict(X_test), dtype=np.float64).reshape(-1)
+    pred = np.asarray(predict_fitted(estimator, X_test), dtype=np.float64).reshape(-1)
     if not np.all(np.isfinite(pred)):
         raise ParameterError(f"learner {learner!r} predicted nan or inf on the test inputs.")
     mse = mean_ci((pred - ref) ** 2, confidence)
     exact = reference == "f" and "target_variance" in test_meta
     trivial = float(test_meta["target_variance"]) if exact else float(np.var(ref))
+    status = learner_status(estimator)
     return {
         "learner": learner, "params": params, "data": str(data),
+        **({} if status is None else {"outcome": status}),
         "test": None if test is None else str(test), "reference": reference,
         "train_samples": int(X.shape[0]), "test_samples": int(X_test.shape[0]),
         "dim": int(X.shape[1]), "seed": seed,

@@ -17,7 +17,6 @@ The trial records ``exact_data`` (whether it did) and, for a learner that report
 from __future__ import annotations
 
 import time
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +39,7 @@ def _params_of(learner: Any) -> dict[str, Any]:
 def _suite_trial(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     """Fit on the instance's training file, score the test predictions."""
     from hardlearn.learners.registry import make_learner
-    from hardlearn.metrics import seed_learner
+    from hardlearn.metrics import learner_status, predict_fitted, seed_learner
     from hardlearn.suite import load_instance, score_predictions
 
     p = task.params
@@ -59,14 +58,12 @@ def _suite_trial(task: Task, rng: np.random.Generator) -> dict[str, Any]:
     else:
         learner.fit(data["X"], data["y"])
     seconds = time.perf_counter() - t0
-    with warnings.catch_warnings():  # a failed lattice fit predicts the mean, and says so
-        warnings.filterwarnings("ignore", message=".*nothing was recovered")
-        pred = learner.predict(data["X_test"])
+    pred = predict_fitted(learner, data["X_test"])  # a failed attack: the training mean
     out = score_predictions(pred, data["f_test"], data["trivial_mse"])
     out["fit_seconds"] = seconds
     out["exact_data"] = bool(exact)
-    status = getattr(learner, "status_", None)
-    if isinstance(status, str):
+    status = learner_status(learner)
+    if status is not None:
         out["learner_status"] = status
     out["success"] = bool(out["advantage_lo"] > 0)
     return out
