@@ -242,8 +242,9 @@ def activation_spec(activation: str | PeriodicActivation, *, key: str = "activat
     True
     """
     if isinstance(activation, PiecewiseLinearActivation):
-        return _canonical_name(_kinks(activation)) if activation.kinks_per_period else \
-            _from_pairs((), key, repr(activation)).name
+        if not activation.kinks_per_period:
+            _from_pairs((), key, repr(activation))   # raises: a constant has no spec
+        return _canonical_name(_kinks(activation))
     act = parse_activation(activation, key=key)
     if isinstance(act, PiecewiseLinearActivation):
         return act.name

@@ -7,7 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_learner", "flatten", "gamma_of", "activation_param", "canonical_activation"]
+__all__ = ["check_learner", "flatten", "gamma_of", "activation_param", "canonical_activation",
+           "noise_law_param", "canonical_noise_law", "ACTIVATION_DOC"]
 
 #: Help of the ``activation`` grid parameter.
 ACTIVATION_DOC = (
