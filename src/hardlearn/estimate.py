@@ -508,8 +508,7 @@ def block_size_needed(
     def ok(beta: int) -> bool:
         return bool(np.min(_threshold_array(dim, m, labels, "bkz", beta, freq)) <= noise_bits)
 
-    top = int(2 * m[-1] + (labels == "triangle-offset")) if labels != "clwe" else \
-        int(m[-1] + 1)
+    top = int(_shape(dim, m[-1:], labels, freq).n[0])   # the lattice's rank at the most samples
     if not ok(top):
         return None
     if ok(2):

@@ -226,6 +226,17 @@ def _weight_for(freq: float) -> int:
     return max(1, int(round(freq)))
 
 
+def _freq_guess(freq_hint: float | None, d: int) -> float:
+    """The frequency the scale rule plans for: ``freq_hint``, else ``gamma = 2 sqrt d``."""
+    return default_freq(d) if freq_hint is None else freq_hint
+
+
+def _lattice_model(kind: str, with_offsets: bool) -> str:
+    """:mod:`hardlearn.estimate`'s name of the lattice reduced: the labels' kind, or
+    ``"triangle-offset"`` (triangle labels with known offsets: one constant row more)."""
+    return "triangle-offset" if with_offsets else kind
+
+
 def _noise_cap(d: int, m: int, kind: str, freq: float, noise_level: float,
                noise_amp: float | None = None) -> float:
     """Largest useful ``log2 M`` at noise ``2^-noise_level``: the best scale of
@@ -315,6 +326,9 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
     phases_ : ndarray of int or None
         CLWE: the integers ``k_i`` with ``freq <w, x_i> = z_i + k_i`` (up to the noise).
     lattice_dim_ : int
+    lattice_model_ : str
+        :mod:`hardlearn.estimate`'s model of the lattice reduced: ``labels``, or
+        ``"triangle-offset"`` when known offsets added their constant row.
     engine_ : str
     scale_bits_ : int or None
         ``log2 M`` of the last attempt.
@@ -436,7 +450,10 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         docstring, "The lattice"). The entry point of
         :class:`~hardlearn.learners.lattice_pl.PiecewiseLinearLatticeRegressor`; ``labels``
         must be ``"triangle"`` and the labels float64. ``u`` and ``o`` are read as exact
-        dyadic numbers on one grid (offsets all 0: the homogeneous lattice, as ``fit``).
+        dyadic numbers on one grid (offsets all 0: the homogeneous lattice, as ``fit``; an
+        offset meant as 0 must be exactly 0, as
+        :func:`~hardlearn.learners.lattice_pl.lattice_labels` makes those within its
+        tolerance).
         ``secret_`` and ``freq_`` are then those of
         ``t = freq <w, x>`` itself (the offsets fix its sign); ``predict`` still gives
         ``tri(t)``, which is not what these labels are.
@@ -470,9 +487,8 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                 f"the lattice attack needs at least d + 1 = {d + 1} samples in dimension {d}; "
                 f"got m = {m_all}."
             )
-        kind = p["labels"]
-        model = kind if offsets is None else "triangle-offset"   # hardlearn.estimate's lattice
-        freq_guess = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        model = _lattice_model(p["labels"], offsets is not None)
+        freq_guess = _freq_guess(p["freq_hint"], d)
         weight = _weight_for(freq_guess)
         # noise cap (without it the label grid stands in for the noise)
         noise_level = P if noise_bits is None else min(float(noise_bits), float(P))
@@ -484,6 +500,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         else:
             plan = [min(m_all, max(p["max_samples"], d + 1))]
         self.n_features_in_ = d
+        self.lattice_model_ = model
         self.label_scale_bits_ = P
         self.mean_ = _label_mean(labels, P)
         self.attempts_: list[dict[str, Any]] = []
@@ -519,8 +536,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                  t_begin, offsets=None):
         """One reduction run on the first ``m`` samples; sets the per-run attributes."""
         d = X.shape[1]
-        kind = p["labels"]
-        model = kind if offsets is None else "triangle-offset"   # hardlearn.estimate's lattice
+        kind, model = p["labels"], self.lattice_model_
         Xm, lab = X[:m], labels[:m]
         self.lattice_dim_ = m + 1 if kind == "clwe" else 2 * m + (offsets is not None)
         self.samples_used_ = m
@@ -649,7 +665,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
                                  f"given; got {m}.")
         bits = check_int("scale_bits", scale_bits, minimum=1)
         p, _ = self._exact_inputs(samples)
-        freq = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        freq = _freq_guess(p["freq_hint"], d)
         prob = _build_problem(X[:m], list(samples.labels)[:m], samples.label_bits,
                               p["labels"], bits + _GUARD_BITS, _weight_for(freq))
         return p, prob
@@ -665,7 +681,7 @@ class LatticeRegressor(RegressorMixin, BaseEstimator):
         p, noise = self._exact_inputs(samples)
         X = np.asarray(samples.X)
         m_all, d = X.shape
-        freq = p["freq_hint"] if p["freq_hint"] is not None else default_freq(d)
+        freq = _freq_guess(p["freq_hint"], d)
         level = min(noise, float(samples.label_bits))
         if p["max_samples"] == "auto":
             m = _sample_plan(d, m_all, p["labels"], freq, level, p["reduction"],

@@ -10,9 +10,9 @@ strictly back within one period, flat (if at all) only at the minimum and the ma
 minimum and one maximum a period. Triangle waves of any height and offset,
 :func:`~hardlearn.problems.periodic.cosine_interpolant`, asymmetric tents (two single pieces
 of unequal lengths), trapezoids (a flat top and/or a flat bottom) and any such activation
-with branches of several pieces qualify. Refused, with one line saying why: a flat piece at
-another level (``t`` is lost on an interval there, on one branch only) and a second maximum
-a period (a third branch).
+with branches of several pieces qualify. Refused, with one line naming the rule that broke:
+a constant, a flat piece at another level (``t`` is lost on an interval there, on one branch
+only) and a second maximum a period (a third branch).
 
 **The transform.** Let the rise start at ``b0`` (the end of the flat bottom, if any), let
 ``g_up(y)`` be the distance from ``b0`` to the rising branch's point of value ``y`` and
@@ -34,11 +34,14 @@ not symmetric about ``b0`` (or has a flat piece) takes this embedding. A symmetr
 (``o = b0`` constant: triangle waves, cosine interpolants) keeps the homogeneous triangle
 lattice on ``x' = (x, 1)`` with the coefficient ``-b0`` (mod 1) on the column ``1``, which
 is dropped when ``b0`` is an integer; its sign is free (``phi`` is even about ``b0``) or set
-by that coefficient. The known-offset embedding replaced an earlier one that appended a
-column ``c(y) = o(y) - b0`` with the coefficient ``-1``: that one had the trivial relation
-``<v, x'> = u`` when ``c`` is affine in ``u`` (asymmetric tents), and it needed two more
-unknowns. Measured at d = 6 (10 seeds, 2 cores under load about 1), the two recovered at the
-same noise levels, the offsets from fewer samples (11 against 13 to 15 at noise 2^-15).
+by that coefficient. Offsets all 0 (``phi`` even about 0 with a flat piece, as
+``pl:0.2=0,0.4=1,0.6=1,0.8=0``; an offset within ``_RTOL`` of 0, the float error of ``b0 -
+bottom / 2``, is 0) leave the relation homogeneous, and the lattice the one on ``x``. The
+known-offset embedding replaced an earlier one that appended a column ``c(y) = o(y) - b0``
+with the coefficient ``-1``: that one had the trivial relation ``<v, x'> = u`` when ``c`` is
+affine in ``u`` (asymmetric tents), and it needed two more unknowns. Measured at d = 6 (10
+seeds, 2 cores under load about 1), the two recovered at the same noise levels, the offsets
+from fewer samples (11 against 13 to 15 at noise 2^-15).
 
 **Flat pieces.** A label on a flat level says nothing about ``t`` (any point of the flat
 piece gives it), so labels within :data:`FLAT_Z_MAX` noise standard deviations of a flat
@@ -106,14 +109,16 @@ _RTOL = 1e-12
 #: within 2e-9 at noise 2^-30, tests/test_lattice_pl.py).
 KNOWN_COEF_TOL = 0.01
 #: Labels within this many noise standard deviations of a flat level are dropped: a label
-#: on a flat piece says nothing about ``t``, and one off it is that far from the level with
-#: probability 4e-33 only when it is on the piece (Gaussian noise; the residual test's own
-#: bound, :data:`~hardlearn.learners._lattice_core.NOISE_Z_MAX`).
+#: on a flat piece says nothing about ``t``, and such a label lies more than 12 sigma from
+#: the level with probability 4e-33 (Gaussian noise), so the band loses none of them (the
+#: residual test's own bound, :data:`~hardlearn.learners._lattice_core.NOISE_Z_MAX`).
 FLAT_Z_MAX = NOISE_Z_MAX
 
 
 def _as_piecewise(activation: Any) -> PiecewiseLinearActivation:
-    if isinstance(activation, str):  # a spec: triangle, pl:B=V,... (problems.activation_spec)
+    """``activation`` as a :class:`PiecewiseLinearActivation`: one, the triangle wave, or a
+    spec string (:mod:`hardlearn.problems.activation_spec`) that reads as one."""
+    if isinstance(activation, str):  # a spec: triangle, tent:P, pl:B=V,... (activation_spec)
         from hardlearn.problems.activation_spec import parse_activation
 
         activation = parse_activation(activation)
@@ -121,8 +126,9 @@ def _as_piecewise(activation: Any) -> PiecewiseLinearActivation:
         return PiecewiseLinearActivation([0.0, 0.5], [0.0, 0.5], name="triangle")
     if not isinstance(activation, PiecewiseLinearActivation):
         raise ParameterError(
-            "activation must be a PiecewiseLinearActivation (or 'triangle') for lattice labels; "
-            f"got {getattr(activation, 'name', activation)!r}."
+            "activation must be a PiecewiseLinearActivation or a spec string of one "
+            "(triangle, trapezoid, tent:P, cosine-interpolant:Q or pl:B=V,B=V,...) for lattice "
+            f"labels; got {getattr(activation, 'name', activation)!r}."
         )
     return activation
 
@@ -161,15 +167,20 @@ def branches(activation: Any) -> dict[str, Any]:
     at_low = np.abs(fp - low) <= tol
     # start where the rise leaves the minimum: a knot at the minimum whose successor is above
     starts = np.flatnonzero(at_low & ~np.roll(at_low, -1))
-    refuse = ParameterError(
-        f"activation {act.name!r} must rise strictly from its minimum to its maximum and "
-        "fall strictly back within one period, flat only at its minimum and maximum (one "
-        "minimum, one maximum a period) for lattice labels: its inverse on a period is then "
-        "two piecewise-linear branches (a second maximum would need a third); got values "
-        f"{act.values.tolist()} at {act.breakpoints.tolist()}."
-    )
-    if starts.size != 1 or high - low <= tol:
-        raise refuse
+
+    def refuse(why: str) -> ParameterError:   # the rule that broke, then the rule itself
+        return ParameterError(
+            f"activation {act.name!r} {why}; lattice labels need it to rise strictly from its "
+            "minimum to its maximum and fall strictly back within one period, flat only there "
+            "(its inverse on a period is then two piecewise-linear branches); got values "
+            f"{act.values.tolist()} at {act.breakpoints.tolist()}."
+        )
+
+    if high - low <= tol:
+        raise refuse("is constant")
+    if starts.size != 1:
+        raise refuse(f"has {starts.size} minima and as many maxima a period (its inverse "
+                     f"would need {2 * starts.size} branches)")
     i0 = int(starts[0])
     # one period of knots from there, closed by its copy one period later
     order = np.r_[np.arange(i0, xp.size), np.arange(0, i0)]
@@ -179,10 +190,20 @@ def branches(activation: Any) -> dict[str, Any]:
     j1, j2 = int(top_run[0]), int(top_run[-1])
     low_run = np.flatnonzero(np.abs(v - low) <= tol)
     j3 = int(low_run[low_run > j2][0])
+    if top_run.size != j2 - j1 + 1:
+        raise refuse(f"reaches its maximum {high:g} at {t[j1] % 1:g} and again at "
+                     f"{t[j2] % 1:g}, a second maximum a period (a third branch)")
+    steps = np.r_[np.diff(v[: j1 + 1]), -np.diff(v[j2: j3 + 1])]   # > 0 when monotone
+    at = np.r_[np.arange(j1), np.arange(j2, j3)]                    # each step's first knot
+    bad = np.flatnonzero(steps <= tol)
+    if bad.size:
+        i = int(at[bad[0]])
+        if abs(steps[bad[0]]) <= tol:
+            raise refuse(f"is flat at {v[i]:g} from {t[i] % 1:g} to {t[i + 1] % 1:g}, neither "
+                         "its minimum nor its maximum (t is lost there, on one branch only)")
+        raise refuse(f"turns back at {t[i] % 1:g} (value {v[i]:g}) between its minimum and "
+                     "its maximum, a second maximum a period (a third branch)")
     rise, fall = np.diff(v[: j1 + 1]), np.diff(v[j2: j3 + 1])
-    if j1 == 0 or top_run.size != j2 - j1 + 1 or low_run.size != 1 + v.size - j3 or \
-            np.any(rise <= tol) or np.any(fall >= -tol):
-        raise refuse
     slopes = np.abs(np.r_[rise / np.diff(t[: j1 + 1]), fall / np.diff(t[j2: j3 + 1])])
     return {
         "b0": float(t[0] % 1.0),
@@ -210,7 +231,9 @@ def lattice_labels(activation: Any, X: Any, y: Any, *,
 
     Parameters
     ----------
-    activation : PiecewiseLinearActivation or "triangle"
+    activation : PiecewiseLinearActivation or str
+        ``phi``, or a spec string that reads as a piecewise-linear one (``"triangle"``,
+        ``"trapezoid"``, ``"tent:P"``, ``"pl:B=V,..."``: :mod:`hardlearn.problems.activation_spec`).
     X : array_like, shape (m, d)
     y : array_like, shape (m,)
         Labels; clipped to the range of ``phi`` first.
@@ -254,7 +277,9 @@ def lattice_labels(activation: Any, X: Any, y: Any, *,
             keep &= np.abs(ya - b["high"]) > near
         if b["bottom"] > 0:
             keep &= np.abs(ya - b["low"]) > near
-    info.update(columns=(), offset=(b["b0"] + 0.5 * (p_up + p_down))[keep], keep=keep)
+    offset = (b["b0"] + 0.5 * (p_up + p_down))[keep]
+    offset[np.abs(offset) <= _RTOL] = 0.0   # b0 - bottom / 2 = 5.6e-17 is 0 (module docstring)
+    info.update(columns=(), offset=offset, keep=keep)
     return Xa[keep], (0.5 * (p_up - p_down))[keep], info
 
 
@@ -263,9 +288,11 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    activation : PiecewiseLinearActivation or "triangle", default "triangle"
-        ``phi``; it must rise then fall strictly once a period, flat only at its minimum
-        and maximum (:func:`branches`).
+    activation : PiecewiseLinearActivation or str, default "triangle"
+        ``phi``, or a spec string that reads as a piecewise-linear one (``"trapezoid"``,
+        ``"tent:P"``, ``"pl:B=V,..."``: :mod:`hardlearn.problems.activation_spec`); it must
+        rise then fall strictly once a period, flat only at its minimum and maximum
+        (:func:`branches`).
     estimator : LatticeRegressor or None, default None
         The lattice learner to use, with ``labels="triangle"`` (cloned at ``fit``); None:
         ``LatticeRegressor(labels="triangle")``.
@@ -281,8 +308,8 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
     freq_ : float or None
     estimator_ : the fitted lattice learner (in dimension ``d + len(columns_)``)
     embedding_ : {"offsets", "columns"}
-        The known-offset lattice, or (symmetric activations) the homogeneous one on
-        ``x' = (x, [1])`` (module docstring).
+        The known-offset lattice, or (symmetric activations, offsets all 0) the homogeneous
+        one on ``x' = (x, [1])`` (module docstring).
     columns_ : tuple of str
         Columns appended to ``X`` (``"1"`` or none).
     samples_dropped_ : int
@@ -359,28 +386,27 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
                 f"labels off the flat levels of {act.name!r}; {m} of the {Xa.shape[0]} given "
                 "are off them (labels on a flat piece say nothing about t)."
             )
-        if info["offset"] is None:
-            est.fit(Xl, u)
-        else:
-            if not hasattr(est, "_fit_with_offsets"):
-                raise ParameterError(
-                    f"{type(self).__name__}.estimator must be a LatticeRegressor for "
-                    f"activation {act.name!r} (it takes the known offsets); got "
-                    f"{type(est).__name__}."
-                )
-            est._fit_with_offsets(Xl, u, info["offset"])
-        self.retried_ = False
-        more = self._retry_samples(est, Xl.shape, info)
-        if more is not None:
-            est = clone(est).set_params(max_samples=more)
+        if info["offset"] is not None and not hasattr(est, "_fit_with_offsets"):
+            raise ParameterError(
+                f"{type(self).__name__}.estimator must be a LatticeRegressor for activation "
+                f"{act.name!r} (it takes the known offsets); got {type(est).__name__}."
+            )
+
+        def run(est: Any) -> Any:
             if info["offset"] is None:
-                est.fit(Xl, u)
-            else:
-                est._fit_with_offsets(Xl, u, info["offset"])
-            self.retried_ = True
+                return est.fit(Xl, u)
+            return est._fit_with_offsets(Xl, u, info["offset"])
+
+        run(est)
+        more = self._retry_samples(est, Xl.shape)
+        self.retried_ = more is not None
+        if more is not None:
+            est = run(clone(est).set_params(max_samples=more))
         self.activation_ = act
         self.estimator_ = est
-        self.embedding_ = "columns" if info["offset"] is None else "offsets"
+        # offsets that are all 0 (phi symmetric about 0) leave the lattice homogeneous
+        with_offsets = getattr(est, "lattice_model_", None) == "triangle-offset"
+        self.embedding_ = "offsets" if with_offsets else "columns"
         self.columns_ = info["columns"]
         self.samples_dropped_ = int(Xa.shape[0] - m)
         self.noise_gain_ = info["noise_gain"]
@@ -391,7 +417,7 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
         self.secret_ = self.freq_ = None
         self.extra_coef_ = None
         if self.recovered_:
-            found = self._orient(est, d, info)
+            found = self._orient(est, d, info, with_offsets)
             if found is None:
                 self.status_, self.recovered_ = "not_recovered", False
             else:
@@ -417,32 +443,31 @@ class PiecewiseLinearLatticeRegressor(RegressorMixin, BaseEstimator):
             return None
         return float(-0.5 * math.log2(float(np.mean(excess**2))))
 
-    def _retry_samples(self, est: Any, shape: tuple[int, int], info: dict) -> int | None:
+    def _retry_samples(self, est: Any, shape: tuple[int, int]) -> int | None:
         """The sample count of a second run, or None: without ``noise_bits`` the lattice
         plans for noise at the labels' grid, so its first count (``d + 1`` or so) fails at a
         noise it cannot see; the count the model predicts to tolerate the most noise gets one
         more run. (At d = 4, freq 1, unknown noise 2^-30, ``pl:0=0,0.25=0.5,0.5=0.25``: 5 of
         10 seeds recovered at the first count, the other 5 at the second.)"""
         from hardlearn.estimate import best_samples
-        from hardlearn.problems.exact import default_freq
+        from hardlearn.learners.lattice import _freq_guess
 
         if est.recovered_ or est.status_ == "timeout" or self.noise_bits is not None or \
                 est.get_params().get("max_samples") != "auto":
             return None
         m_all, dim = shape
         p = est.get_params()
-        freq = p["freq_hint"] if p["freq_hint"] is not None else default_freq(dim)
-        model = "triangle" if info["offset"] is None else "triangle-offset"
-        m_best, _ = best_samples(dim, m_all, model, p["reduction"], p["block_size"], freq,
-                                 p["certify_bits"])
+        m_best, _ = best_samples(dim, m_all, est.lattice_model_, p["reduction"], p["block_size"],
+                                 _freq_guess(p["freq_hint"], dim), p["certify_bits"])
         return int(m_best) if m_best > int(est.samples_used_) else None
 
-    def _orient(self, est: Any, d: int, info: dict) -> tuple[np.ndarray, dict | None] | None:
-        """``v`` with its sign: the one the offsets fixed, or (symmetric embedding) the one
+    def _orient(self, est: Any, d: int, info: dict,
+                with_offsets: bool) -> tuple[np.ndarray, dict | None] | None:
+        """``v`` with its sign: the one the offsets fixed, or (homogeneous lattice) the one
         that gives the column ``1`` its known coefficient ``-b0`` modulo 1 (None when no sign
         does, :data:`KNOWN_COEF_TOL`)."""
         v = est.freq_ * np.asarray(est.secret_, dtype=float)
-        if info["offset"] is not None:
+        if with_offsets:
             return (v, None) if np.any(v) else None
         extra = dict(zip(info["columns"], v[d:], strict=True))
 
