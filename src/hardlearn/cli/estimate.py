@@ -10,7 +10,7 @@ import typer
 
 from hardlearn.cli._common import JSON_HELP, emit_json
 from hardlearn.cli.attack import LabelKind
-from hardlearn.errors import ParameterError
+from hardlearn.errors import HardlearnError, ParameterError
 
 __all__ = ["register"]
 
@@ -69,7 +69,8 @@ def estimate(
 
             r = lzz_regime(dim)
             std = r.clwe_noise_std if kind == "clwe" else r.sigma
-            assert std is not None  # the default (Gaussian) regime always has a beta
+            if std is None:  # the default (Gaussian) regime always has a beta
+                raise HardlearnError(f"the regime at d = {dim} has no {kind} noise level.")
             bits = -math.log2(std)
             avail = r.samples if samples is None else samples
         out.append(estimate_attack(dim, bits, kind, avail, block_sizes=sizes).as_dict())

@@ -179,6 +179,7 @@ def sample(
     from hardlearn._rng import as_generator
     from hardlearn._validation import check_allocation, check_int
     from hardlearn.datasets import save_dataset
+    from hardlearn.errors import HardlearnError
     from hardlearn.problems.clwe import CLWE, HomogeneousCLWE, NullCLWE, random_direction
     from hardlearn.problems.network import capped_periodic_network
     from hardlearn.problems.regression import NoisyRegression
@@ -193,7 +194,8 @@ def sample(
     secret = random_direction(dim, rng=secret_gen)
     gamma_v = regime.gamma
     beta_v = regime.beta if beta is None else beta
-    assert beta_v is not None  # the (Gaussian) regime always has a beta
+    if beta_v is None:  # the (Gaussian) regime always has a beta
+        raise HardlearnError(f"the regime at d = {dim} has no CLWE noise beta.")
     meta: dict[str, Any] = {"kind": kind.value, "dim": dim, "samples": samples, "seed": seed}
     if kind is SampleKind.clwe:
         s = CLWE(secret, gamma_v, beta_v).sample(samples, rng=data_gen)

@@ -36,7 +36,7 @@ import numpy as np
 
 from hardlearn._rng import stable_key
 from hardlearn._validation import check_choice
-from hardlearn.errors import ParameterError
+from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.estimate import instance_security
 from hardlearn.experiments.demo_plan import (
     CONTROL_LEARNERS,
@@ -169,7 +169,8 @@ def story_checks(
                                     if r.get("labels") == labels and int(r["dim"]) == dim]))
             reg = lzz_regime(dim)
             if labels == "clwe":
-                assert reg.clwe_noise_std is not None  # the default (Gaussian) regime has a beta
+                if reg.clwe_noise_std is None:  # the default (Gaussian) regime has a beta
+                    raise HardlearnError(f"the regime at d = {dim} has no CLWE noise beta.")
                 target = -math.log2(reg.clwe_noise_std)
                 add(f"lattice_clwe_layer_{dim}", f"{claim} (d = {dim})",
                     f"<= {target:.1f} bits", bits, bits <= target)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from hardlearn.errors import ParameterError
+from hardlearn.errors import HardlearnError, ParameterError
 
 __all__ = ["lattice_threshold_figure", "THRESHOLD_CAPTION", "security_table",
            "SECURITY_LEGEND"]
@@ -175,7 +175,8 @@ def lattice_threshold_figure(
     clwe = []
     for d in grid:
         std = lzz_regime(int(d)).clwe_noise_std
-        assert std is not None  # the default (Gaussian) regime always has a beta
+        if std is None:  # the default (Gaussian) regime always has a beta
+            raise HardlearnError(f"the regime at d = {int(d)} has no CLWE noise beta.")
         clwe.append(-math.log2(std))
     ax.plot(grid, clwe, color="grey", linestyle="-.", linewidth=1.0,
             label="regime's CLWE noise beta / sqrt(2 pi)")

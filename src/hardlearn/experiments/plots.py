@@ -9,7 +9,7 @@ with status ``ok`` enter the statistics; the cell and point counts are shown.
 The lattice-threshold figure lives in :mod:`hardlearn.experiments.lattice_plots` (it draws
 the prediction model's curves beside the measurements).
 
-Size: about 810 lines: the figure rules and every figure that follows them, kept together so
+Size: about 830 lines: the figure rules and every figure that follows them, kept together so
 that a rule changed here changes every figure.
 
 The rules, written once here and used by every figure:
@@ -49,7 +49,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hardlearn._format import column_names
-from hardlearn.errors import ParameterError
+from hardlearn.errors import HardlearnError, ParameterError
 from hardlearn.metrics import mean_t_interval, wilson_interval
 
 __all__ = [
@@ -444,7 +444,8 @@ def heatmap(
                             color="black" if shade > 0.6 else "white",
                         )
     label = f"{'rate of ' if binary else 'mean '}{QUANTITY_LABELS.get(color, color)}"
-    assert image is not None  # there is at least one panel
+    if image is None:  # the caller draws at least one panel
+        raise HardlearnError("heatmap: no panel was drawn.")
     fig.colorbar(image, ax=axes[:n], label=label, shrink=0.95)
     fig.suptitle(title or f"{label} over {QUANTITY_LABELS.get(x, x)} and "
                  f"{QUANTITY_LABELS.get(y, y)}", fontsize=10)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hardlearn.errors import HardlearnError
 from hardlearn.learners._mlp_core import init_parameters
 from hardlearn.learners._mlp_params import TrainConfig
 
@@ -219,7 +220,9 @@ def train_chunk(
                             best_loss[better] = current[better]
                             bad_evals[better] = 0
                             rows_t = torch.from_numpy(np.flatnonzero(better)).to(device)
-                            assert best_theta is not None  # set with early_stopping
+                            if best_theta is None:  # set with early_stopping
+                                raise HardlearnError("BatchedMLP: early stopping without "
+                                                     "its best-weights snapshot.")
                             best_theta.index_copy_(0, rows_t, theta.index_select(0, rows_t))
                             for i in np.flatnonzero(better).tolist():
                                 best_step[i] = step
@@ -331,7 +334,8 @@ class EpochPermutations:
         return out.pin_memory() if self.device != "cpu" else out
 
     def _submit(self) -> None:
-        assert self.pool is not None  # only on CUDA, where the pool exists
+        if self.pool is None:  # only on CUDA, where the pool exists
+            raise HardlearnError("BatchedMLP: the data-drawing pool is used on CUDA only.")
         self.pending = [self.pool.submit(self._draw, part) for part in self.parts]
 
     def next(self) -> torch.Tensor:

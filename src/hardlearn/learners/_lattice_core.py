@@ -8,7 +8,7 @@ fpylll and python-flint), the fixed-point columns of the lattice (:class:`_Probl
 progressive-precision loop with its candidate checks (:func:`_reduce_loop`) and the time
 limit (:func:`_run_with_limit`).
 
-Size: about 700 lines: the engines, the fixed-point lattice, the feeding loop, the time limit
+Size: about 730 lines: the engines, the fixed-point lattice, the feeding loop, the time limit
 and the exact finish (reading labels, least squares) are one pipeline over the same
 integer representation; splitting it would only move private names across a boundary.
 """
