@@ -104,7 +104,7 @@ def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
 
 
 def make_optimizer(
-    params: dict[str, torch.Tensor],
+    params: dict[str, torch.Tensor] | list[torch.Tensor],
     optimizer: str = "adam",
     *,
     lr: float = 1e-3,
@@ -112,11 +112,12 @@ def make_optimizer(
     momentum: float = 0.0,
 ) -> torch.optim.Optimizer:
     """``torch.optim.Adam`` (betas 0.9, 0.999, eps 1e-8) or ``torch.optim.SGD`` over
-    ``[W1, b1, w2, b2]``, with torch's coupled L2 ``weight_decay``."""
+    ``[W1, b1, w2, b2]`` (or over a module's list of parameters), with torch's coupled L2
+    ``weight_decay``."""
     import torch
 
     optimizer = check_choice("optimizer", optimizer, ("adam", "sgd"))
-    plist = [params[k] for k in PARAM_NAMES]
+    plist = [params[k] for k in PARAM_NAMES] if isinstance(params, dict) else list(params)
     if optimizer == "adam":
         return torch.optim.Adam(
             plist, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=weight_decay
@@ -193,6 +194,39 @@ def _split_validation(
     return perm[n_val:], perm[:n_val]
 
 
+def split_for_validation(
+    X: np.ndarray, y: np.ndarray, config: TrainConfig, generator: torch.Generator
+) -> tuple[np.ndarray, np.ndarray, tuple[torch.Tensor, torch.Tensor] | None]:
+    """The recipe's training rows and, with early stopping, its validation rows as tensors:
+    ``(X_train, y_train, (X_val, y_val))`` (None for the last without early stopping). The
+    split is drawn first from ``generator``, before the initial weights."""
+    if not config.early_stopping:
+        return X, y, None
+    train_idx, val_idx = _split_validation(X.shape[0], config.validation_fraction, generator)
+    val = (_to_tensor(X[val_idx.numpy()], config.dtype, config.device),
+           _to_tensor(y[val_idx.numpy()], config.dtype, config.device))
+    return X[train_idx.numpy()], y[train_idx.numpy()], val
+
+
+def validation_loss(
+    predict: Callable[[torch.Tensor], torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor] | None,
+) -> Callable[[], float] | None:
+    """The mean squared error of ``predict`` on the validation rows ``val``, as the function
+    :func:`run_schedule` evaluates (without gradients); None without validation rows."""
+    if val is None:
+        return None
+    import torch
+
+    X_val, y_val = val
+
+    def loss() -> float:
+        with torch.no_grad():
+            return float((predict(X_val) - y_val).square().mean())
+
+    return loss
+
+
 def train_network(
     X: np.ndarray, y: np.ndarray, config: TrainConfig, generator: torch.Generator
 ) -> TrainResult:
@@ -210,17 +244,10 @@ def train_network(
     >>> res.steps, res.stopped_reason, res.params["W1"].shape
     (5, 'steps', (8, 2))
     """
-    import torch
 
     device = config.device
-    n, dim = X.shape
-    if config.early_stopping:
-        train_idx, val_idx = _split_validation(n, config.validation_fraction, generator)
-        X_val = _to_tensor(X[val_idx.numpy()], config.dtype, device)
-        y_val = _to_tensor(y[val_idx.numpy()], config.dtype, device)
-        X_np, y_np = X[train_idx.numpy()], y[train_idx.numpy()]
-    else:
-        X_np, y_np = X, y
+    dim = X.shape[1]
+    X_np, y_np, val = split_for_validation(X, y, config, generator)
     n_train = X_np.shape[0]
     params = init_parameters(
         dim,
@@ -246,15 +273,11 @@ def train_network(
     def snapshot() -> dict[str, torch.Tensor]:
         return {k: v.detach().clone() for k, v in params.items()}
 
-    def val_loss() -> float:
-        with torch.no_grad():
-            return float((forward(params, X_val) - y_val).square().mean())
-
     def step_fn(idx: torch.Tensor) -> torch.Tensor:
         return train_step(params, opt, X_t[idx], y_t[idx])
 
     run = run_schedule(config, n_train, batch, generator, step_fn, snapshot,
-                       val_loss if config.early_stopping else None, "training MLP")
+                       validation_loss(lambda Z: forward(params, Z), val), "training MLP")
     step, reason, best_state = run.steps, run.stopped_reason, run.best_state
     loss_curve, val_curve, best_step, seconds = (run.loss_curve, run.validation_curve,
                                                  run.best_step, run.seconds)

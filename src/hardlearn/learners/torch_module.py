@@ -69,12 +69,14 @@ from hardlearn._rng import torch_generator
 from hardlearn._validation import check_choice, check_int, check_real
 from hardlearn.errors import ParameterError
 from hardlearn.learners._mlp_core import (
-    _split_validation,
     _to_tensor,
     _torch_dtype,
     forward,
     init_parameters,
+    make_optimizer,
     run_schedule,
+    split_for_validation,
+    validation_loss,
 )
 from hardlearn.learners._mlp_params import (
     TrainConfig,
@@ -94,9 +96,6 @@ __all__ = ["TorchRegressor", "DEFAULT_WIDTH"]
 DEFAULT_WIDTH = 256
 #: Rows per block when predicting (a bound on the memory of one forward pass).
 _PREDICT_ROWS = 1 << 14
-#: Adam's constants of the package recipe (:func:`hardlearn.learners.mlp.make_optimizer`).
-_ADAM_BETAS = (0.9, 0.999)
-_ADAM_EPS = 1e-8
 
 
 def _default_network(dim: int, generator: torch.Generator, y_mean: float) -> torch.nn.Module:
@@ -421,28 +420,16 @@ class TorchRegressor(RegressorMixin, BaseEstimator):
 def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
            generator: torch.Generator) -> dict[str, Any]:
     """The recipe's loop (:func:`hardlearn.learners.mlp.train_network`) over a module."""
-    import torch
 
     device = config.device
-    if config.early_stopping:
-        train_idx, val_idx = _split_validation(X.shape[0], config.validation_fraction, generator)
-        X_val = _to_tensor(X[val_idx.numpy()], config.dtype, device)
-        y_val = _to_tensor(y[val_idx.numpy()], config.dtype, device)
-        X_np, y_np = X[train_idx.numpy()], y[train_idx.numpy()]
-    else:
-        X_np, y_np = X, y
+    X_np, y_np, val = split_for_validation(X, y, config, generator)
     n_train = X_np.shape[0]
     net = _build_module(spec, X.shape[1], generator, float(np.mean(y_np)))
     net = net.to(device=device, dtype=_torch_dtype(config.dtype))
     net.train()
     params = list(net.parameters())
-    if config.optimizer == "adam":
-        opt: torch.optim.Optimizer = torch.optim.Adam(
-            params, lr=config.lr, betas=_ADAM_BETAS, eps=_ADAM_EPS,
-            weight_decay=config.weight_decay)
-    else:
-        opt = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay)
+    opt = make_optimizer(params, config.optimizer, lr=config.lr,
+                         weight_decay=config.weight_decay, momentum=config.momentum)
     X_t = _to_tensor(X_np, config.dtype, device)
     y_t = _to_tensor(y_np, config.dtype, device)
     batch = min(config.batch_size, n_train)
@@ -450,11 +437,10 @@ def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
     def snapshot() -> dict[str, torch.Tensor]:
         return {k: v.detach().clone() for k, v in net.state_dict().items()}
 
-    def val_loss() -> float:
+    def evaluate(Z: torch.Tensor) -> torch.Tensor:   # in eval mode (dropout, batch norm)
         net.eval()
         try:
-            with torch.no_grad():
-                return float((_outputs(net, X_val) - y_val).square().mean())
+            return _outputs(net, Z)
         finally:
             net.train()
 
@@ -466,8 +452,7 @@ def _train(spec: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig,
         return loss.detach()
 
     run = run_schedule(config, n_train, batch, generator, step_fn, snapshot,
-                       val_loss if config.early_stopping else None,
-                       "training TorchRegressor")
+                       validation_loss(evaluate, val), "training TorchRegressor")
     step, reason, best_state, best_step = (run.steps, run.stopped_reason, run.best_state,
                                            run.best_step)
     loss_curve, val_curve, seconds = run.loss_curve, run.validation_curve, run.seconds
