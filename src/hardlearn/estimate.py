@@ -1,6 +1,10 @@
 """Predict where lattice reduction learns the periodic neuron: noise thresholds, sample
 counts, block sizes and their cost.
 
+Size: about 710 lines: one model (shape, scale, gap, certificate, threshold, sample count,
+block size, cost) whose formulas are documented beside each other so they can be checked as
+one.
+
 The lattice attack of :class:`~hardlearn.learners.LatticeRegressor` hides a short planted
 vector in a lattice built from ``m`` samples (docs/mathematics.md, section 5). This module
 predicts, from the lattice's shape alone, when reduction exposes it. Every formula is here,
@@ -76,10 +80,6 @@ predicted recovered and certified (:func:`threshold_bits`). The best ``m``
 ``2^(0.292 beta)`` classically (sieving, Becker-Ducas-Gama-Laarhoven, SODA 2016) and
 ``2^(0.265 beta)`` quantumly (Laarhoven's thesis, 2015); the number of calls is ignored, as
 in that model. LLL's cost is polynomial (``cost_bits`` 0).
-
-Size: about 710 lines: one model (shape, scale, gap, certificate, threshold, sample count,
-block size, cost) whose formulas are documented beside each other so they can be checked as
-one.
 
 Examples
 --------

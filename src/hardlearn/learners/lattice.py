@@ -1,5 +1,10 @@
 """Learning the periodic neuron by lattice reduction when the noise is exponentially small.
 
+Size: about 800 lines, most of them the documentation of one estimator with three entry
+points (``fit``, ``fit_exact``, and ``export_basis`` / ``fit_reduced`` for other solvers),
+and the known-offset entry of :mod:`hardlearn.learners.lattice_pl`, that share one
+validation and one finish; the engine is already in its own module.
+
 SZB21's attack (mathematics section 5), built for speed and certified from the data alone.
 
 **The relation.** With ``t_i = freq <w, x_i>`` and ``m >= d + 1`` samples, ``t`` lies (up to
@@ -89,11 +94,6 @@ limit is checked between feeding steps only, and BKZ gets it as ``max_time``.
 
 **Float64 labels.** ``fit(X, y)`` with float64 ``y`` treats the labels as exact dyadic
 numbers; they carry 53 bits, which caps the attack near ``d = 10`` (mathematics section 5).
-
-Size: about 800 lines, most of them the documentation of one estimator with three entry
-points (``fit``, ``fit_exact``, and ``export_basis`` / ``fit_reduced`` for other solvers),
-and the known-offset entry of :mod:`hardlearn.learners.lattice_pl`, that share one
-validation and one finish; the engine is already in its own module.
 
 This module holds the rules and the estimator; what runs in the worker (the engines, the
 lattice's fixed-point columns, the feeding loop and its candidate checks, the time limit)
